@@ -1,6 +1,49 @@
+using InferenceService.Contracts;
+using InferenceService.Endpoints;
+using InferenceService.Engine.Repository;
+using InferenceService.Engine.Serving;
+using InferenceService.Errors;
+using InferenceService.Health;
+using InferenceService.Hosting;
+using InferenceService.OpenApi;
+using InferenceService.Telemetry;
+using Serilog;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Serilog through Microsoft.Extensions.Logging, configured from the "Serilog" section.
+var serilog = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger();
+builder.Logging.ClearProviders();
+builder.Logging.AddSerilog(serilog, dispose: true);
+
+builder.WebHost.ConfigureKestrel(kestrel =>
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
+
+builder.Services.Configure<ModelRepositoryOptions>(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName));
+builder.Services.Configure<OnnxRuntimeOptions>(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ModelLoader>();
+builder.Services.AddSingleton<ModelRegistry>();
+builder.Services.AddSingleton<InferencePipeline>();
+builder.Services.AddSingleton<Readiness>();
+builder.Services.AddHostedService<ModelRepositoryLoader>();
+
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<UnhandledErrorHandler>();
+builder.Services.AddInferenceOpenApi();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+app.UseMiddleware<RequestLoggingMiddleware>();
+app.UseExceptionHandler();
+app.UseInferenceOpenApi();
+
+app.MapHealthApi();
+app.MapPredictApi();
+app.MapInferenceProtocolApi();
 
 app.Run();
+
+/// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
+public partial class Program;

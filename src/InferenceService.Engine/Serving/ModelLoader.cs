@@ -1,0 +1,156 @@
+using InferenceService.Engine.Repository;
+using InferenceService.OnnxRuntime;
+using Microsoft.Extensions.Logging;
+
+namespace InferenceService.Engine.Serving;
+
+/// <summary>
+/// Builds a <see cref="LoadedModel"/> from a model version on disk: its sessions (one per instance, threads sized so
+/// instances do not oversubscribe the cores), the check of config.json against the model, the labels, and one
+/// warm-up run per instance so the first request does not pay for ONNX Runtime's lazy initialization.
+/// </summary>
+public sealed partial class ModelLoader(ILogger<ModelLoader> logger)
+{
+    public LoadedModel Load(ModelSource source, ModelVersionSource version)
+    {
+        if (!File.Exists(version.ModelPath))
+        {
+            throw new ModelLoadException($"version {version.Version} has no {ModelRepositoryScanner.ModelFileName}.");
+        }
+        var problems = new List<string>();
+        var parameters = ModelParameters.Parse(source.Config.Parameters, problems);
+        var instances = Math.Max(1, source.Config.InstanceGroup?.Sum(g => g.Count) ?? 1);
+        var options = BuildSessionOptions(source, version, parameters, instances);
+
+        var sessions = new List<InferenceSession>(instances);
+        try
+        {
+            for (var i = 0; i < instances; i++)
+            {
+                sessions.Add(CreateSession(version, options));
+            }
+            var first = sessions[0];
+            problems.AddRange(ModelConfigValidator.ValidateAgainstModel(source.Config, first.Inputs, first.Outputs));
+            if (problems.Count > 0)
+            {
+                throw new ModelLoadException(string.Join(" ", problems));
+            }
+            foreach (var reason in first.FallbackReasons)
+            {
+                LogProviderFallback(logger, source.Name, version.Version, reason);
+            }
+            var labels = ReadLabels(source);
+            foreach (var session in sessions)
+            {
+                WarmUp(session);
+            }
+            return new LoadedModel(source.Name, version.Version, source.Config, new SessionPool(sessions), labels);
+        }
+        catch
+        {
+            sessions.ForEach(s => s.Dispose());
+            throw;
+        }
+    }
+
+    private static InferenceSession CreateSession(ModelVersionSource version, SessionOptions options)
+    {
+        try
+        {
+            return InferenceSession.Create(version.ModelPath, options);
+        }
+        catch (OrtException e)
+        {
+            throw new ModelLoadException($"ONNX Runtime could not load version {version.Version}: {e.Message}", e);
+        }
+    }
+
+    private static SessionOptions BuildSessionOptions(ModelSource source, ModelVersionSource version, ModelParameters parameters, int instances)
+    {
+        var wantsGpu = source.Config.InstanceGroup?.Any(g => g.Kind == "KIND_GPU") == true;
+        var providerNames = parameters.ExecutionProviders.Count > 0 ? parameters.ExecutionProviders : wantsGpu ? ["cuda"] : [];
+        var gpuId = source.Config.InstanceGroup?.SelectMany(g => g.Gpus ?? []).FirstOrDefault() ?? 0;
+        var providers = providerNames.Select<string, ExecutionProvider>(name => name switch
+        {
+            "cuda" => new CudaExecutionProvider { DeviceId = gpuId },
+            "tensorrt" => new TensorRtExecutionProvider { DeviceId = gpuId },
+            _ => new CpuExecutionProvider(),
+        }).ToArray();
+
+        return new SessionOptions
+        {
+            // Instances run at once; giving each all the cores would oversubscribe them.
+            IntraOpThreads = parameters.IntraOpThreads ?? Math.Max(1, Environment.ProcessorCount / instances),
+            InterOpThreads = parameters.InterOpThreads ?? 1,
+            GraphOptimizationLevel = parameters.GraphOptimizationLevel,
+            ExecutionMode = parameters.ExecutionMode,
+            EnableMemoryArena = parameters.EnableMemoryArena,
+            ExecutionProviders = providers,
+            FallbackToCpu = !parameters.RequireGpu,
+            LogId = $"{source.Name}:{version.Version}",
+            ConfigEntries = new Dictionary<string, string>
+            {
+                ["session.intra_op.allow_spinning"] = parameters.AllowSpinning ? "1" : "0",
+            },
+        };
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadLabels(ModelSource source)
+    {
+        var labels = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var output in source.Config.Output ?? [])
+        {
+            if (output.Name is not null && output.LabelFilename is not null)
+            {
+                labels[output.Name] = File.ReadAllLines(Path.Combine(source.Directory, output.LabelFilename))
+                    .Select(l => l.Trim())
+                    .Where(l => l.Length > 0)
+                    .ToArray();
+            }
+        }
+        return labels;
+    }
+
+    /// <summary>One run with zeros (empty strings), every dynamic dimension set to 1.</summary>
+    private static void WarmUp(InferenceSession session)
+    {
+        var values = new List<OrtValue>(session.Inputs.Count);
+        try
+        {
+            foreach (var input in session.Inputs)
+            {
+                long[] shape = [.. input.Shape.Select(d => d < 0 ? 1 : d)];
+                var count = checked((int)OrtValue.CheckedElementCount(shape));
+                values.Add(input.ElementType == TensorElementType.String
+                    ? OrtValue.CreateStringTensor(Enumerable.Repeat(string.Empty, count).ToArray(), shape)
+                    : OrtValue.CreateTensor(input.ElementType, new byte[count * TensorElementTypes.SizeOf(input.ElementType)], shape));
+            }
+            var outputs = session.Run(session.Inputs.Select(i => i.Name).ToArray(), values.ToArray(), session.Outputs.Select(o => o.Name).ToArray());
+            foreach (var output in outputs)
+            {
+                output.Dispose();
+            }
+        }
+        catch (OrtException e)
+        {
+            throw new ModelLoadException($"the warm-up run failed: {e.Message}", e);
+        }
+        finally
+        {
+            values.ForEach(v => v.Dispose());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} version {Version} runs on the CPU: {Reason}")]
+    private static partial void LogProviderFallback(ILogger logger, string model, long version, string reason);
+}
+
+/// <summary>Why a model version could not be loaded; the message is fit to show to operators and clients.</summary>
+public sealed class ModelLoadException : Exception
+{
+    public ModelLoadException(string message) : base(message) { }
+
+    public ModelLoadException(string message, Exception innerException) : base(message, innerException) { }
+
+    public ModelLoadException() : base("The model could not be loaded.") { }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using InferenceService.Engine;
+using InferenceService.Engine.Serving;
+
+namespace InferenceService.Errors;
+
+/// <summary>
+/// Reads a JSON request body with source-generated metadata, turning every way it can be wrong into a client error
+/// whose message says where, and never the serializer's own text (which names .NET types).
+/// </summary>
+internal static class JsonBody
+{
+    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw InferenceException.InvalidInput($"The body must be JSON (Content-Type: application/json), not '{contentType}'.");
+        }
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken).ConfigureAwait(false)
+                ?? throw InferenceException.InvalidInput("The body must be a JSON object, not null.");
+        }
+        catch (JsonException e)
+        {
+            throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new InferenceException(InferenceErrorKind.PayloadTooLarge, "The request body is larger than the server accepts.");
+        }
+    }
+}
