@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json.Serialization;
 using InferenceService.Contracts;
 using InferenceService.Endpoints;
 using InferenceService.Engine.Repository;
@@ -28,7 +30,13 @@ builder.Services.AddSingleton<InferencePipeline>();
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
 
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+    json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+    // Answers are application/json, never embedded in HTML: quotes and apostrophes in messages stay readable.
+    json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnhandledErrorHandler>();
 builder.Services.AddInferenceOpenApi();

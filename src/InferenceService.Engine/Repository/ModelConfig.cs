@@ -41,7 +41,7 @@ public sealed record ModelConfig
 
     /// <summary>Fields this server does not know. Reported as problems, so a misspelt field is not silently ignored.</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? UnknownFields { get; init; }
+    public IDictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
 /// <summary>Which versions of a model to serve. Exactly one of the three may be set; none means latest 1.</summary>

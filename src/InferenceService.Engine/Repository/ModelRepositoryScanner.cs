@@ -71,6 +71,11 @@ public static class ModelRepositoryScanner
             problems.Add($"config.json is not valid: {JsonErrors.Describe(e)}");
             return new ModelConfig();
         }
+        catch (IOException e)
+        {
+            problems.Add($"config.json cannot be read: {e.Message}");
+            return new ModelConfig();
+        }
     }
 
     private static bool IsHidden(string directory) => Path.GetFileName(directory) is ['.' or '_', ..];

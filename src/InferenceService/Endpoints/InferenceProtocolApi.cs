@@ -4,6 +4,7 @@ using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Errors;
+using InferenceService.OpenApi;
 using InferenceService.Health;
 using InferenceService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -49,7 +50,7 @@ internal static class InferenceProtocolApi
             .Produces<ModelReadyResponse>(StatusCodes.Status503ServiceUnavailable).Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         group.MapPost("/infer", InferAsync)
             .WithName("ModelInfer" + suffix).WithSummary("Runs the model on the inputs of an Open Inference Protocol request.")
-            .Accepts<InferenceRequest>("application/json")
+            .AcceptsJson<InferenceRequest>()
             .Produces<InferenceResponse>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
@@ -91,7 +92,7 @@ internal static class InferenceProtocolApi
         }
         catch (InferenceException e) when (e.Kind == InferenceErrorKind.ModelNotReady)
         {
-            return TypedResults.Json(new ModelReadyResponse(model, false), ContractsJsonContext.Default.ModelReadyResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return TypedResults.Json(new ModelReadyResponse(model, false), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (InferenceException e)
         {

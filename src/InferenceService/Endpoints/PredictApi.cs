@@ -3,6 +3,7 @@ using InferenceService.Contracts;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Errors;
+using InferenceService.OpenApi;
 using InferenceService.Telemetry;
 
 namespace InferenceService.Endpoints;
@@ -17,7 +18,7 @@ internal static class PredictApi
             .WithTags("Predict")
             .WithSummary("Runs a model on inputs given as nested JSON arrays.")
             .WithDescription("The nesting of each input gives its shape; the model gives its element type. Classification outputs with a label file also come back as label names under \"labels\".")
-            .Accepts<PredictRequest>("application/json")
+            .AcceptsJson<PredictRequest>()
             .Produces<PredictResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

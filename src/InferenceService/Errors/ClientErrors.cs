@@ -28,7 +28,7 @@ internal static class ClientErrors
     {
         var status = StatusCodeOf(error.Kind);
         AddRetryAfter(context, status);
-        return TypedResults.Json(new ErrorResponse(error.Message), ContractsJsonContext.Default.ErrorResponse, statusCode: status);
+        return TypedResults.Json(new ErrorResponse(error.Message), statusCode: status);
     }
 
     /// <summary>The ProblemDetails body.</summary>

@@ -7,17 +7,14 @@ namespace InferenceService.Errors;
 
 /// <summary>
 /// Reads a JSON request body with source-generated metadata, turning every way it can be wrong into a client error
-/// whose message says where, and never the serializer's own text (which names .NET types).
+/// whose message says where, and never the serializer's own text (which names .NET types). The Content-Type is not
+/// checked: the body is JSON or it is a 400, as Triton does.
 /// </summary>
 internal static class JsonBody
 {
     public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-        {
-            throw InferenceException.InvalidInput($"The body must be JSON (Content-Type: application/json), not '{contentType}'.");
-        }
         try
         {
             return await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken).ConfigureAwait(false)

@@ -2,6 +2,7 @@ using InferenceService.Contracts;
 using InferenceService.Engine.Serving;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace InferenceService.Errors;
 
@@ -10,7 +11,7 @@ namespace InferenceService.Errors;
 /// limit, a malformed request) keep their 4xx status; everything else is a 500 whose body says only that the
 /// server failed, and whose details go to the log, never to the client.
 /// </summary>
-internal sealed partial class UnhandledErrorHandler(ILogger<UnhandledErrorHandler> logger) : IExceptionHandler
+internal sealed partial class UnhandledErrorHandler(ILogger<UnhandledErrorHandler> logger, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -40,12 +41,12 @@ internal sealed partial class UnhandledErrorHandler(ILogger<UnhandledErrorHandle
         context.Response.StatusCode = status;
         if (ClientErrors.IsProtocolPath(context.Request.Path))
         {
-            await context.Response.WriteAsJsonAsync(new ErrorResponse(error.Message), ContractsJsonContext.Default.ErrorResponse, cancellationToken);
+            await context.Response.WriteAsJsonAsync(new ErrorResponse(error.Message), json.Value.SerializerOptions, cancellationToken);
         }
         else
         {
             var problem = new ProblemDetails { Status = status, Title = error.Message, Instance = context.Request.Path };
-            await context.Response.WriteAsJsonAsync(problem, ContractsJsonContext.Default.ProblemDetails, "application/problem+json", cancellationToken);
+            await context.Response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json", cancellationToken);
         }
         return true;
     }

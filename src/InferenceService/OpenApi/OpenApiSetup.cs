@@ -16,6 +16,8 @@ internal static class OpenApiSetup
                 Version = "v1",
                 Description = "Real-time inference for ONNX models: a simple /predict API and the Open Inference Protocol (KServe V2).",
             });
+            swagger.DocumentFilter<ModelSchemaDocumentFilter>();
+            swagger.OperationFilter<JsonRequestBodyOperationFilter>();
         });
         return services;
     }
