@@ -9,9 +9,10 @@ namespace InferenceService.Engine.Serving;
 /// instances do not oversubscribe the cores), the check of config.json against the model, the labels, and one
 /// warm-up run per instance so the first request does not pay for ONNX Runtime's lazy initialization.
 /// </summary>
-public sealed partial class ModelLoader(ILogger<ModelLoader> logger)
+public partial class ModelLoader(ILogger<ModelLoader> logger)
 {
-    public LoadedModel Load(ModelSource source, ModelVersionSource version)
+    /// <summary>Loads one version; throws <see cref="ModelLoadException"/> with the reason when it cannot.</summary>
+    public virtual LoadedModel Load(ModelSource source, ModelVersionSource version)
     {
         if (!File.Exists(version.ModelPath))
         {
