@@ -36,8 +36,8 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
         }
         catch (IOException e)
         {
+            // Nothing can be served: the server stays alive (so the log can be read) but never ready.
             LogRepositoryUnreadable(logger, root, e.Message);
-            _initialLoadCompleted = true;
             return;
         }
         foreach (var source in sources)
