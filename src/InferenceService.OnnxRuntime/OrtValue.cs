@@ -191,11 +191,13 @@ public sealed unsafe class OrtValue : IDisposable
 
     private void EnsureTypeAndShape()
     {
+        // Checked before the cached shape is used: every accessor of the data goes through here, and after disposal
+        // the native value (and the memory the data pointer would point at) is gone.
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         if (_shape is not null)
         {
             return;
         }
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         var api = OrtEnvironment.Api;
         var value = _handle.DangerousGetHandle();
         int onnxType;

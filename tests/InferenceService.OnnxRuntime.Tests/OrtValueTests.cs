@@ -246,6 +246,43 @@ public class OrtValueTests
     }
 
     [Fact]
+    public void GetTensorData_AfterDispose_ThrowsObjectDisposed()
+    {
+        var value = OrtValue.CreateTensor<float>(new float[] { 1, 2, 3 }, [1, 3]);
+        Assert.Equal(3, value.ElementCount); // type and shape are read (and kept) before disposal
+        value.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => value.GetTensorData<float>().Length);
+        Assert.Throws<ObjectDisposedException>(() => value.GetTensorMutableData<float>().Length);
+        Assert.Throws<ObjectDisposedException>(() => value.GetTensorBytes().Length);
+        Assert.Throws<ObjectDisposedException>(() => value.ElementType);
+        Assert.Throws<ObjectDisposedException>(() => value.Shape);
+        Assert.Throws<ObjectDisposedException>(() => value.ElementCount);
+    }
+
+    [Fact]
+    public void GetTensorData_OfADisposedRunOutput_ThrowsObjectDisposed()
+    {
+        using var session = TestModels.Open(TestModels.Identity("double"));
+        using var x = OrtValue.CreateTensor<double>(new[] { 1.0, 2, 3 }, [1, 3]);
+        var y = session.Run(["x"], [x], ["y"])[0];
+        Assert.Equal(TensorElementType.Double, y.ElementType);
+        y.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => y.GetTensorData<double>().Length);
+    }
+
+    [Fact]
+    public void GetStrings_AfterDispose_ThrowsObjectDisposed()
+    {
+        var value = OrtValue.CreateStringTensor(["a", "b"], [2]);
+        Assert.Equal(TensorElementType.String, value.ElementType);
+        value.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => value.GetStrings());
+    }
+
+    [Fact]
     public void Dispose_Twice_IsHarmless()
     {
         var value = OrtValue.CreateTensor<float>(new float[1], [1]);
