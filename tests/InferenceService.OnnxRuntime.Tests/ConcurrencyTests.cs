@@ -115,6 +115,56 @@ public class ConcurrencyTests
         Assert.Throws<ObjectDisposedException>(() => session.Run(["x"], [again], ["y"]));
     }
 
+    [Fact]
+    public void Dispose_InputWhileARunReadsIt_KeepsTheMemoryPinnedUntilTheRunReturns()
+    {
+        // A disposed input that a run still uses must stay pinned: unpinned, the garbage collector could move the
+        // array while ONNX Runtime reads it. Observed through the number of pinned objects a full GC finds.
+        const int n = 384;
+        var input = SlowModel.Input(n);
+        using var session = InferenceSession.Create(TestModels.Slow);
+        var expected = session.RunFloat(input, n, n);
+        var pinnedBefore = PinnedObjectsAfterFullGc();
+        var x = OrtValue.CreateTensor<float>(input, [n, n]);
+        using var started = new ManualResetEventSlim();
+        float[]? actual = null;
+        Exception? failure = null;
+
+        var runner = new Thread(() =>
+        {
+            try
+            {
+                started.Set();
+                using var outputs = session.RunOwned(["x"], [x], ["y"]);
+                actual = outputs[0].GetTensorData<float>().ToArray();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        runner.Start();
+        started.Wait();
+        Thread.Sleep(50);
+        x.Dispose();
+        var pinnedWhileRunning = PinnedObjectsAfterFullGc();
+        var stillRunning = runner.IsAlive;
+        runner.Join();
+        var pinnedAfter = PinnedObjectsAfterFullGc();
+
+        Assert.Null(failure);
+        Assert.True(stillRunning, "the run finished before the input was disposed; the test proves nothing");
+        Assert.Equal(pinnedBefore + 1, pinnedWhileRunning);
+        Assert.Equal(pinnedBefore, pinnedAfter);
+        Assert.Equal(expected, actual);
+    }
+
+    private static long PinnedObjectsAfterFullGc()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetGCMemoryInfo(GCKind.FullBlocking).PinnedObjectsCount;
+    }
+
     private static void RunOnThreads(Action<int> body)
     {
         using var barrier = new Barrier(Threads);

@@ -246,6 +246,16 @@ public class OrtValueTests
     }
 
     [Fact]
+    public void CreateTensor_ValueNeverDisposed_UnpinsTheArrayWhenFinalized()
+    {
+        var weak = CreateAndAbandonTensor();
+
+        CollectEverything();
+
+        Assert.False(weak.IsAlive, "The array is still pinned although its OrtValue was finalized.");
+    }
+
+    [Fact]
     public void GetTensorData_AfterDispose_ThrowsObjectDisposed()
     {
         var value = OrtValue.CreateTensor<float>(new float[] { 1, 2, 3 }, [1, 3]);
@@ -305,6 +315,14 @@ public class OrtValueTests
     {
         var array = new float[5];
         Assert.Throws<ArgumentException>(() => OrtValue.CreateTensor<float>(array, [2, 3]));
+        return new WeakReference(array);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference CreateAndAbandonTensor()
+    {
+        var array = new float[6];
+        _ = OrtValue.CreateTensor<float>(array, [2, 3]); // never disposed: left to the finalizer
         return new WeakReference(array);
     }
 
