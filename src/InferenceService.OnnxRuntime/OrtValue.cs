@@ -56,13 +56,27 @@ public sealed unsafe class OrtValue : IDisposable
         return CreateAllocated(type, shape);
     }
 
-    /// <summary>A string tensor; the strings are copied into memory ONNX Runtime owns.</summary>
+    /// <summary>
+    /// A string tensor; the strings are copied into memory ONNX Runtime owns. The C API takes NUL-terminated strings,
+    /// so a string containing U+0000 is refused rather than cut short.
+    /// </summary>
     public static OrtValue CreateStringTensor(ReadOnlySpan<string> values, ReadOnlySpan<long> shape)
     {
         var count = CheckedElementCount(shape);
         if (count != values.Length)
         {
             throw new ArgumentException($"The shape [{string.Join(", ", shape.ToArray())}] holds {count} elements, but {values.Length} strings were given.", nameof(values));
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is null)
+            {
+                throw new ArgumentException($"String {i} is null.", nameof(values));
+            }
+            if (values[i].Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"String {i} contains a NUL character; ONNX Runtime would cut the string there.", nameof(values));
+            }
         }
         var value = CreateAllocated(TensorElementType.String, shape);
         if (values.Length > 0)

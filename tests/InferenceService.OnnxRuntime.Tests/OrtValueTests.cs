@@ -193,6 +193,24 @@ public class OrtValueTests
     }
 
     [Fact]
+    public void CreateStringTensor_StringWithNulCharacter_ThrowsInsteadOfCuttingIt()
+    {
+        // The C API takes NUL-terminated strings: "a\0b" would silently arrive as "a".
+        var e = Assert.Throws<ArgumentException>(() => OrtValue.CreateStringTensor(["ok", "a\0b"], [2]));
+
+        Assert.Equal("values", e.ParamName);
+        Assert.Contains("1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateStringTensor_NullString_ThrowsArgumentException()
+    {
+        var e = Assert.Throws<ArgumentException>(() => OrtValue.CreateStringTensor(["ok", null!], [2]));
+
+        Assert.Equal("values", e.ParamName);
+    }
+
+    [Fact]
     public void CreateTensor_StringTypeOverBytesOrAllocated_ThrowsNotSupported()
     {
         Assert.Throws<NotSupportedException>(() => OrtValue.CreateTensor(TensorElementType.String, [1]));
