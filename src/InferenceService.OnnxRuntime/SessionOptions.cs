@@ -19,10 +19,10 @@ public enum ExecutionMode
 /// <summary>How an <see cref="InferenceSession"/> is created. Immutable; one instance can serve many sessions.</summary>
 public sealed record SessionOptions
 {
-    /// <summary>Threads used inside one operator. 0: ONNX Runtime's default (one per physical core).</summary>
+    /// <summary>Threads used inside one operator. 0: ONNX Runtime's default (one per physical core). Not negative.</summary>
     public int IntraOpThreads { get; init; }
 
-    /// <summary>Threads used to run independent operators at once (with <see cref="ExecutionMode.Parallel"/>). 0: default.</summary>
+    /// <summary>Threads used to run independent operators at once (with <see cref="ExecutionMode.Parallel"/>). 0: default. Not negative.</summary>
     public int InterOpThreads { get; init; }
 
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.All;

@@ -75,6 +75,20 @@ public sealed class SessionOptionsTests : IDisposable
         Assert.Contains("execution_mode", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1, 0, "IntraOpThreads")]
+    [InlineData(0, -3, "InterOpThreads")]
+    public void ThreadCounts_Negative_ThrowInvalidArgument(int intraOp, int interOp, string named)
+    {
+        // ONNX Runtime itself takes any negative count as "default"; the binding refuses it.
+        var options = new SessionOptions { IntraOpThreads = intraOp, InterOpThreads = interOp };
+
+        var e = Assert.Throws<OrtException>(() => InferenceSession.Create(TestModels.Identity("float"), options));
+
+        Assert.Equal(OrtErrorCode.InvalidArgument, e.ErrorCode);
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConfigEntries_EmptyKey_ThrowsInvalidArgument()
     {
