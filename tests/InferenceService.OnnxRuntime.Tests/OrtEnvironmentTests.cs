@@ -1,7 +1,17 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace InferenceService.OnnxRuntime.Tests;
 
-public class OrtEnvironmentTests
+/// <summary>
+/// The environment is a process singleton created by whichever test touches it first, with the default log level
+/// (Warning). Initialize can still replace the logger, which is what the log tests do; each one puts a null logger
+/// back when it ends, and filters what it recorded by a log id of its own, since other tests run meanwhile.
+/// </summary>
+public sealed class OrtEnvironmentTests : IDisposable
 {
+    public void Dispose() => OrtEnvironment.Initialize(new OrtEnvironmentOptions { LoggerFactory = NullLoggerFactory.Instance });
+
     [Fact]
     public void Version_LoadedLibrary_Is1_30_0() => Assert.Equal("1.30.0", OrtEnvironment.Instance.Version);
 
@@ -38,4 +48,59 @@ public class OrtEnvironmentTests
     [Fact]
     public void Initialize_NullOptions_ThrowsArgumentNull() =>
         Assert.Throws<ArgumentNullException>(() => OrtEnvironment.Initialize(null!));
+
+    // ---- The log bridge ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void LoggerFactory_KernelFailureAtTheDefaultLevel_ArrivesAsAnErrorWithSessionIdAndRunTag()
+    {
+        var logId = $"log-test-{Guid.NewGuid():N}";
+        var factory = new RecordingLoggerFactory();
+        OrtEnvironment.Initialize(new OrtEnvironmentOptions { LoggerFactory = factory });
+        using var session = InferenceSession.Create(TestModels.TwoInputsTwoOutputs, TestModels.SingleThreaded with { LogId = logId });
+        using var a = OrtValue.CreateTensor<float>(new float[4], [1, 4]);
+
+        Assert.Throws<OrtException>(() => session.Run(["a"], [a], ["sum"], new RunOptions { Tag = "request-42" }));
+
+        var entry = Assert.Single(factory.Entries, e => e.Value("OrtLogId") == $"{logId}:request-42");
+        Assert.Equal("OnnxRuntime", entry.Category);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Equal("onnxruntime", entry.Value("OrtCategory"));
+        Assert.Contains("Missing Input: b", entry.Value("OrtMessage"), StringComparison.Ordinal);
+        Assert.Contains("sequential_executor", entry.Value("OrtCodeLocation"), StringComparison.Ordinal);
+        Assert.Contains($"{logId}:request-42", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("Missing Input: b", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunOptionsLogLevel_Fatal_SilencesTheErrorOfThatRun()
+    {
+        var logId = $"log-test-{Guid.NewGuid():N}";
+        var factory = new RecordingLoggerFactory();
+        OrtEnvironment.Initialize(new OrtEnvironmentOptions { LoggerFactory = factory });
+        using var session = InferenceSession.Create(TestModels.TwoInputsTwoOutputs, TestModels.SingleThreaded with { LogId = logId });
+        using var a = OrtValue.CreateTensor<float>(new float[4], [1, 4]);
+
+        Assert.Throws<OrtException>(() => session.Run(["a"], [a], ["sum"], new RunOptions { Tag = "quiet", LogLevel = OrtLogLevel.Fatal }));
+        Assert.Throws<OrtException>(() => session.Run(["a"], [a], ["sum"], new RunOptions { Tag = "loud" }));
+
+        Assert.DoesNotContain(factory.Entries, e => e.Value("OrtLogId") == $"{logId}:quiet");
+        Assert.Single(factory.Entries, e => e.Value("OrtLogId") == $"{logId}:loud");
+    }
+
+    [Fact]
+    public void LoggerFactory_LoggerThatThrows_DoesNotDisturbOnnxRuntime()
+    {
+        var factory = new ThrowingLoggerFactory();
+        OrtEnvironment.Initialize(new OrtEnvironmentOptions { LoggerFactory = factory });
+        using var session = TestModels.Open(TestModels.TwoInputsTwoOutputs);
+        using var a = OrtValue.CreateTensor<float>(new float[] { 1, 2, 3, 4 }, [1, 4]);
+
+        var e = Assert.Throws<OrtException>(() => session.Run(["a"], [a], ["sum"]));
+
+        Assert.Equal(OrtErrorCode.Fail, e.ErrorCode);
+        Assert.True(factory.Calls > 0, "the logger was never called");
+        using var outputs = session.RunOwned(["a", "b"], [a, a], ["sum"]);
+        Assert.Equal([2f, 4, 6, 8], outputs[0].GetTensorData<float>().ToArray());
+    }
 }
