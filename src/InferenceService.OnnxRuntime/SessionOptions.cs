@@ -48,6 +48,14 @@ public sealed record SessionOptions
     public string? LogId { get; init; }
 
     /// <summary>
+    /// The least severe message this session logs, while it is created and when it runs. Null: the environment's
+    /// level (<see cref="OrtEnvironmentOptions.LogLevel"/>, fixed when the environment is created). This is the way
+    /// to get ONNX Runtime's Info and Verbose messages for one model: <see cref="RunOptions.LogLevel"/> only filters
+    /// the messages of a run, and a release build of ONNX Runtime logs almost nothing verbose during a run.
+    /// </summary>
+    public OrtLogLevel? LogLevel { get; init; }
+
+    /// <summary>
     /// Raw session configuration entries (<c>AddSessionConfigEntry</c>), e.g. "session.intra_op.allow_spinning" = "0"
     /// so idle intra-op threads do not spin on a busy server.
     /// </summary>

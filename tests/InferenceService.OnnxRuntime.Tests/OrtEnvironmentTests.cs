@@ -89,6 +89,51 @@ public sealed class OrtEnvironmentTests : IDisposable
     }
 
     [Fact]
+    public void SessionLogLevel_Verbose_BringsOnnxRuntimeInfoAndVerboseMessagesOfThatSessionOnly()
+    {
+        var verboseId = $"log-test-{Guid.NewGuid():N}";
+        var defaultId = $"log-test-{Guid.NewGuid():N}";
+        var factory = new RecordingLoggerFactory();
+        OrtEnvironment.Initialize(new OrtEnvironmentOptions { LoggerFactory = factory });
+
+        using (InferenceSession.Create(TestModels.TwoInputsTwoOutputs, TestModels.SingleThreaded with { LogId = verboseId, LogLevel = OrtLogLevel.Verbose }))
+        using (InferenceSession.Create(TestModels.TwoInputsTwoOutputs, TestModels.SingleThreaded with { LogId = defaultId }))
+        {
+        }
+
+        var verbose = factory.Entries.Where(e => e.Value("OrtLogId") == verboseId).ToList();
+        Assert.Contains(verbose, e => e.Level == LogLevel.Information && e.Value("OrtMessage") == "Initializing session.");
+        Assert.Contains(verbose, e => e.Level == LogLevel.Trace);
+        Assert.All(verbose, e => Assert.Equal("OnnxRuntime", e.Category));
+        Assert.DoesNotContain(factory.Entries, e => e.Value("OrtLogId") == defaultId); // Warning level: creation is silent
+    }
+
+    [Fact]
+    public void SessionLogLevel_Warning_KeepsCreationSilent()
+    {
+        var logId = $"log-test-{Guid.NewGuid():N}";
+        var factory = new RecordingLoggerFactory();
+        OrtEnvironment.Initialize(new OrtEnvironmentOptions { LoggerFactory = factory });
+
+        using (InferenceSession.Create(TestModels.TwoInputsTwoOutputs, TestModels.SingleThreaded with { LogId = logId, LogLevel = OrtLogLevel.Warning }))
+        {
+        }
+
+        Assert.DoesNotContain(factory.Entries, e => e.Value("OrtLogId") == logId);
+    }
+
+    [Fact]
+    public void SessionLogLevel_NotAnOnnxRuntimeLevel_ThrowsFailWhenCreated()
+    {
+        var options = new SessionOptions { LogLevel = (OrtLogLevel)9 };
+
+        var e = Assert.Throws<OrtException>(() => InferenceSession.Create(TestModels.Identity("float"), options));
+
+        Assert.Equal(OrtErrorCode.Fail, e.ErrorCode); // ONNX Runtime checks it (an ORT_ENFORCE) when it builds the session
+        Assert.Contains("Invalid session log severity level", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoggerFactory_LoggerThatThrows_DoesNotDisturbOnnxRuntime()
     {
         var factory = new ThrowingLoggerFactory();

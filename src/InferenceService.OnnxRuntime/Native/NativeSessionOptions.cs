@@ -67,6 +67,10 @@ internal static unsafe class NativeSessionOptions
                 OrtException.ThrowIfFailed(api.SetSessionLogId(raw, logId));
             }
         }
+        if (options.LogLevel is { } level)
+        {
+            OrtException.ThrowIfFailed(api.SetSessionLogSeverityLevel(raw, (int)level));
+        }
         if (options.OptimizedModelPath is not null)
         {
             fixed (void* path = NativePath.Encode(options.OptimizedModelPath))
