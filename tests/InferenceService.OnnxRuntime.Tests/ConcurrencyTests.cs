@@ -77,7 +77,7 @@ public class ConcurrencyTests
     [Fact]
     public void Dispose_WhileARunIsInFlight_LetsTheRunFinishCorrectly()
     {
-        const int n = 256;
+        const int n = 384;
         var input = SlowModel.Input(n);
         float[] expected;
         using (var reference = InferenceSession.Create(TestModels.Slow))
@@ -85,6 +85,7 @@ public class ConcurrencyTests
             expected = reference.RunFloat(input, n, n);
         }
         var session = InferenceSession.Create(TestModels.Slow);
+        using var x = OrtValue.CreateTensor<float>(input, [n, n]);
         using var started = new ManualResetEventSlim();
         float[]? actual = null;
         Exception? failure = null;
@@ -93,7 +94,6 @@ public class ConcurrencyTests
         {
             try
             {
-                using var x = OrtValue.CreateTensor<float>(input, [n, n]);
                 started.Set();
                 using var outputs = session.RunOwned(["x"], [x], ["y"]);
                 actual = outputs[0].GetTensorData<float>().ToArray();
@@ -105,14 +105,15 @@ public class ConcurrencyTests
         });
         runner.Start();
         started.Wait();
-        Thread.Sleep(20);
+        Thread.Sleep(50);
         session.Dispose();
+        var stillRunning = runner.IsAlive;
         runner.Join();
 
         Assert.Null(failure);
+        Assert.True(stillRunning, "the run finished before the session was disposed; the test proves nothing");
         Assert.Equal(expected, actual);
-        using var again = OrtValue.CreateTensor<float>(input, [n, n]);
-        Assert.Throws<ObjectDisposedException>(() => session.Run(["x"], [again], ["y"]));
+        Assert.Throws<ObjectDisposedException>(() => session.Run(["x"], [x], ["y"]));
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public class ConcurrencyTests
     {
         // A disposed input that a run still uses must stay pinned: unpinned, the garbage collector could move the
         // array while ONNX Runtime reads it. Observed through the number of pinned objects a full GC finds.
-        const int n = 384;
+        const int n = 512;
         var input = SlowModel.Input(n);
         using var session = InferenceSession.Create(TestModels.Slow);
         var expected = session.RunFloat(input, n, n);
