@@ -116,11 +116,21 @@ public class NativeMemoryTests(ITestOutputHelper output)
         return (ReadRss(), managed);
     }
 
-    /// <summary>Bytes allocated on the C heap and not freed (glibc: in-use chunks plus mmapped blocks, over all arenas).</summary>
+    /// <summary>
+    /// Bytes allocated on the C heap and not freed (glibc: in-use chunks plus mmapped blocks, over all arenas). Where
+    /// the C library has no mallinfo2 (glibc before 2.33, musl) this is 0, and only the RSS bound applies.
+    /// </summary>
     private static long NativeHeapInUse()
     {
-        var info = MallInfo2();
-        return checked((long)(info.InUseBytes + info.MmappedBytes));
+        try
+        {
+            var info = MallInfo2();
+            return checked((long)(info.InUseBytes + info.MmappedBytes));
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return 0;
+        }
     }
 
     [DllImport("libc", EntryPoint = "mallinfo2")]
