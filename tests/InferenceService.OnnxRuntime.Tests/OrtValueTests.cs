@@ -311,12 +311,16 @@ public class OrtValueTests
     }
 
     [Fact]
-    public void Dispose_Twice_IsHarmless()
+    public void Dispose_Twice_IsHarmlessAndLeavesTheValueDisposed()
     {
-        var value = OrtValue.CreateTensor<float>(new float[1], [1]);
+        var array = new float[] { 5 };
+        var value = OrtValue.CreateTensor<float>(array, [1]);
 
         value.Dispose();
         value.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => value.ElementType);
+        Assert.Equal([5f], array); // the caller's memory is left as it was
     }
 
     internal static void CollectEverything()
