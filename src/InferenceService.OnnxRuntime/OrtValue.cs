@@ -11,7 +11,8 @@ namespace InferenceService.OnnxRuntime;
 /// Ownership: an <see cref="OrtValue"/> owns its native value and releases it on <see cref="Dispose"/> (or, late, when
 /// finalized). A tensor created over caller memory (<see cref="CreateTensor{T}(Memory{T}, ReadOnlySpan{long})"/>)
 /// does not copy it: the memory stays pinned and must not be reused (returned to a pool, say) until this object is
-/// disposed, which releases the native value first and unpins second. Outputs returned by
+/// disposed, which releases the native value first and unpins second (after the last run using the value returns,
+/// if one is in flight; or when the finalizer runs, if the value is never disposed). Outputs returned by
 /// <see cref="InferenceSession.Run(ReadOnlySpan{string}, ReadOnlySpan{OrtValue}, ReadOnlySpan{string}, RunOptions?, CancellationToken)"/>
 /// own memory ONNX Runtime allocated; spans read from them are valid until disposal.
 /// </para>
@@ -19,15 +20,14 @@ namespace InferenceService.OnnxRuntime;
 public sealed unsafe class OrtValue : IDisposable
 {
     private readonly OrtHandle _handle;
-    private MemoryHandle _pin;
     private TensorElementType _elementType;
     private long[]? _shape;
     private long _elementCount;
 
     private OrtValue(IntPtr value, MemoryHandle pin)
     {
-        _handle = new OrtHandle(value, OrtEnvironment.Api.ReleaseValue);
-        _pin = pin;
+        // The handle owns the pin: it is released with the native value, never before it.
+        _handle = new OrtHandle(value, OrtEnvironment.Api.ReleaseValue, pin);
     }
 
     internal static OrtValue FromNative(IntPtr value) => new(value, default);
@@ -56,13 +56,27 @@ public sealed unsafe class OrtValue : IDisposable
         return CreateAllocated(type, shape);
     }
 
-    /// <summary>A string tensor; the strings are copied into memory ONNX Runtime owns.</summary>
+    /// <summary>
+    /// A string tensor; the strings are copied into memory ONNX Runtime owns. The C API takes NUL-terminated strings,
+    /// so a string containing U+0000 is refused rather than cut short.
+    /// </summary>
     public static OrtValue CreateStringTensor(ReadOnlySpan<string> values, ReadOnlySpan<long> shape)
     {
         var count = CheckedElementCount(shape);
         if (count != values.Length)
         {
             throw new ArgumentException($"The shape [{string.Join(", ", shape.ToArray())}] holds {count} elements, but {values.Length} strings were given.", nameof(values));
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is null)
+            {
+                throw new ArgumentException($"String {i} is null.", nameof(values));
+            }
+            if (values[i].Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"String {i} contains a NUL character; ONNX Runtime would cut the string there.", nameof(values));
+            }
         }
         var value = CreateAllocated(TensorElementType.String, shape);
         if (values.Length > 0)
@@ -174,13 +188,11 @@ public sealed unsafe class OrtValue : IDisposable
         }
     }
 
-    /// <summary>Releases the native value, then unpins the caller's memory it pointed at.</summary>
-    public void Dispose()
-    {
-        _handle.Dispose();
-        _pin.Dispose();
-        _pin = default;
-    }
+    /// <summary>
+    /// Releases the native value, then unpins the caller's memory it pointed at. If a run is still using the value,
+    /// both happen when that run returns.
+    /// </summary>
+    public void Dispose() => _handle.Dispose();
 
     private void* DataPointer()
     {
@@ -191,11 +203,13 @@ public sealed unsafe class OrtValue : IDisposable
 
     private void EnsureTypeAndShape()
     {
+        // Checked before the cached shape is used: every accessor of the data goes through here, and after disposal
+        // the native value (and the memory the data pointer would point at) is gone.
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         if (_shape is not null)
         {
             return;
         }
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         var api = OrtEnvironment.Api;
         var value = _handle.DangerousGetHandle();
         int onnxType;

@@ -19,10 +19,10 @@ public enum ExecutionMode
 /// <summary>How an <see cref="InferenceSession"/> is created. Immutable; one instance can serve many sessions.</summary>
 public sealed record SessionOptions
 {
-    /// <summary>Threads used inside one operator. 0: ONNX Runtime's default (one per physical core).</summary>
+    /// <summary>Threads used inside one operator. 0: ONNX Runtime's default (one per physical core). Not negative.</summary>
     public int IntraOpThreads { get; init; }
 
-    /// <summary>Threads used to run independent operators at once (with <see cref="ExecutionMode.Parallel"/>). 0: default.</summary>
+    /// <summary>Threads used to run independent operators at once (with <see cref="ExecutionMode.Parallel"/>). 0: default. Not negative.</summary>
     public int InterOpThreads { get; init; }
 
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.All;
@@ -46,6 +46,14 @@ public sealed record SessionOptions
 
     /// <summary>The identifier ONNX Runtime puts on this session's log messages.</summary>
     public string? LogId { get; init; }
+
+    /// <summary>
+    /// The least severe message this session logs, while it is created and when it runs. Null: the environment's
+    /// level (<see cref="OrtEnvironmentOptions.LogLevel"/>, fixed when the environment is created). This is the way
+    /// to get ONNX Runtime's Info and Verbose messages for one model: <see cref="RunOptions.LogLevel"/> only filters
+    /// the messages of a run, and a release build of ONNX Runtime logs almost nothing verbose during a run.
+    /// </summary>
+    public OrtLogLevel? LogLevel { get; init; }
 
     /// <summary>
     /// Raw session configuration entries (<c>AddSessionConfigEntry</c>), e.g. "session.intra_op.allow_spinning" = "0"

@@ -52,6 +52,9 @@ internal static unsafe class NativeSessionOptions
 
     private static void Configure(OrtApi api, IntPtr raw, SessionOptions options)
     {
+        // ONNX Runtime takes a negative thread count as "default" without a word; a negative count is a mistake.
+        RequireNotNegative(options.IntraOpThreads, nameof(SessionOptions.IntraOpThreads));
+        RequireNotNegative(options.InterOpThreads, nameof(SessionOptions.InterOpThreads));
         OrtException.ThrowIfFailed(api.SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimizationLevel));
         OrtException.ThrowIfFailed(api.SetSessionExecutionMode(raw, (int)options.ExecutionMode));
         OrtException.ThrowIfFailed(api.SetIntraOpNumThreads(raw, options.IntraOpThreads));
@@ -63,6 +66,10 @@ internal static unsafe class NativeSessionOptions
             {
                 OrtException.ThrowIfFailed(api.SetSessionLogId(raw, logId));
             }
+        }
+        if (options.LogLevel is { } level)
+        {
+            OrtException.ThrowIfFailed(api.SetSessionLogSeverityLevel(raw, (int)level));
         }
         if (options.OptimizedModelPath is not null)
         {
@@ -78,6 +85,14 @@ internal static unsafe class NativeSessionOptions
             {
                 OrtException.ThrowIfFailed(api.AddSessionConfigEntry(raw, k, v));
             }
+        }
+    }
+
+    private static void RequireNotNegative(int threads, string name)
+    {
+        if (threads < 0)
+        {
+            throw new OrtException(OrtErrorCode.InvalidArgument, $"{name} cannot be negative ({threads}); 0 means ONNX Runtime's default.");
         }
     }
 

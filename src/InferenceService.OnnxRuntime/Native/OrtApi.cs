@@ -27,6 +27,7 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged<IntPtr, IntPtr> EnableCpuMemArena;
     public readonly delegate* unmanaged<IntPtr, IntPtr> DisableCpuMemArena;
     public readonly delegate* unmanaged<IntPtr, byte*, IntPtr> SetSessionLogId;
+    public readonly delegate* unmanaged<IntPtr, int, IntPtr> SetSessionLogSeverityLevel;
     public readonly delegate* unmanaged<IntPtr, int, IntPtr> SetSessionGraphOptimizationLevel;
     public readonly delegate* unmanaged<IntPtr, int, IntPtr> SetIntraOpNumThreads;
     public readonly delegate* unmanaged<IntPtr, int, IntPtr> SetInterOpNumThreads;
@@ -106,6 +107,7 @@ internal sealed unsafe class OrtApi
         EnableCpuMemArena = (delegate* unmanaged<IntPtr, IntPtr>)table[18];
         DisableCpuMemArena = (delegate* unmanaged<IntPtr, IntPtr>)table[19];
         SetSessionLogId = (delegate* unmanaged<IntPtr, byte*, IntPtr>)table[20];
+        SetSessionLogSeverityLevel = (delegate* unmanaged<IntPtr, int, IntPtr>)table[22];
         SetSessionGraphOptimizationLevel = (delegate* unmanaged<IntPtr, int, IntPtr>)table[23];
         SetIntraOpNumThreads = (delegate* unmanaged<IntPtr, int, IntPtr>)table[24];
         SetInterOpNumThreads = (delegate* unmanaged<IntPtr, int, IntPtr>)table[25];

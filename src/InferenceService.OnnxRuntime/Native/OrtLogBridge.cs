@@ -31,7 +31,7 @@ internal static unsafe partial class OrtLogBridge
             {
                 return;
             }
-            WriteMessage(logger, level, Utf8.Read(category), Utf8.Read(codeLocation), Utf8.Read(message));
+            WriteMessage(logger, level, Utf8.Read(logId), Utf8.Read(category), Utf8.Read(codeLocation), Utf8.Read(message));
         }
         catch (Exception)
         {
@@ -48,6 +48,8 @@ internal static unsafe partial class OrtLogBridge
         _ => LogLevel.Critical,
     };
 
-    [LoggerMessage(EventId = 1, Message = "[{OrtCategory}] {OrtMessage} ({OrtCodeLocation})")]
-    private static partial void WriteMessage(ILogger logger, LogLevel level, string ortCategory, string ortCodeLocation, string ortMessage);
+    // OrtLogId says whose message it is: the environment's log id, a session's SessionOptions.LogId, or for a run
+    // "session log id:run tag" (RunOptions.Tag).
+    [LoggerMessage(EventId = 1, Message = "[{OrtLogId}] [{OrtCategory}] {OrtMessage} ({OrtCodeLocation})")]
+    private static partial void WriteMessage(ILogger logger, LogLevel level, string ortLogId, string ortCategory, string ortCodeLocation, string ortMessage);
 }

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+
+namespace InferenceService.OnnxRuntime.Tests;
+
+/// <summary>
+/// Cancellation of runs of slow.onnx (400 chained Tanh(MatMul(t, x)) steps on an n×n input). ONNX Runtime checks the
+/// terminate flag between nodes, so a cancelled run stops within one MatMul.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public class InferenceSessionCancellationTests
+{
+    private static readonly TimeSpan CancelAfter = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public void Run_CancelledAfter200Milliseconds_ThrowsLongBeforeAFullRunWouldFinish()
+    {
+        using var session = InferenceSession.Create(TestModels.Slow);
+        var (n, fullRun) = SizeForAFullRunOfAtLeast(session, TimeSpan.FromSeconds(2));
+        using var x = OrtValue.CreateTensor<float>(SlowModel.Input(n), [n, n]);
+        using var cts = new CancellationTokenSource(CancelAfter);
+
+        var stopwatch = Stopwatch.StartNew();
+        var e = Assert.ThrowsAny<OperationCanceledException>(() => session.Run(["x"], [x], ["y"], null, cts.Token));
+        var cancelledAfter = stopwatch.Elapsed;
+
+        Assert.Equal(cts.Token, e.CancellationToken);
+        var fromOnnxRuntime = Assert.IsType<OrtException>(e.InnerException); // ONNX Runtime itself stopped the run
+        Assert.Contains("terminate", fromOnnxRuntime.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(cancelledAfter >= CancelAfter - TimeSpan.FromMilliseconds(20), $"returned after {cancelledAfter}, before the cancellation");
+        Assert.True(
+            cancelledAfter < fullRun / 2 && cancelledAfter < CancelAfter + TimeSpan.FromSeconds(1),
+            $"n={n}: cancelled run returned after {cancelledAfter.TotalMilliseconds:F0} ms; a full run takes {fullRun.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public void Run_TokenAlreadyCancelled_ThrowsWithoutCallingOnnxRuntime()
+    {
+        const int n = 1024; // a full run takes seconds here
+        using var session = InferenceSession.Create(TestModels.Slow);
+        using var x = OrtValue.CreateTensor<float>(SlowModel.Input(n), [n, n]);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        var stopwatch = Stopwatch.StartNew();
+        var e = Assert.ThrowsAny<OperationCanceledException>(() => session.Run(["x"], [x], ["y"], null, cts.Token));
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(500), $"took {stopwatch.Elapsed}");
+        Assert.Equal(cts.Token, e.CancellationToken);
+        Assert.Null(e.InnerException); // no ONNX Runtime status: the binding refused before running
+    }
+
+    [Fact]
+    public void Run_AfterACancelledRun_SessionGivesCorrectResults()
+    {
+        const int big = 768;
+        using var session = InferenceSession.Create(TestModels.Slow);
+        using (var x = OrtValue.CreateTensor<float>(SlowModel.Input(big), [big, big]))
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => session.Run(["x"], [x], ["y"], null, cts.Token));
+        }
+
+        const int n = 5;
+        var input = SlowModel.Contracting(n);
+        var actual = session.RunFloat(input, n, n);
+
+        var expected = SlowModel.Reference(input, n);
+        Assert.Equal(n * n, actual.Length);
+        for (var i = 0; i < actual.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-4);
+        }
+        Assert.Contains(actual, v => Math.Abs(v) > 0.1); // the reference is not trivially zero
+    }
+
+    [Fact]
+    public void Run_CancellingOneRun_LeavesConcurrentRunsOnTheSameSessionAlone()
+    {
+        const int big = 1024, small = 96;
+        using var session = InferenceSession.Create(TestModels.Slow);
+        var smallInput = SlowModel.Input(small);
+        var expected = session.RunFloat(smallInput, small, small);
+        Exception? cancelled = null;
+
+        var cancelledRun = new Thread(() =>
+        {
+            using var x = OrtValue.CreateTensor<float>(SlowModel.Input(big), [big, big]);
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            try
+            {
+                session.Run(["x"], [x], ["y"], null, cts.Token);
+            }
+            catch (Exception e)
+            {
+                cancelled = e;
+            }
+        });
+        cancelledRun.Start();
+        var concurrentRuns = 0;
+        while (cancelledRun.IsAlive || concurrentRuns == 0)
+        {
+            Assert.Equal(expected, session.RunFloat(smallInput, small, small));
+            concurrentRuns++;
+        }
+        cancelledRun.Join();
+
+        Assert.IsAssignableFrom<OperationCanceledException>(cancelled);
+        Assert.True(concurrentRuns > 1, $"only {concurrentRuns} run(s) overlapped the cancelled one");
+    }
+
+    /// <summary>Grows n until one uncancelled run takes at least <paramref name="target"/>; returns n and that run's time.</summary>
+    private static (int N, TimeSpan FullRun) SizeForAFullRunOfAtLeast(InferenceSession session, TimeSpan target)
+    {
+        var n = 256;
+        TimeSpan elapsed;
+        _ = session.RunFloat(SlowModel.Input(64), 64, 64); // warm-up: threads, arena
+        while (true)
+        {
+            var input = SlowModel.Input(n);
+            var stopwatch = Stopwatch.StartNew();
+            _ = session.RunFloat(input, n, n);
+            elapsed = stopwatch.Elapsed;
+            if (elapsed >= target || n >= 2048)
+            {
+                return (n, elapsed);
+            }
+            // The cost grows as n³; aim a little above the target, in multiples of 64.
+            var scale = Math.Cbrt(target.TotalSeconds * 1.3 / Math.Max(elapsed.TotalSeconds, 0.001));
+            n = Math.Min(2048, Math.Max(n + 64, (int)Math.Ceiling(n * scale / 64) * 64));
+        }
+    }
+}
+
+/// <summary>Inputs for slow.onnx and a reference implementation of it.</summary>
+internal static class SlowModel
+{
+    public const int Steps = 400;
+
+    /// <summary>Arbitrary small values: their only job is to make the run take time.</summary>
+    public static float[] Input(int n) =>
+        Enumerable.Range(0, n * n).Select(i => ((i * 7919) % 13 - 6) * 0.01f).ToArray();
+
+    /// <summary>1.2·I plus a little: tanh(t·x) then converges to a non-zero fixed point, so float and double agree.</summary>
+    public static float[] Contracting(int n) =>
+        Enumerable.Range(0, n * n).Select(i => (i / n == i % n ? 1.2f : 0f) + ((i * 31) % 7 - 3) * 0.02f).ToArray();
+
+    /// <summary>y = tanh(...tanh(tanh(x·x)·x)...·x), <see cref="Steps"/> times, in double precision.</summary>
+    public static double[] Reference(float[] x, int n)
+    {
+        var t = x.Select(v => (double)v).ToArray();
+        var next = new double[n * n];
+        for (var step = 0; step < Steps; step++)
+        {
+            for (var r = 0; r < n; r++)
+            {
+                for (var c = 0; c < n; c++)
+                {
+                    double sum = 0;
+                    for (var k = 0; k < n; k++)
+                    {
+                        sum += t[r * n + k] * x[k * n + c];
+                    }
+                    next[r * n + c] = Math.Tanh(sum);
+                }
+            }
+            (t, next) = (next, t);
+        }
+        return t;
+    }
+}
