@@ -67,48 +67,55 @@ public sealed class StrictReadinessTests : IDisposable
     {
         await using var factory = CreateFactory(strict: null);
         using var client = await StartWithHeldLoadAsync(factory);
-
-        // Not ready, in both forms; alive in both forms.
-        using (var ready = await client.GetAsync("/v2/health/ready"))
+        try
         {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            // Not ready, in both forms; alive in both forms.
+            using (var ready = await client.GetAsync("/v2/health/ready"))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            }
+            var health = await ReadStatusAsync(client, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("not ready", health.GetProperty("status").GetString());
+            var states = health.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("state").GetString());
+            Assert.Equal("LOADING", states[HeldModel]);
+            Assert.Equal("READY", states[ServingModel]);
+            using (var live = await client.GetAsync("/v2/health/live"))
+            {
+                Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            }
+            JsonCompare.Equal("""{ "status": "live" }""", await ReadStatusAsync(client, "/health/live", HttpStatusCode.OK));
+
+            // The held model answers 503 with Retry-After; the other one serves.
+            var infer = await client.PostJsonTextAsync("/v2/models/held/infer", """
+                { "inputs": [{ "name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4] }, { "name": "b", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4] }] }
+                """);
+            Assert.Equal("1", Assert.Single(infer.Headers.GetValues("Retry-After")));
+            await ResponseAssert.ProtocolErrorAsync(infer, HttpStatusCode.ServiceUnavailable, "Model 'held' has no ready version", "loading");
+            var predict = await client.PostJsonTextAsync("/predict", """{ "model": "held", "inputs": { "a": [[1, 2, 3, 4]], "b": [[1, 2, 3, 4]] } }""");
+            Assert.Equal("1", Assert.Single(predict.Headers.GetValues("Retry-After")));
+            await ResponseAssert.ProblemAsync(predict, HttpStatusCode.ServiceUnavailable, "Model 'held' has no ready version");
+            var heldReady = await ReadStatusAsync(client, "/v2/models/held/ready", HttpStatusCode.ServiceUnavailable);
+            JsonCompare.Equal("""{ "name": "held", "ready": false }""", heldReady);
+            await ReadStatusAsync(client, "/v2/models/held/versions/1/ready", HttpStatusCode.ServiceUnavailable);
+            await AssertServingModelServesAsync(client);
+
+            _loader!.Release();
+
+            await ServiceReadiness.WaitUntilReadyAsync(client);
+            var healthAfter = await ReadStatusAsync(client, "/health/ready", HttpStatusCode.OK);
+            Assert.Equal("ready", healthAfter.GetProperty("status").GetString());
+            Assert.All(healthAfter.GetProperty("models").EnumerateArray(), m => Assert.Equal("READY", m.GetProperty("state").GetString()));
+            JsonCompare.Equal("""{ "name": "held", "ready": true }""", await ReadStatusAsync(client, "/v2/models/held/ready", HttpStatusCode.OK));
+            var sum = await ResponseAssert.JsonAsync(
+                await client.PostJsonTextAsync("/predict", """{ "model": "held", "outputs": ["sum"], "inputs": { "a": [[1, 2, 3, 4]], "b": [[1, 2, 3, 4]] } }"""),
+                HttpStatusCode.OK);
+            JsonCompare.Equal("""{ "sum": [[2, 4, 6, 8]] }""", sum.GetProperty("outputs"));
         }
-        var health = await ReadStatusAsync(client, "/health/ready", HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("not ready", health.GetProperty("status").GetString());
-        var states = health.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("state").GetString());
-        Assert.Equal("LOADING", states[HeldModel]);
-        Assert.Equal("READY", states[ServingModel]);
-        using (var live = await client.GetAsync("/v2/health/live"))
+        finally
         {
-            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            // Never leave a load held open, even when an assertion fails: the host waits for it when it stops.
+            _loader?.Release();
         }
-        JsonCompare.Equal("""{ "status": "live" }""", await ReadStatusAsync(client, "/health/live", HttpStatusCode.OK));
-
-        // The held model answers 503 with Retry-After; the other one serves.
-        var infer = await client.PostJsonTextAsync("/v2/models/held/infer", """
-            { "inputs": [{ "name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4] }, { "name": "b", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4] }] }
-            """);
-        Assert.Equal("1", Assert.Single(infer.Headers.GetValues("Retry-After")));
-        await ResponseAssert.ProtocolErrorAsync(infer, HttpStatusCode.ServiceUnavailable, "Model 'held' has no ready version", "loading");
-        var predict = await client.PostJsonTextAsync("/predict", """{ "model": "held", "inputs": { "a": [[1, 2, 3, 4]], "b": [[1, 2, 3, 4]] } }""");
-        Assert.Equal("1", Assert.Single(predict.Headers.GetValues("Retry-After")));
-        await ResponseAssert.ProblemAsync(predict, HttpStatusCode.ServiceUnavailable, "Model 'held' has no ready version");
-        var heldReady = await ReadStatusAsync(client, "/v2/models/held/ready", HttpStatusCode.ServiceUnavailable);
-        JsonCompare.Equal("""{ "name": "held", "ready": false }""", heldReady);
-        await ReadStatusAsync(client, "/v2/models/held/versions/1/ready", HttpStatusCode.ServiceUnavailable);
-        await AssertServingModelServesAsync(client);
-
-        _loader!.Release();
-
-        await ServiceReadiness.WaitUntilReadyAsync(client);
-        var healthAfter = await ReadStatusAsync(client, "/health/ready", HttpStatusCode.OK);
-        Assert.Equal("ready", healthAfter.GetProperty("status").GetString());
-        Assert.All(healthAfter.GetProperty("models").EnumerateArray(), m => Assert.Equal("READY", m.GetProperty("state").GetString()));
-        JsonCompare.Equal("""{ "name": "held", "ready": true }""", await ReadStatusAsync(client, "/v2/models/held/ready", HttpStatusCode.OK));
-        var sum = await ResponseAssert.JsonAsync(
-            await client.PostJsonTextAsync("/predict", """{ "model": "held", "outputs": ["sum"], "inputs": { "a": [[1, 2, 3, 4]], "b": [[1, 2, 3, 4]] } }"""),
-            HttpStatusCode.OK);
-        JsonCompare.Equal("""{ "sum": [[2, 4, 6, 8]] }""", sum.GetProperty("outputs"));
     }
 
     [Fact]
@@ -116,21 +123,29 @@ public sealed class StrictReadinessTests : IDisposable
     {
         await using var factory = CreateFactory(strict: false);
         using var client = await StartWithHeldLoadAsync(factory);
-
-        // Loading has not finished, so even without strict readiness the server is not ready yet.
-        await ReadStatusAsync(client, "/health/ready", HttpStatusCode.ServiceUnavailable);
-        using (var ready = await client.GetAsync("/v2/health/ready"))
+        try
         {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            // Loading has not finished, so even without strict readiness the server is not ready yet.
+            await ReadStatusAsync(client, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            using (var ready = await client.GetAsync("/v2/health/ready"))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            }
+            await AssertServingModelServesAsync(client);
+
+            _loader!.Release();
+
+            await ServiceReadiness.WaitUntilReadyAsync(client);
+            Assert.Equal("ready", (await ReadStatusAsync(client, "/health/ready", HttpStatusCode.OK)).GetProperty("status").GetString());
         }
-        await AssertServingModelServesAsync(client);
-
-        _loader!.Release();
-
-        await ServiceReadiness.WaitUntilReadyAsync(client);
-        Assert.Equal("ready", (await ReadStatusAsync(client, "/health/ready", HttpStatusCode.OK)).GetProperty("status").GetString());
+        finally
+        {
+            // Never leave a load held open, even when an assertion fails: the host waits for it when it stops.
+            _loader?.Release();
+        }
     }
 
     private static async Task<System.Text.Json.JsonElement> ReadStatusAsync(HttpClient client, string path, HttpStatusCode expected) =>
         await ResponseAssert.JsonAsync(await client.GetAsync(path), expected);
 }
+
