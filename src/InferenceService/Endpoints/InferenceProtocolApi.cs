@@ -127,7 +127,7 @@ internal static class InferenceProtocolApi
             telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
             telemetry.RunMs = result.RunTime.TotalMilliseconds;
             var id = string.IsNullOrEmpty(request.Id) ? PredictionIds.New() : request.Id;
-            context.Response.Headers[PredictionIds.HeaderName] = id;
+            context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
             await InferenceResponseWriter.WriteAsync(context.Response, result, id, cancellationToken);
             return Results.Empty;
         }
