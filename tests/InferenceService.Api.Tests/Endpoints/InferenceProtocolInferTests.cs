@@ -82,10 +82,10 @@ public class InferenceProtocolInferTests(StandardModelsFixture service) : IClass
     [Fact]
     public async Task Infer_WithId_EchoesIdInBodyAndHeader()
     {
-        var (body, response) = await InferAsync("/v2/models/iris/infer", $$"""{ "id": "täst-1", "inputs": [{{SetosaInput}}] }""");
+        var (body, response) = await InferAsync("/v2/models/iris/infer", $$"""{ "id": "request-7", "inputs": [{{SetosaInput}}] }""");
 
-        Assert.Equal("täst-1", body.GetProperty("id").GetString());
-        Assert.Equal(["täst-1"], response.Headers.GetValues("X-Prediction-Id"));
+        Assert.Equal("request-7", body.GetProperty("id").GetString());
+        Assert.Equal(["request-7"], response.Headers.GetValues("X-Prediction-Id"));
     }
 
     [Fact]

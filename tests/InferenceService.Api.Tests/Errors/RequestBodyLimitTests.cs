@@ -5,33 +5,16 @@ using InferenceService.Api.Tests.TestSupport;
 namespace InferenceService.Api.Tests.Errors;
 
 /// <summary>A server whose <c>Server:MaxRequestBodyBytes</c> is 1 KiB, behind Kestrel (whose limit it configures).</summary>
-public sealed class SmallBodyLimitFixture : IAsyncLifetime
+public sealed class SmallBodyLimitFixture : ServiceFixture
 {
     public const int Limit = 1024;
 
-    public ModelRepositoryBuilder Repository { get; } = new();
+    protected override bool UseKestrel => true;
 
-    public InferenceServiceFactory Factory { get; private set; } = null!;
+    protected override IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["Server:MaxRequestBodyBytes"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
-    public HttpClient Client { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Repository.AddSampleModel("iris");
-        Factory = new InferenceServiceFactory(Repository.Root, new Dictionary<string, string?> { ["Server:MaxRequestBodyBytes"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        // The limit is Kestrel's: serve through it on a free loopback port rather than the in-memory test server.
-        Factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        Factory.StartServer();
-        Client = Factory.CreateClient();
-        await ServiceReadiness.WaitUntilReadyAsync(Client);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Factory.DisposeAsync();
-        Repository.Dispose();
-    }
+    protected override void BuildRepository(ModelRepositoryBuilder repository) => repository.AddSampleModel("iris");
 }
 
 public class RequestBodyLimitTests(SmallBodyLimitFixture service) : IClassFixture<SmallBodyLimitFixture>

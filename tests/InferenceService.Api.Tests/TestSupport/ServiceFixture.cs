@@ -22,6 +22,12 @@ public abstract class ServiceFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>
+    /// Serve through Kestrel on a free loopback port instead of the in-memory test server, for what only Kestrel
+    /// enforces (its request body limit, its response header validation).
+    /// </summary>
+    protected virtual bool UseKestrel => false;
+
     /// <summary>What "started" means for this fixture; by default, <c>/v2/health/ready</c> answers 200.</summary>
     protected virtual Task WaitUntilStartedAsync(HttpClient client) => ServiceReadiness.WaitUntilReadyAsync(client);
 
@@ -29,6 +35,11 @@ public abstract class ServiceFixture : IAsyncLifetime
     {
         BuildRepository(Repository);
         Factory = new InferenceServiceFactory(Repository.Root, Settings, ConfigureServices);
+        if (UseKestrel)
+        {
+            Factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+            Factory.StartServer();
+        }
         Client = Factory.CreateClient();
         await WaitUntilStartedAsync(Client);
     }
@@ -56,6 +67,14 @@ public sealed class StandardModelsFixture : ServiceFixture
         .AddModel("fixed_shape", "fixed_shape.onnx")
         .AddModel("identity_uint8", "identity_uint8.onnx")
         .AddModel("identity_int32", "identity_int32.onnx");
+}
+
+/// <summary>The iris sample served through Kestrel.</summary>
+public sealed class KestrelIrisFixture : ServiceFixture
+{
+    protected override bool UseKestrel => true;
+
+    protected override void BuildRepository(ModelRepositoryBuilder repository) => repository.AddSampleModel("iris");
 }
 
 /// <summary>The 14 identity models (x [batch, 3] → y), one per element type, each served under its file's name.</summary>
