@@ -35,7 +35,10 @@ public class HealthApiTests(StandardModelsFixture service) : IClassFixture<Stand
         Assert.Equal("ready", body.GetProperty("status").GetString());
         var models = body.GetProperty("models").EnumerateArray().Select(m => $"{m.GetProperty("name").GetString()}:{m.GetProperty("version").GetString()}:{m.GetProperty("state").GetString()}");
         Assert.Equal(
-            ["fixed_shape:1:READY", "identity_int32:1:READY", "identity_uint8:1:READY", "iris:2:READY", "iris:1:READY", "two_inputs_two_outputs:1:READY"],
+            [
+                "fixed_shape:1:READY", "identity_bool:1:READY", "identity_float16:1:READY", "identity_int32:1:READY", "identity_string:1:READY",
+                "identity_uint8:1:READY", "iris:2:READY", "iris:1:READY", "two_inputs_two_outputs:1:READY",
+            ],
             models);
     }
 }

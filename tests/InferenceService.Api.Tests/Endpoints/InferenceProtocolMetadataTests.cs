@@ -126,7 +126,10 @@ public class InferenceProtocolMetadataTests(StandardModelsFixture service) : ICl
         JsonCompare.Equal("""
             [
               { "name": "fixed_shape", "version": "1", "state": "READY" },
+              { "name": "identity_bool", "version": "1", "state": "READY" },
+              { "name": "identity_float16", "version": "1", "state": "READY" },
               { "name": "identity_int32", "version": "1", "state": "READY" },
+              { "name": "identity_string", "version": "1", "state": "READY" },
               { "name": "identity_uint8", "version": "1", "state": "READY" },
               { "name": "iris", "version": "2", "state": "READY" },
               { "name": "iris", "version": "1", "state": "READY" },

@@ -69,6 +69,10 @@ public class ClientErrorTests(StandardModelsFixture service) : IClassFixture<Sta
         { "wrong JSON type for inputs", "iris", """{ "inputs": "input" }""", ["wrong JSON type", "$.inputs"] },
         { "wrong JSON type for shape", "iris", """{ "inputs": [{ "name": "input", "datatype": "FP32", "shape": "1x4", "data": [1, 2, 3, 4] }] }""", ["wrong JSON type", "$.inputs[0].shape"] },
         { "unknown output", "iris", $$"""{ "inputs": [{{IrisRow}}], "outputs": [{ "name": "class" }] }""", ["no output named 'class'", "probabilities, label"] },
+        { "FP16 out of range", "identity_float16", """{ "inputs": [{ "name": "x", "datatype": "FP16", "shape": [1, 3], "data": [1, 70000, 2] }] }""", ["Input 'x' element [1]: 70000 is out of range for FP16 (-65504..65504)."] },
+        { "NUL in a string", "identity_string", """{ "inputs": [{ "name": "x", "datatype": "BYTES", "shape": [1, 3], "data": ["a", "b\u0000c", "d"] }] }""", ["Input 'x' element [1]: contains the NUL character"] },
+        { "number for BYTES", "identity_string", """{ "inputs": [{ "name": "x", "datatype": "BYTES", "shape": [1, 3], "data": ["a", 5, "d"] }] }""", ["Input 'x' element [1]: expected a string for BYTES, got the number 5."] },
+        { "string for BOOL", "identity_bool", """{ "inputs": [{ "name": "x", "datatype": "BOOL", "shape": [1, 3], "data": [true, "false", 0] }] }""", ["Input 'x' element [1]: expected true or false for BOOL, got the string \"false\"."] },
         { "output without a name", "iris", $$"""{ "inputs": [{{IrisRow}}], "outputs": [{}] }""", ["outputs[0]: \"name\" is required."] },
     };
 

@@ -57,7 +57,7 @@ public abstract class ServiceFixture : IAsyncLifetime
 
 /// <summary>
 /// The models most tests use: the iris sample (versions 1 and 2, labels), two_inputs_two_outputs (a, b → sum,
-/// product), fixed_shape (x [2, 3] → x + 1) and the UINT8 and INT32 identity models for element range checks.
+/// product), fixed_shape (x [2, 3] → x + 1) and the UINT8, INT32, FP16, BOOL and BYTES identity models for element checks.
 /// </summary>
 public sealed class StandardModelsFixture : ServiceFixture
 {
@@ -66,7 +66,10 @@ public sealed class StandardModelsFixture : ServiceFixture
         .AddModel("two_inputs_two_outputs", "two_inputs_two_outputs.onnx")
         .AddModel("fixed_shape", "fixed_shape.onnx")
         .AddModel("identity_uint8", "identity_uint8.onnx")
-        .AddModel("identity_int32", "identity_int32.onnx");
+        .AddModel("identity_int32", "identity_int32.onnx")
+        .AddModel("identity_float16", "identity_float16.onnx")
+        .AddModel("identity_bool", "identity_bool.onnx")
+        .AddModel("identity_string", "identity_string.onnx");
 }
 
 /// <summary>The iris sample served through Kestrel.</summary>
