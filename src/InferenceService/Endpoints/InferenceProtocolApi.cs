@@ -119,9 +119,12 @@ internal static class InferenceProtocolApi
             }
             for (var i = 0; i < request.Inputs.Count; i++)
             {
-                inputs.Add(DecodeInput(loaded, request.Inputs[i], i));
+                var input = request.Inputs[i] ?? throw InferenceException.InvalidInput($"inputs[{i}] must be an input object, not null.");
+                inputs.Add(DecodeInput(loaded, input, i));
             }
-            var outputNames = request.Outputs?.Select((o, i) => o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
+            var outputNames = request.Outputs?.Select((o, i) =>
+                o is null ? throw InferenceException.InvalidInput($"outputs[{i}] must be an output object, not null.")
+                : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
 
             using var result = await pipeline.InferAsync(loaded, inputs, outputNames, cancellationToken);
             telemetry.QueueMs = result.QueueTime.TotalMilliseconds;

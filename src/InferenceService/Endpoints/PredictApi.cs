@@ -53,6 +53,14 @@ internal static class PredictApi
                 inputs.Add(JsonTensorDecoder.DecodeNested(name, value, input.ElementType));
             }
 
+            for (var i = 0; i < (request.Outputs?.Count ?? 0); i++)
+            {
+                if (request.Outputs![i] is null)
+                {
+                    throw InferenceException.InvalidInput($"outputs[{i}] must be an output name, not null.");
+                }
+            }
+
             using var result = await pipeline.InferAsync(model, inputs, request.Outputs, cancellationToken);
             telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
             telemetry.RunMs = result.RunTime.TotalMilliseconds;
