@@ -37,6 +37,7 @@ public class ClientErrorTests(StandardModelsFixture service) : IClassFixture<Sta
         { "wrong JSON type for model", """{ "model": 5, "inputs": {} }""", ["wrong JSON type", "$.model"] },
         { "wrong JSON type for outputs", """{ "model": "iris", "outputs": "label", "inputs": { "input": [[1, 2, 3, 4]] } }""", ["wrong JSON type", "$.outputs"] },
         { "body is null", """null""", ["JSON object"] },
+        { "null output name", """{ "model": "iris", "outputs": ["label", null], "inputs": { "input": [[1, 2, 3, 4]] } }""", ["outputs[1]", "null"] },
         { "unknown output", """{ "model": "iris", "outputs": ["class"], "inputs": { "input": [[1, 2, 3, 4]] } }""", ["no output named 'class'", "probabilities, label"] },
         { "output requested twice", """{ "model": "iris", "outputs": ["label", "label"], "inputs": { "input": [[1, 2, 3, 4]] } }""", ["Output 'label' is requested more than once."] },
     };
@@ -73,6 +74,8 @@ public class ClientErrorTests(StandardModelsFixture service) : IClassFixture<Sta
         { "NUL in a string", "identity_string", """{ "inputs": [{ "name": "x", "datatype": "BYTES", "shape": [1, 3], "data": ["a", "b\u0000c", "d"] }] }""", ["Input 'x' element [1]: contains the NUL character"] },
         { "number for BYTES", "identity_string", """{ "inputs": [{ "name": "x", "datatype": "BYTES", "shape": [1, 3], "data": ["a", 5, "d"] }] }""", ["Input 'x' element [1]: expected a string for BYTES, got the number 5."] },
         { "string for BOOL", "identity_bool", """{ "inputs": [{ "name": "x", "datatype": "BOOL", "shape": [1, 3], "data": [true, "false", 0] }] }""", ["Input 'x' element [1]: expected true or false for BOOL, got the string \"false\"."] },
+        { "null input entry", "iris", """{ "inputs": [null] }""", ["inputs[0]", "null"] },
+        { "null output entry", "iris", $$"""{ "inputs": [{{IrisRow}}], "outputs": [{ "name": "label" }, null] }""", ["outputs[1]", "null"] },
         { "output without a name", "iris", $$"""{ "inputs": [{{IrisRow}}], "outputs": [{}] }""", ["outputs[0]: \"name\" is required."] },
     };
 
