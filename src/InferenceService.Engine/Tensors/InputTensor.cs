@@ -69,8 +69,9 @@ public sealed class InputTensor : IDisposable
 
     /// <summary>
     /// A buffer for <paramref name="shape"/> elements of <paramref name="elementType"/>, rented and left for the caller
-    /// to fill through <see cref="Data"/> or <see cref="GetData{T}"/> (for inputs that arrive as raw bytes). The shape is
-    /// checked first: a negative dimension or an element count that overflows is the client's mistake.
+    /// to fill through <see cref="Data"/> or <see cref="GetData{T}"/> (for inputs that arrive as raw bytes). Its
+    /// contents are whatever the pool's last user left, so every byte must be written before the tensor is used. The
+    /// shape is checked first: a negative dimension or an element count that overflows is the client's mistake.
     /// </summary>
     /// <exception cref="Serving.InferenceException">The shape is invalid or too large.</exception>
     /// <exception cref="ArgumentException"><paramref name="elementType"/> is not a fixed-size type.</exception>

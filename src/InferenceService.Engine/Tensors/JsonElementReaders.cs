@@ -13,8 +13,15 @@ internal readonly struct SingleReader : IJsonElementReader<float>
     {
         if (element.ValueKind == JsonValueKind.Number)
         {
+            var text = JsonMarshal.GetRawUtf8Value(element);
+            if (FastFloatText.TryParseSingle(text, out value))
+            {
+                return ElementStatus.Ok;
+            }
             // A number too large for the type parses as infinity: out of range, not a silent Infinity.
-            return element.TryGetSingle(out value) && float.IsFinite(value) ? ElementStatus.Ok : ElementStatus.OutOfRange;
+            return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value)
+                ? ElementStatus.Ok
+                : ElementStatus.OutOfRange;
         }
         var status = FloatLiterals.Read(element, out var literal);
         value = (float)literal;
@@ -28,7 +35,7 @@ internal readonly struct DoubleReader : IJsonElementReader<double>
     {
         if (element.ValueKind == JsonValueKind.Number)
         {
-            return element.TryGetDouble(out value) && double.IsFinite(value) ? ElementStatus.Ok : ElementStatus.OutOfRange;
+            return FastFloatText.ParseDouble(JsonMarshal.GetRawUtf8Value(element), out value) ? ElementStatus.Ok : ElementStatus.OutOfRange;
         }
         return FloatLiterals.Read(element, out value);
     }
@@ -60,9 +67,10 @@ internal readonly struct BFloat16Reader : IJsonElementReader<BFloat16>
     {
         if (element.ValueKind == JsonValueKind.Number)
         {
-            if (element.TryGetDouble(out var number))
+            var text = JsonMarshal.GetRawUtf8Value(element);
+            if (FastFloatText.ParseDouble(text, out var number))
             {
-                value = BFloat16Rounding.FromDouble(number);
+                value = BFloat16Rounding.FromText(text, number);
                 return float.IsFinite((float)value) ? ElementStatus.Ok : ElementStatus.OutOfRange;
             }
             value = default;

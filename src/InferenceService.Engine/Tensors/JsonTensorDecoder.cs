@@ -18,7 +18,8 @@ namespace InferenceService.Engine.Tensors;
 /// <item>Floating-point types (FP16, BF16, FP32, FP64) take any JSON number that fits the type, rounded to nearest
 /// (ties to even) in one step, and the strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>. A finite
 /// number that would round to infinity (70000 for FP16) is refused rather than silently made infinite.</item>
-/// <item>BOOL takes JSON <c>true</c> and <c>false</c> only; BYTES takes JSON strings only.</item>
+/// <item>BOOL takes JSON <c>true</c> and <c>false</c> only; BYTES takes JSON strings only, without the NUL character
+/// (ONNX Runtime receives string elements NUL-terminated and would cut them short).</item>
 /// </list>
 /// Every client mistake throws <see cref="InferenceException"/> (<see cref="InferenceErrorKind.InvalidInput"/>) with a
 /// message that names the input and, for a bad element, its position as written (<c>[1][2]</c>).

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using InferenceService.Engine.Tensors;
+using InferenceService.OnnxRuntime;
+using static InferenceService.Engine.Tests.Tensors.TestJson;
+
+namespace InferenceService.Engine.Tests.Tensors;
+
+/// <summary>The fast float path must agree bit for bit with the runtime's parser wherever it answers.</summary>
+public class FastFloatTextTests
+{
+    /// <summary>Random JSON number text: 1 to 17 digits split around a point, with or without an exponent.</summary>
+    private static string RandomNumber(Random random)
+    {
+        var text = new StringBuilder();
+        if (random.Next(2) == 0)
+        {
+            text.Append('-');
+        }
+        var integerDigits = random.Next(1, 10);
+        text.Append(random.Next(4) == 0 ? "0" : random.Next(1, 10).ToString(CultureInfo.InvariantCulture));
+        for (var i = 1; i < integerDigits && text[^1] != '0'; i++)
+        {
+            text.Append((char)('0' + random.Next(10)));
+        }
+        var fractionDigits = random.Next(0, 12);
+        if (fractionDigits > 0)
+        {
+            text.Append('.');
+            for (var i = 0; i < fractionDigits; i++)
+            {
+                text.Append((char)('0' + random.Next(10)));
+            }
+        }
+        if (random.Next(3) == 0)
+        {
+            text.Append(random.Next(2) == 0 ? 'e' : 'E').Append(random.Next(3) switch { 0 => "-", 1 => "+", _ => "" }).Append(random.Next(0, 45));
+        }
+        return text.ToString();
+    }
+
+    [Fact]
+    public void TryParseDouble_RandomNumbers_MatchesRuntimeParser()
+    {
+        var random = new Random(20240601);
+        var fast = 0;
+        for (var n = 0; n < 200_000; n++)
+        {
+            var text = RandomNumber(random);
+            if (FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out var value))
+            {
+                fast++;
+                Assert.True(BitConverter.DoubleToUInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)) == BitConverter.DoubleToUInt64Bits(value), text);
+            }
+        }
+        Assert.InRange(fast, 100_000, 200_000); // the fast path is the common case, or this test proves little
+    }
+
+    [Fact]
+    public void TryParseSingle_RandomNumbers_MatchesRuntimeParser()
+    {
+        var random = new Random(20240602);
+        var fast = 0;
+        for (var n = 0; n < 200_000; n++)
+        {
+            var text = RandomNumber(random);
+            if (FastFloatText.TryParseSingle(Encoding.ASCII.GetBytes(text), out var value))
+            {
+                fast++;
+                Assert.True(BitConverter.SingleToUInt32Bits(float.Parse(text, CultureInfo.InvariantCulture)) == BitConverter.SingleToUInt32Bits(value), text);
+            }
+        }
+        Assert.InRange(fast, 100_000, 200_000);
+    }
+
+    [Theory]
+    [InlineData("9.57024335861206")]
+    [InlineData("5.60024238879146E+017")]
+    public void TryParseSingle_DoubleOnFloatMidpoint_FallsBack(string text)
+    {
+        // These decimals are not float midpoints, but their nearest double is one; rounding that double to float
+        // (ties to even) would go the wrong way.
+        Assert.True(FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out var wide));
+        Assert.NotEqual(float.Parse(text, CultureInfo.InvariantCulture), (float)wide);
+        Assert.False(FastFloatText.TryParseSingle(Encoding.ASCII.GetBytes(text), out _));
+    }
+
+    [Fact]
+    public void DecodeNested_DoubleOnFloatMidpoint_RoundsCorrectly()
+    {
+        using var tensor = JsonTensorDecoder.DecodeNested("x", Parse("[9.57024335861206, 5.60024238879146E+017]"), TensorElementType.Float);
+        Assert.Equal([9.570243f, 5.6002426E+17f], tensor.GetData<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData("1234567890123456")] // 16 significant digits
+    [InlineData("1e23")]
+    [InlineData("1e-23")]
+    [InlineData("1.5e10000")]
+    public void TryParseDouble_OutsideFastRange_FallsBack(string text) =>
+        Assert.False(FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out _));
+
+    [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("-0.0", -0.0)]
+    [InlineData("0.0000000000000000001", 1e-19)]
+    [InlineData("123456789012345e7", 1.23456789012345e21)]
+    [InlineData("-0.5E+1", -5.0)]
+    public void TryParseDouble_FastRange_Exact(string text, double expected)
+    {
+        Assert.True(FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out var value));
+        Assert.Equal(BitConverter.DoubleToUInt64Bits(expected), BitConverter.DoubleToUInt64Bits(value));
+    }
+}
