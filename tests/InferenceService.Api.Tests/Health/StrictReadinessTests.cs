@@ -23,11 +23,7 @@ public sealed class StrictReadinessTests : IDisposable
 
     private GatedModelLoader? _loader;
 
-    public void Dispose()
-    {
-        _loader?.Release();
-        _repository.Dispose();
-    }
+    public void Dispose() => _repository.Dispose();
 
     private InferenceServiceFactory CreateFactory(bool? strict)
     {
@@ -66,9 +62,9 @@ public sealed class StrictReadinessTests : IDisposable
     public async Task Readiness_ModelStillLoading_IsNotReadyUntilItLoadsThenReady()
     {
         await using var factory = CreateFactory(strict: null);
-        using var client = await StartWithHeldLoadAsync(factory);
         try
         {
+            using var client = await StartWithHeldLoadAsync(factory);
             // Not ready, in both forms; alive in both forms.
             using (var ready = await client.GetAsync("/v2/health/ready"))
             {
@@ -122,9 +118,9 @@ public sealed class StrictReadinessTests : IDisposable
     public async Task Readiness_NotStrictModelStillLoading_IsNotReadyUntilLoadingFinishes()
     {
         await using var factory = CreateFactory(strict: false);
-        using var client = await StartWithHeldLoadAsync(factory);
         try
         {
+            using var client = await StartWithHeldLoadAsync(factory);
             // Loading has not finished, so even without strict readiness the server is not ready yet.
             await ReadStatusAsync(client, "/health/ready", HttpStatusCode.ServiceUnavailable);
             using (var ready = await client.GetAsync("/v2/health/ready"))

@@ -33,15 +33,24 @@ public abstract class ServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        BuildRepository(Repository);
-        Factory = new InferenceServiceFactory(Repository.Root, Settings, ConfigureServices);
-        if (UseKestrel)
+        try
         {
-            Factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
-            Factory.StartServer();
+            BuildRepository(Repository);
+            Factory = new InferenceServiceFactory(Repository.Root, Settings, ConfigureServices);
+            if (UseKestrel)
+            {
+                Factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+                Factory.StartServer();
+            }
+            Client = Factory.CreateClient();
+            await WaitUntilStartedAsync(Client);
         }
-        Client = Factory.CreateClient();
-        await WaitUntilStartedAsync(Client);
+        catch
+        {
+            // A fixture that failed to start is not disposed by the runner: leave no server or folder behind.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
