@@ -59,8 +59,9 @@ public sealed record VersionPolicyConfig
 
 public sealed record LatestVersionPolicy
 {
+    // A setter, not init: the source-generated reader sets every init-only property, so an absent field became 0.
     [JsonPropertyName("num_versions")]
-    public int NumVersions { get; init; } = 1;
+    public int NumVersions { get; set; } = 1;
 }
 
 public sealed record SpecificVersionPolicy
@@ -89,8 +90,9 @@ public sealed record TensorConfig
 
 public sealed record InstanceGroupConfig
 {
+    // A setter, not init: the source-generated reader sets every init-only property, so an absent count became 0.
     [JsonPropertyName("count")]
-    public int Count { get; init; } = 1;
+    public int Count { get; set; } = 1;
 
     /// <summary>KIND_AUTO, KIND_CPU or KIND_GPU.</summary>
     [JsonPropertyName("kind")]

@@ -102,7 +102,9 @@ public sealed record ModelParameters
     private static T ParseEnum<T>(string name, string value, T fallback, List<string> problems) where T : struct, Enum
     {
         var normalized = value.Replace("_", "", StringComparison.Ordinal);
-        if (!int.TryParse(value, out _) && Enum.TryParse<T>(normalized, ignoreCase: true, out var result))
+        // Enum.TryParse also takes numbers and comma lists ("basic,extended" → 3): only a single defined name is a value.
+        if (!int.TryParse(value, out _) && !value.Contains(',', StringComparison.Ordinal)
+            && Enum.TryParse<T>(normalized, ignoreCase: true, out var result) && Enum.IsDefined(result))
         {
             return result;
         }

@@ -6,7 +6,7 @@ namespace InferenceService.Engine.Repository;
 /// <summary>
 /// Reads a model repository laid out as <c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an optional
 /// <c>&lt;root&gt;/&lt;model&gt;/config.json</c>. Folders whose names start with '.' or '_' are skipped, and so are
-/// version folders whose names are not positive integers.
+/// version folders whose names are not positive integers written without leading zeros.
 /// </summary>
 public static class ModelRepositoryScanner
 {
@@ -38,7 +38,9 @@ public static class ModelRepositoryScanner
 
         var available = Directory.EnumerateDirectories(modelDirectory)
             .Select(Path.GetFileName)
-            .Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0)
+            // Only the canonical spelling: "007" parsed as 7 would point at <model>/7/model.onnx, which is not that folder.
+            .Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                && n.ToString(CultureInfo.InvariantCulture) == v ? n : 0)
             .Where(v => v > 0)
             .ToArray();
         var selected = VersionPolicy.Select(config.VersionPolicy, available);

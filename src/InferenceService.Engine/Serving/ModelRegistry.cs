@@ -43,7 +43,8 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
         foreach (var source in sources)
         {
             var state = source.Problems.Count > 0 ? ModelState.Failed : ModelState.Loading;
-            var reason = source.Problems.Count > 0 ? "the configuration is invalid." : null;
+            // The reason is what operators and clients see in the index: every problem, so one edit can fix them all.
+            var reason = source.Problems.Count > 0 ? WithoutRepositoryPath($"the configuration is invalid: {string.Join(" ", source.Problems)}") : null;
             Publish(new ModelStatus(source.Name, source.Versions.Select(v => new ModelVersionStatus(v.Version, state, reason, null)).ToArray(), source.Problems));
             if (source.Problems.Count > 0)
             {

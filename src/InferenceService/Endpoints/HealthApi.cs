@@ -22,9 +22,9 @@ internal static class HealthApi
     private static JsonHttpResult<HealthResponse> Ready(Readiness readiness, ModelRegistry registry)
     {
         var ready = readiness.IsReady;
+        // The host's JSON options (source-generated contracts, relaxed escaping), as every other answer is written.
         return TypedResults.Json(
             new HealthResponse(ready ? "ready" : "not ready", RepositoryIndexEntries.From(registry)),
-            ContractsJsonContext.Default.HealthResponse,
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -119,15 +119,18 @@ internal static class InferenceProtocolApi
             }
             for (var i = 0; i < request.Inputs.Count; i++)
             {
-                inputs.Add(DecodeInput(loaded, request.Inputs[i], i));
+                var input = request.Inputs[i] ?? throw InferenceException.InvalidInput($"inputs[{i}] must be an input object, not null.");
+                inputs.Add(DecodeInput(loaded, input, i));
             }
-            var outputNames = request.Outputs?.Select((o, i) => o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
+            var outputNames = request.Outputs?.Select((o, i) =>
+                o is null ? throw InferenceException.InvalidInput($"outputs[{i}] must be an output object, not null.")
+                : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
 
             using var result = await pipeline.InferAsync(loaded, inputs, outputNames, cancellationToken);
             telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
             telemetry.RunMs = result.RunTime.TotalMilliseconds;
             var id = string.IsNullOrEmpty(request.Id) ? PredictionIds.New() : request.Id;
-            context.Response.Headers[PredictionIds.HeaderName] = id;
+            context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
             await InferenceResponseWriter.WriteAsync(context.Response, result, id, cancellationToken);
             return Results.Empty;
         }

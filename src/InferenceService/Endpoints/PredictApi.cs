@@ -53,11 +53,19 @@ internal static class PredictApi
                 inputs.Add(JsonTensorDecoder.DecodeNested(name, value, input.ElementType));
             }
 
+            for (var i = 0; i < (request.Outputs?.Count ?? 0); i++)
+            {
+                if (request.Outputs![i] is null)
+                {
+                    throw InferenceException.InvalidInput($"outputs[{i}] must be an output name, not null.");
+                }
+            }
+
             using var result = await pipeline.InferAsync(model, inputs, request.Outputs, cancellationToken);
             telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
             telemetry.RunMs = result.RunTime.TotalMilliseconds;
             var id = string.IsNullOrEmpty(request.Id) ? PredictionIds.New() : request.Id;
-            context.Response.Headers[PredictionIds.HeaderName] = id;
+            context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
             await PredictResponseWriter.WriteAsync(context.Response, result, id, cancellationToken);
             return Results.Empty;
         }
