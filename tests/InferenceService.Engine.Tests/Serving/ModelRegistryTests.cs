@@ -172,11 +172,12 @@ public sealed class ModelRegistryLifetimeTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadRepositoryAsync_MissingRepository_FinishesWithNoModels()
+    public async Task LoadRepositoryAsync_MissingRepository_NeverBecomesReady()
     {
         await _registry.LoadRepositoryAsync(Path.Combine(_repository.Root, "missing"), 0, CancellationToken.None);
 
-        Assert.True(_registry.InitialLoadCompleted);
+        Assert.False(_registry.InitialLoadCompleted);
+        Assert.False(_registry.IsReady(strict: false));
         Assert.Empty(_registry.Models);
         Assert.Equal(InferenceErrorKind.ModelNotFound, Assert.Throws<InferenceException>(() => _registry.Resolve("m", null)).Kind);
     }
