@@ -126,12 +126,7 @@ internal static class InferenceProtocolApi
                 o is null ? throw InferenceException.InvalidInput($"outputs[{i}] must be an output object, not null.")
                 : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
 
-            using var result = await pipeline.InferAsync(loaded, inputs, outputNames, cancellationToken);
-            telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
-            telemetry.RunMs = result.RunTime.TotalMilliseconds;
-            var id = string.IsNullOrEmpty(request.Id) ? PredictionIds.New() : request.Id;
-            context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
-            await InferenceResponseWriter.WriteAsync(context.Response, result, id, cancellationToken);
+            await InferenceResponder.RespondAsync(context, pipeline, loaded, inputs, outputNames, request.Id, InferenceResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;
         }
         catch (InferenceException e)

@@ -61,12 +61,7 @@ internal static class PredictApi
                 }
             }
 
-            using var result = await pipeline.InferAsync(model, inputs, request.Outputs, cancellationToken);
-            telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
-            telemetry.RunMs = result.RunTime.TotalMilliseconds;
-            var id = string.IsNullOrEmpty(request.Id) ? PredictionIds.New() : request.Id;
-            context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
-            await PredictResponseWriter.WriteAsync(context.Response, result, id, cancellationToken);
+            await InferenceResponder.RespondAsync(context, pipeline, model, inputs, request.Outputs, request.Id, PredictResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;
         }
         catch (InferenceException e)

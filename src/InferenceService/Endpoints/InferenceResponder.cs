@@ -1,0 +1,30 @@
+using InferenceService.Engine.Serving;
+using InferenceService.Engine.Tensors;
+using InferenceService.Telemetry;
+
+namespace InferenceService.Endpoints;
+
+/// <summary>What both inference APIs do once the inputs are decoded: run, record stage times, stamp the prediction id, write the answer.</summary>
+internal static class InferenceResponder
+{
+    public delegate Task ResponseWriter(HttpResponse response, InferenceResult result, string id, CancellationToken cancellationToken);
+
+    public static async Task RespondAsync(
+        HttpContext context,
+        InferencePipeline pipeline,
+        LoadedModel model,
+        IReadOnlyList<InputTensor> inputs,
+        IReadOnlyList<string>? outputNames,
+        string? requestId,
+        ResponseWriter write,
+        CancellationToken cancellationToken)
+    {
+        using var result = await pipeline.InferAsync(model, inputs, outputNames, cancellationToken);
+        var telemetry = InferenceRequestFeature.For(context);
+        telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
+        telemetry.RunMs = result.RunTime.TotalMilliseconds;
+        var id = string.IsNullOrEmpty(requestId) ? PredictionIds.New() : requestId;
+        context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
+        await write(context.Response, result, id, cancellationToken);
+    }
+}
