@@ -86,31 +86,11 @@ public class ConcurrencyTests
         }
         var session = InferenceSession.Create(TestModels.Slow);
         using var x = OrtValue.CreateTensor<float>(input, [n, n]);
-        using var started = new ManualResetEventSlim();
-        float[]? actual = null;
-        Exception? failure = null;
-
-        var runner = new Thread(() =>
-        {
-            try
-            {
-                started.Set();
-                using var outputs = session.RunOwned(["x"], [x], ["y"]);
-                actual = outputs[0].GetTensorData<float>().ToArray();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        runner.Start();
-        started.Wait();
-        Thread.Sleep(50);
+        using var run = BackgroundRun.Start(session, x);
         session.Dispose();
-        var stillRunning = runner.IsAlive;
-        runner.Join();
+        var stillRunning = run.IsRunning;
+        var actual = run.Join();
 
-        Assert.Null(failure);
         Assert.True(stillRunning, "the run finished before the session was disposed; the test proves nothing");
         Assert.Equal(expected, actual);
         Assert.Throws<ObjectDisposedException>(() => session.Run(["x"], [x], ["y"]));
@@ -127,37 +107,60 @@ public class ConcurrencyTests
         var expected = session.RunFloat(input, n, n);
         var pinnedBefore = PinnedObjectsAfterFullGc();
         var x = OrtValue.CreateTensor<float>(input, [n, n]);
-        using var started = new ManualResetEventSlim();
-        float[]? actual = null;
-        Exception? failure = null;
-
-        var runner = new Thread(() =>
-        {
-            try
-            {
-                started.Set();
-                using var outputs = session.RunOwned(["x"], [x], ["y"]);
-                actual = outputs[0].GetTensorData<float>().ToArray();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        runner.Start();
-        started.Wait();
-        Thread.Sleep(50);
+        using var run = BackgroundRun.Start(session, x);
         x.Dispose();
         var pinnedWhileRunning = PinnedObjectsAfterFullGc();
-        var stillRunning = runner.IsAlive;
-        runner.Join();
+        var stillRunning = run.IsRunning;
+        var actual = run.Join();
         var pinnedAfter = PinnedObjectsAfterFullGc();
 
-        Assert.Null(failure);
         Assert.True(stillRunning, "the run finished before the input was disposed; the test proves nothing");
         Assert.Equal(pinnedBefore + 1, pinnedWhileRunning);
         Assert.Equal(pinnedBefore, pinnedAfter);
         Assert.Equal(expected, actual);
+    }
+
+    /// <summary>One run of slow.onnx on a thread of its own, started and given 50 ms to get into ONNX Runtime.</summary>
+    private sealed class BackgroundRun : IDisposable
+    {
+        private readonly Thread _thread;
+        private float[]? _result;
+        private Exception? _failure;
+
+        private BackgroundRun(InferenceSession session, OrtValue x)
+        {
+            using var started = new ManualResetEventSlim();
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    started.Set();
+                    using var outputs = session.RunOwned(["x"], [x], ["y"]);
+                    _result = outputs[0].GetTensorData<float>().ToArray();
+                }
+                catch (Exception e)
+                {
+                    _failure = e;
+                }
+            });
+            _thread.Start();
+            started.Wait();
+            Thread.Sleep(50);
+        }
+
+        public bool IsRunning => _thread.IsAlive;
+
+        public static BackgroundRun Start(InferenceSession session, OrtValue x) => new(session, x);
+
+        /// <summary>Waits for the run and returns its output, failing the test if it threw.</summary>
+        public float[] Join()
+        {
+            _thread.Join();
+            Assert.Null(_failure);
+            return Assert.IsType<float[]>(_result);
+        }
+
+        public void Dispose() => _thread.Join();
     }
 
     private static long PinnedObjectsAfterFullGc()

@@ -34,7 +34,7 @@ internal static class PredictResponseWriter
         {
             if (result.Model.Labels.TryGetValue(result.Outputs[i].Name, out var labels))
             {
-                TryWriteLabels(writer, result.Outputs[i].Name, result.Values[i], labels, ref labelled);
+                WriteLabels(writer, result.Outputs[i].Name, result.Values[i], labels, ref labelled);
             }
         }
         if (labelled)
@@ -45,19 +45,14 @@ internal static class PredictResponseWriter
         await writer.FlushAsync(cancellationToken);
     }
 
-    private static bool TryWriteLabels(Utf8JsonWriter writer, string name, OrtValue value, IReadOnlyList<string> labels, ref bool started)
+    /// <summary>Writes the label names of one output, if its values are class indices or per-class scores.</summary>
+    private static void WriteLabels(Utf8JsonWriter writer, string name, OrtValue value, IReadOnlyList<string> labels, ref bool started)
     {
         var shape = value.Shape;
-        string[]? names = value.ElementType switch
+        var isScores = value.ElementType == TensorElementType.Float && shape.Count == 2 && labels.Count > 0 && shape[1] == labels.Count;
+        if (!isScores && value.ElementType is not (TensorElementType.Int64 or TensorElementType.Int32))
         {
-            TensorElementType.Int64 => value.GetTensorData<long>().ToArray().Select(c => LabelOf(labels, c)).ToArray(),
-            TensorElementType.Int32 => value.GetTensorData<int>().ToArray().Select(c => LabelOf(labels, c)).ToArray(),
-            TensorElementType.Float when shape.Count == 2 && shape[1] == labels.Count => ArgMaxRows(value.GetTensorData<float>(), labels),
-            _ => null,
-        };
-        if (names is null)
-        {
-            return false;
+            return;
         }
         if (!started)
         {
@@ -65,35 +60,44 @@ internal static class PredictResponseWriter
             started = true;
         }
         writer.WriteStartArray(name);
-        foreach (var label in names)
+        if (isScores)
         {
-            writer.WriteStringValue(label);
+            var scores = value.GetTensorData<float>();
+            for (var row = 0; row < scores.Length; row += labels.Count)
+            {
+                writer.WriteStringValue(labels[ArgMax(scores.Slice(row, labels.Count))]);
+            }
+        }
+        else if (value.ElementType == TensorElementType.Int64)
+        {
+            foreach (var index in value.GetTensorData<long>())
+            {
+                writer.WriteStringValue(LabelOf(labels, index));
+            }
+        }
+        else
+        {
+            foreach (var index in value.GetTensorData<int>())
+            {
+                writer.WriteStringValue(LabelOf(labels, index));
+            }
         }
         writer.WriteEndArray();
-        return true;
     }
 
     private static string LabelOf(IReadOnlyList<string> labels, long index) =>
         index >= 0 && index < labels.Count ? labels[(int)index] : index.ToString(CultureInfo.InvariantCulture);
 
-    private static string[] ArgMaxRows(ReadOnlySpan<float> scores, IReadOnlyList<string> labels)
+    private static int ArgMax(ReadOnlySpan<float> row)
     {
-        var classes = labels.Count;
-        var rows = classes == 0 ? 0 : scores.Length / classes;
-        var names = new string[rows];
-        for (var r = 0; r < rows; r++)
+        var best = 0;
+        for (var c = 1; c < row.Length; c++)
         {
-            var row = scores.Slice(r * classes, classes);
-            var best = 0;
-            for (var c = 1; c < classes; c++)
+            if (row[c] > row[best])
             {
-                if (row[c] > row[best])
-                {
-                    best = c;
-                }
+                best = c;
             }
-            names[r] = labels[best];
         }
-        return names;
+        return best;
     }
 }
