@@ -25,6 +25,7 @@ public sealed class InferencePipeline(TimeProvider time)
         var outputIndices = outputs.Select(o => model.Sessions.Sessions[0].GetOutputIndex(o.Name)).ToArray();
 
         var values = new OrtValue[inputs.Count];
+        Interlocked.Increment(ref model._inFlight);
         try
         {
             for (var i = 0; i < inputs.Count; i++)
@@ -33,7 +34,17 @@ public sealed class InferencePipeline(TimeProvider time)
             }
 
             var queued = time.GetTimestamp();
-            using var lease = await model.Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref model._queueDepth);
+            SessionPool.Lease lease;
+            try
+            {
+                lease = await model.Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref model._queueDepth);
+            }
+            using var _ = lease;
             var queueTime = time.GetElapsedTime(queued);
 
             var started = time.GetTimestamp();
@@ -47,10 +58,11 @@ public sealed class InferencePipeline(TimeProvider time)
                 // The inputs passed the metadata checks but an operator refused them (a shape the graph cannot broadcast, say).
                 throw InferenceException.InvalidInput($"Model '{model.Name}' cannot run on these inputs: {e.Message}");
             }
-            return new InferenceResult(model, outputs, results, queueTime, time.GetElapsedTime(started));
+            return new InferenceResult(model, outputs, results, new StageTimings(queueTime, TimeSpan.Zero, time.GetElapsedTime(started), TimeSpan.Zero, 1, 1));
         }
         finally
         {
+            Interlocked.Decrement(ref model._inFlight);
             foreach (var value in values)
             {
                 value?.Dispose();

@@ -5,7 +5,7 @@ namespace InferenceService.Engine.Serving;
 /// <summary>
 /// The outputs of one inference, owned by this object until it is disposed (after the response is written).
 /// </summary>
-public sealed class InferenceResult(LoadedModel model, IReadOnlyList<TensorInfo> outputs, OrtValue[] values, TimeSpan queueTime, TimeSpan runTime) : IDisposable
+public sealed class InferenceResult(LoadedModel model, IReadOnlyList<TensorInfo> outputs, OrtValue[] values, StageTimings timings) : IDisposable
 {
     /// <summary>The model version that produced the outputs.</summary>
     public LoadedModel Model { get; } = model;
@@ -16,11 +16,8 @@ public sealed class InferenceResult(LoadedModel model, IReadOnlyList<TensorInfo>
     /// <summary>The output values, parallel to <see cref="Outputs"/>.</summary>
     public IReadOnlyList<OrtValue> Values => values;
 
-    /// <summary>Time spent waiting for a free session instance.</summary>
-    public TimeSpan QueueTime { get; } = queueTime;
-
-    /// <summary>Time spent in ONNX Runtime's Run.</summary>
-    public TimeSpan RunTime { get; } = runTime;
+    /// <summary>Where the request's time went in the engine, and the size of the Run it shared.</summary>
+    public StageTimings Timings { get; } = timings;
 
     public void Dispose()
     {

@@ -51,6 +51,15 @@ public sealed class LoadedModel : IDisposable
 
     public IReadOnlyList<string> FallbackReasons { get; }
 
+    /// <summary>Requests admitted and waiting for a Run.</summary>
+    public int QueueDepth => Volatile.Read(ref _queueDepth);
+
+    /// <summary>Requests admitted and not yet answered: waiting or running.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal int _queueDepth;
+    internal int _inFlight;
+
     public TensorInfo? FindInput(string name) => Inputs.FirstOrDefault(i => i.Name == name);
 
     public TensorInfo? FindOutput(string name) => Outputs.FirstOrDefault(o => o.Name == name);

@@ -21,8 +21,7 @@ internal static class InferenceResponder
     {
         using var result = await pipeline.InferAsync(model, inputs, outputNames, cancellationToken);
         var telemetry = InferenceRequestFeature.For(context);
-        telemetry.QueueMs = result.QueueTime.TotalMilliseconds;
-        telemetry.RunMs = result.RunTime.TotalMilliseconds;
+        telemetry.Timings = result.Timings;
         var id = string.IsNullOrEmpty(requestId) ? PredictionIds.New() : requestId;
         context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
         await write(context.Response, result, id, cancellationToken);

@@ -1,3 +1,5 @@
+using InferenceService.Engine.Serving;
+
 namespace InferenceService.Telemetry;
 
 /// <summary>What an inference endpoint learned about a request, for the request log line.</summary>
@@ -7,9 +9,8 @@ internal sealed class InferenceRequestFeature
 
     public string? Version { get; set; }
 
-    public double? QueueMs { get; set; }
-
-    public double? RunMs { get; set; }
+    /// <summary>The engine's stage timings and batch size; null when the request did not reach a Run.</summary>
+    public StageTimings? Timings { get; set; }
 
     public static InferenceRequestFeature For(HttpContext context)
     {

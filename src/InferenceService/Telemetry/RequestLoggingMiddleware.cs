@@ -26,7 +26,7 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
             }
             else
             {
-                LogInference(logger, level, context.Request.Method, route, inference.Model, inference.Version, status, elapsedMs, inference.QueueMs, inference.RunMs);
+                LogInference(logger, level, context.Request.Method, route, inference.Model, inference.Version, status, elapsedMs, inference.Timings?.Queue.TotalMilliseconds, inference.Timings?.Run.TotalMilliseconds);
             }
         }
     }

@@ -52,8 +52,8 @@ public sealed class InferencePipelineTests : IDisposable
         Assert.Equal([2L, 4L], result.Values[0].Shape);
         Assert.Equal([1.5f, 4, 2, 4, 6, 7, 8, 9], result.Values[0].GetTensorData<float>().ToArray());
         Assert.Equal([0.5f, 4, -3, 0, 5, 6, 7, 8], result.Values[1].GetTensorData<float>().ToArray());
-        Assert.True(result.QueueTime >= TimeSpan.Zero);
-        Assert.True(result.RunTime > TimeSpan.Zero);
+        Assert.True(result.Timings.Queue >= TimeSpan.Zero);
+        Assert.True(result.Timings.Run > TimeSpan.Zero);
     }
 
     [Fact]
