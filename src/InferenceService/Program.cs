@@ -3,12 +3,14 @@ using System.Text.Json.Serialization;
 using InferenceService.Contracts;
 using InferenceService.Endpoints;
 using InferenceService.Engine.Repository;
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Errors;
 using InferenceService.Health;
 using InferenceService.Hosting;
 using InferenceService.OpenApi;
 using InferenceService.Telemetry;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,14 +23,23 @@ builder.Logging.AddSerilog(serilog, dispose: true);
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
 
+// How long a stop (SIGTERM) waits for admitted requests; Kubernetes' grace period must be longer.
+builder.Services.Configure<HostOptions>(host =>
+    host.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Server:ShutdownTimeoutSeconds", 25)));
 builder.Services.Configure<ModelRepositoryOptions>(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName));
 builder.Services.Configure<OnnxRuntimeOptions>(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName));
+builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.SectionName));
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(services => new SchedulerContext(
+    services.GetRequiredService<IOptions<SchedulingOptions>>().Value,
+    services.GetRequiredService<TimeProvider>(),
+    services.GetService<IBatchObserver>()));
 builder.Services.AddSingleton<ModelLoader>();
 builder.Services.AddSingleton<ModelRegistry>();
 builder.Services.AddSingleton<InferencePipeline>();
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
+builder.Services.AddHostedService<GracefulShutdown>();
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {

@@ -35,6 +35,10 @@ public sealed record ModelConfig
     [JsonPropertyName("instance_group")]
     public IReadOnlyList<InstanceGroupConfig>? InstanceGroup { get; init; }
 
+    /// <summary>Present: requests are queued and batched together (Triton's dynamic batcher). Absent: each request runs alone.</summary>
+    [JsonPropertyName("dynamic_batching")]
+    public DynamicBatchingConfig? DynamicBatching { get; init; }
+
     /// <summary>ONNX Runtime options as Triton writes parameters: <c>{"intra_op_num_threads": {"string_value": "1"}}</c>.</summary>
     [JsonPropertyName("parameters")]
     public IReadOnlyDictionary<string, ParameterValue>? Parameters { get; init; }
@@ -100,6 +104,58 @@ public sealed record InstanceGroupConfig
 
     [JsonPropertyName("gpus")]
     public IReadOnlyList<int>? Gpus { get; init; }
+}
+
+/// <summary>
+/// Triton's <c>dynamic_batching</c> block. The 64-bit fields may be written as numbers or, as Triton's own JSON
+/// rendering writes them, as strings of digits.
+/// </summary>
+public sealed record DynamicBatchingConfig
+{
+    /// <summary>Batch sizes to send as soon as they can be formed, without waiting for more requests.</summary>
+    [JsonPropertyName("preferred_batch_size")]
+    public IReadOnlyList<int>? PreferredBatchSize { get; init; }
+
+    /// <summary>How long the oldest queued request may wait for others to join its batch.</summary>
+    [JsonPropertyName("max_queue_delay_microseconds")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public long MaxQueueDelayMicroseconds { get; init; }
+
+    /// <summary>Answer requests in the order they arrived, even when instances finish batches out of order.</summary>
+    [JsonPropertyName("preserve_ordering")]
+    public bool PreserveOrdering { get; init; }
+
+    [JsonPropertyName("default_queue_policy")]
+    public QueuePolicyConfig? DefaultQueuePolicy { get; init; }
+
+    /// <summary>Fields of Triton's block this server does not support (priority levels, say): reported as problems.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? UnknownFields { get; set; }
+}
+
+/// <summary>Triton's queue policy: how many requests may wait and for how long.</summary>
+public sealed record QueuePolicyConfig
+{
+    /// <summary>0: the server-wide default (Scheduling:DefaultMaxQueueSize).</summary>
+    [JsonPropertyName("max_queue_size")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public long MaxQueueSize { get; init; }
+
+    /// <summary>0: no timeout.</summary>
+    [JsonPropertyName("default_timeout_microseconds")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public long DefaultTimeoutMicroseconds { get; init; }
+
+    /// <summary>REJECT (answer 504) or DELAY (keep waiting, behind requests that have not timed out).</summary>
+    [JsonPropertyName("timeout_action")]
+    public string? TimeoutAction { get; init; }
+
+    /// <summary>Whether a request may ask for a shorter timeout of its own.</summary>
+    [JsonPropertyName("allow_timeout_override")]
+    public bool AllowTimeoutOverride { get; init; }
+
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
 public sealed record ParameterValue

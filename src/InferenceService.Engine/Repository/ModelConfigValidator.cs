@@ -12,8 +12,11 @@ public static class ModelConfigValidator
     /// <summary>Top-level Triton fields that are valid but not used by this server; they are allowed, not errors.</summary>
     private static readonly HashSet<string> s_tritonFieldsNotUsed = new(StringComparer.Ordinal)
     {
-        "default_model_filename", "optimization", "model_warmup", "model_transaction_policy", "response_cache", "dynamic_batching",
+        "default_model_filename", "optimization", "model_warmup", "model_transaction_policy", "response_cache",
     };
+
+    // A day: a delay or timeout longer than this is a typo, and it keeps TimeSpan arithmetic far from overflow.
+    private const long MaxMicroseconds = 86_400_000_000;
 
     public static List<string> Validate(ModelConfig config, string modelName, string modelDirectory)
     {
@@ -38,6 +41,7 @@ public static class ModelConfigValidator
         ValidateTensors("input", config.Input, modelDirectory, problems);
         ValidateTensors("output", config.Output, modelDirectory, problems);
         ValidateInstanceGroups(config.InstanceGroup, problems);
+        ValidateDynamicBatching(config, problems);
         ModelParameters.Parse(config.Parameters, problems);
         foreach (var field in config.UnknownFields?.Keys ?? [])
         {
@@ -60,6 +64,14 @@ public static class ModelConfigValidator
             foreach (var input in inputs.Where(i => i.Shape.Count == 0 || i.Shape[0] >= 0))
             {
                 problems.Add($"max_batch_size is {config.MaxBatchSize}, but input '{input.Name}' has no dynamic first (batch) dimension.");
+            }
+        }
+        if (config.DynamicBatching is not null)
+        {
+            // A batch's outputs are split back to its requests by rows, which needs a batch dimension to split on.
+            foreach (var output in outputs.Where(o => o.Shape.Count == 0 || o.Shape[0] >= 0))
+            {
+                problems.Add($"dynamic_batching needs every output to have a dynamic first (batch) dimension, but output '{output.Name}' has none.");
             }
         }
         foreach (var tensor in inputs.Concat(outputs).Where(t => t.Kind != OnnxValueKind.Tensor || !TensorElementTypes.IsSupported(t.ElementType)))
@@ -133,6 +145,61 @@ public static class ModelConfigValidator
 
     private static bool LabelFileExists(string modelDirectory, string fileName) =>
         fileName == Path.GetFileName(fileName) && File.Exists(Path.Combine(modelDirectory, fileName));
+
+    private static void ValidateDynamicBatching(ModelConfig config, List<string> problems)
+    {
+        if (config.DynamicBatching is not { } batching)
+        {
+            return;
+        }
+        if (config.MaxBatchSize == 0)
+        {
+            problems.Add("dynamic_batching needs max_batch_size above 0: a model that is not batched cannot batch requests.");
+        }
+        foreach (var size in batching.PreferredBatchSize ?? [])
+        {
+            if (size < 1 || (config.MaxBatchSize > 0 && size > config.MaxBatchSize))
+            {
+                problems.Add($"dynamic_batching.preferred_batch_size: {size} is not from 1 to max_batch_size ({config.MaxBatchSize}).");
+            }
+        }
+        if (batching.PreferredBatchSize?.Distinct().Count() < batching.PreferredBatchSize?.Count)
+        {
+            problems.Add("dynamic_batching.preferred_batch_size lists a size more than once.");
+        }
+        if (batching.MaxQueueDelayMicroseconds is < 0 or > MaxMicroseconds)
+        {
+            problems.Add($"dynamic_batching.max_queue_delay_microseconds must be from 0 to {MaxMicroseconds}, not {batching.MaxQueueDelayMicroseconds}.");
+        }
+        foreach (var field in batching.UnknownFields?.Keys ?? [])
+        {
+            problems.Add($"dynamic_batching.{field} is not supported.");
+        }
+        if (batching.DefaultQueuePolicy is not { } policy)
+        {
+            return;
+        }
+        if (policy.MaxQueueSize < 0)
+        {
+            problems.Add($"dynamic_batching.default_queue_policy.max_queue_size must be 0 (the server's default) or more, not {policy.MaxQueueSize}.");
+        }
+        if (policy.DefaultTimeoutMicroseconds is < 0 or > MaxMicroseconds)
+        {
+            problems.Add($"dynamic_batching.default_queue_policy.default_timeout_microseconds must be from 0 (none) to {MaxMicroseconds}, not {policy.DefaultTimeoutMicroseconds}.");
+        }
+        if (policy.TimeoutAction is not (null or "REJECT" or "DELAY"))
+        {
+            problems.Add($"dynamic_batching.default_queue_policy.timeout_action must be REJECT or DELAY, not \"{policy.TimeoutAction}\".");
+        }
+        if (policy.TimeoutAction == "DELAY" && policy.DefaultTimeoutMicroseconds == 0 && !policy.AllowTimeoutOverride)
+        {
+            problems.Add("dynamic_batching.default_queue_policy.timeout_action DELAY has no effect without default_timeout_microseconds or allow_timeout_override.");
+        }
+        foreach (var field in policy.UnknownFields?.Keys ?? [])
+        {
+            problems.Add($"dynamic_batching.default_queue_policy.{field} is not supported.");
+        }
+    }
 
     private static void ValidateInstanceGroups(IReadOnlyList<InstanceGroupConfig>? groups, List<string> problems)
     {

@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Tensors;
 using InferenceService.OnnxRuntime;
 
@@ -5,76 +6,62 @@ namespace InferenceService.Engine.Serving;
 
 /// <summary>
 /// Runs decoded inputs through a loaded model: checks them against the model's own metadata (every name, type and
-/// shape, before anything runs), wraps their pooled buffers as ONNX Runtime tensors without copying, takes a free
-/// session instance and runs it.
+/// shape, and the batch size, before anything is queued), then hands them to the model version's scheduler, which
+/// queues, batches and runs them.
 /// </summary>
-public sealed class InferencePipeline(TimeProvider time)
+public sealed class InferencePipeline
 {
     /// <param name="model">The resolved model version.</param>
-    /// <param name="inputs">Every input of the model, once each. Still owned by the caller (who disposes them afterwards).</param>
+    /// <param name="inputs">Every input of the model, once each. Still owned by the caller (who disposes them once this completes).</param>
     /// <param name="outputNames">The outputs wanted; null or empty: all of them, in the model's order.</param>
-    /// <param name="cancellationToken">Cancels the wait for an instance and terminates a run in progress.</param>
-    public async Task<InferenceResult> InferAsync(
+    /// <param name="cancellationToken">Removes the request from the queue; stops its Run only when it runs alone.</param>
+    /// <param name="queueTimeout">A shorter queue timeout than the model's, honoured when the model allows overrides.</param>
+    public Task<InferenceResult> InferAsync(
         LoadedModel model,
         IReadOnlyList<InputTensor> inputs,
         IReadOnlyList<string>? outputNames,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeSpan? queueTimeout = null)
     {
-        var inputIndices = CheckInputs(model, inputs);
+        var ordered = CheckInputs(model, inputs);
+        var rows = BatchRows(model, ordered);
         var outputs = ResolveOutputs(model, outputNames);
         var outputIndices = outputs.Select(o => model.Sessions.Sessions[0].GetOutputIndex(o.Name)).ToArray();
-
-        var values = new OrtValue[inputs.Count];
-        Interlocked.Increment(ref model._inFlight);
-        try
-        {
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                values[i] = inputs[i].CreateOrtValue();
-            }
-
-            var queued = time.GetTimestamp();
-            Interlocked.Increment(ref model._queueDepth);
-            SessionPool.Lease lease;
-            try
-            {
-                lease = await model.Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref model._queueDepth);
-            }
-            using var _ = lease;
-            var queueTime = time.GetElapsedTime(queued);
-
-            var started = time.GetTimestamp();
-            OrtValue[] results;
-            try
-            {
-                results = lease.Session.Run(inputIndices, values, outputIndices, null, cancellationToken);
-            }
-            catch (OrtException e) when (e.ErrorCode == OrtErrorCode.InvalidArgument)
-            {
-                // The inputs passed the metadata checks but an operator refused them (a shape the graph cannot broadcast, say).
-                throw InferenceException.InvalidInput($"Model '{model.Name}' cannot run on these inputs: {e.Message}");
-            }
-            return new InferenceResult(model, outputs, results, new StageTimings(queueTime, TimeSpan.Zero, time.GetElapsedTime(started), TimeSpan.Zero, 1, 1));
-        }
-        finally
-        {
-            Interlocked.Decrement(ref model._inFlight);
-            foreach (var value in values)
-            {
-                value?.Dispose();
-            }
-        }
+        return model.Scheduler.Enqueue(new QueuedRequest(ordered, outputIndices, outputs, rows, cancellationToken), queueTimeout);
     }
 
-    /// <summary>Every input present exactly once, each of the right type and shape; all problems in one message.</summary>
-    private static int[] CheckInputs(LoadedModel model, IReadOnlyList<InputTensor> inputs)
+    /// <summary>
+    /// The request's rows along the batch dimension: the first dimension, the same for every input, when the model
+    /// declares <c>max_batch_size</c>; 1 otherwise. A request larger than the model's batch limit is refused.
+    /// </summary>
+    private static int BatchRows(LoadedModel model, InputTensor[] inputs)
+    {
+        var maxBatchSize = model.Config.MaxBatchSize;
+        if (maxBatchSize == 0)
+        {
+            return 1;
+        }
+        var rows = inputs[0].Shape[0];
+        if (inputs.Any(i => i.Shape[0] != rows))
+        {
+            throw InferenceException.InvalidInput(
+                $"The inputs disagree on the batch size (their first dimension): {string.Join(", ", inputs.Select(i => $"'{i.Name}' has {i.Shape[0]}"))}.");
+        }
+        if (rows > maxBatchSize)
+        {
+            throw InferenceException.InvalidInput($"The request holds a batch of {rows} rows, more than model '{model.Name}' takes at once (max_batch_size {maxBatchSize}); split it.");
+        }
+        return (int)rows;
+    }
+
+    /// <summary>
+    /// Every input present exactly once, each of the right type and shape; all problems in one message. Returns the
+    /// inputs in the model's order.
+    /// </summary>
+    private static InputTensor[] CheckInputs(LoadedModel model, IReadOnlyList<InputTensor> inputs)
     {
         var problems = new List<string>();
-        var indices = new int[inputs.Count];
+        var ordered = new InputTensor[model.Inputs.Count];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -90,7 +77,7 @@ public sealed class InferencePipeline(TimeProvider time)
                 problems.Add($"Input '{input.Name}' is given more than once.");
                 continue;
             }
-            indices[i] = model.Sessions.Sessions[0].GetInputIndex(input.Name);
+            ordered[model.Sessions.Sessions[0].GetInputIndex(input.Name)] = input;
             try
             {
                 TensorValidator.Validate(expected, input.ElementType, input.Shape);
@@ -108,7 +95,7 @@ public sealed class InferencePipeline(TimeProvider time)
         {
             throw InferenceException.InvalidInput(string.Join(" ", problems.Distinct()));
         }
-        return indices;
+        return ordered;
     }
 
     private static IReadOnlyList<TensorInfo> ResolveOutputs(LoadedModel model, IReadOnlyList<string>? outputNames)

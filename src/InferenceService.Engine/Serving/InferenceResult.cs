@@ -1,12 +1,17 @@
+using InferenceService.Engine.Tensors;
 using InferenceService.OnnxRuntime;
 
 namespace InferenceService.Engine.Serving;
 
 /// <summary>
-/// The outputs of one inference, owned by this object until it is disposed (after the response is written).
+/// The outputs of one request: its own rows of the Run it took part in. The output memory stays alive until this is
+/// disposed (after the response is written); when several requests shared a Run, the last of them to be disposed
+/// releases it.
 /// </summary>
-public sealed class InferenceResult(LoadedModel model, IReadOnlyList<TensorInfo> outputs, OrtValue[] values, StageTimings timings) : IDisposable
+public sealed class InferenceResult(LoadedModel model, IReadOnlyList<TensorInfo> outputs, OutputTensor[] values, StageTimings timings, IDisposable outputMemory) : IDisposable
 {
+    private IDisposable? _outputMemory = outputMemory;
+
     /// <summary>The model version that produced the outputs.</summary>
     public LoadedModel Model { get; } = model;
 
@@ -14,16 +19,10 @@ public sealed class InferenceResult(LoadedModel model, IReadOnlyList<TensorInfo>
     public IReadOnlyList<TensorInfo> Outputs { get; } = outputs;
 
     /// <summary>The output values, parallel to <see cref="Outputs"/>.</summary>
-    public IReadOnlyList<OrtValue> Values => values;
+    public IReadOnlyList<OutputTensor> Values => values;
 
     /// <summary>Where the request's time went in the engine, and the size of the Run it shared.</summary>
     public StageTimings Timings { get; } = timings;
 
-    public void Dispose()
-    {
-        foreach (var value in values)
-        {
-            value.Dispose();
-        }
-    }
+    public void Dispose() => Interlocked.Exchange(ref _outputMemory, null)?.Dispose();
 }

@@ -1,4 +1,5 @@
 using InferenceService.Engine.Repository;
+using InferenceService.Engine.Scheduling;
 using InferenceService.OnnxRuntime;
 
 namespace InferenceService.Engine.Serving;
@@ -14,7 +15,8 @@ public sealed class LoadedModel : IDisposable
         long version,
         ModelConfig config,
         SessionPool sessions,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> labels)
+        IReadOnlyDictionary<string, IReadOnlyList<string>> labels,
+        SchedulerContext? scheduling = null)
     {
         Name = name;
         Version = version;
@@ -27,6 +29,9 @@ public sealed class LoadedModel : IDisposable
         Metadata = first.Metadata;
         ExecutionProviders = first.ExecutionProviders;
         FallbackReasons = first.FallbackReasons;
+        InputPositions = [.. Enumerable.Range(0, Inputs.Count)];
+        scheduling ??= SchedulerContext.CreateDefault();
+        Scheduler = new DynamicBatchScheduler(this, sessions.Sessions, BatchingPolicy.From(config, scheduling.Options), scheduling);
     }
 
     public string Name { get; }
@@ -51,18 +56,26 @@ public sealed class LoadedModel : IDisposable
 
     public IReadOnlyList<string> FallbackReasons { get; }
 
+    /// <summary>The queue and batcher in front of the sessions: every Run of this version goes through it.</summary>
+    public DynamicBatchScheduler Scheduler { get; }
+
     /// <summary>Requests admitted and waiting for a Run.</summary>
-    public int QueueDepth => Volatile.Read(ref _queueDepth);
+    public int QueueDepth => Scheduler.QueueDepth;
 
     /// <summary>Requests admitted and not yet answered: waiting or running.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => Scheduler.InFlight;
 
-    internal int _queueDepth;
-    internal int _inFlight;
+    /// <summary>0, 1, … for each input: requests hand their inputs over in the model's order.</summary>
+    internal int[] InputPositions { get; }
 
     public TensorInfo? FindInput(string name) => Inputs.FirstOrDefault(i => i.Name == name);
 
     public TensorInfo? FindOutput(string name) => Outputs.FirstOrDefault(o => o.Name == name);
 
-    public void Dispose() => Sessions.Dispose();
+    /// <summary>Finishes the queued requests, then releases the sessions.</summary>
+    public void Dispose()
+    {
+        Scheduler.Dispose();
+        Sessions.Dispose();
+    }
 }

@@ -1,4 +1,5 @@
 using InferenceService.Engine.Repository;
+using InferenceService.Engine.Scheduling;
 using InferenceService.OnnxRuntime;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace InferenceService.Engine.Serving;
 /// instances do not oversubscribe the cores), the check of config.json against the model, the labels, and one
 /// warm-up run per instance so the first request does not pay for ONNX Runtime's lazy initialization.
 /// </summary>
-public partial class ModelLoader(ILogger<ModelLoader> logger)
+public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? scheduling = null)
 {
     /// <summary>Loads one version; throws <see cref="ModelLoadException"/> with the reason when it cannot.</summary>
     public virtual LoadedModel Load(ModelSource source, ModelVersionSource version)
@@ -45,7 +46,7 @@ public partial class ModelLoader(ILogger<ModelLoader> logger)
             {
                 WarmUp(session);
             }
-            return new LoadedModel(source.Name, version.Version, source.Config, new SessionPool(sessions), labels);
+            return new LoadedModel(source.Name, version.Version, source.Config, new SessionPool(sessions), labels, scheduling);
         }
         catch
         {

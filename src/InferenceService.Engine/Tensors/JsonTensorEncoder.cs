@@ -24,23 +24,23 @@ public static class JsonTensorEncoder
     /// [2, 0] as <c>[[], []]</c>, and a rank-0 tensor as a bare scalar.
     /// </summary>
     /// <exception cref="NotSupportedException">The tensor's element type cannot be written as JSON.</exception>
-    public static void WriteNested(Utf8JsonWriter writer, OrtValue value) => Write(writer, value, nested: true);
+    public static void WriteNested(Utf8JsonWriter writer, OutputTensor value) => Write(writer, value, nested: true);
 
     /// <summary>
     /// Writes <paramref name="value"/> as one flat array in row-major order (the Open Inference Protocol's
     /// <c>data</c>), a rank-0 tensor included (as a one-element array).
     /// </summary>
     /// <exception cref="NotSupportedException">The tensor's element type cannot be written as JSON.</exception>
-    public static void WriteFlat(Utf8JsonWriter writer, OrtValue value) => Write(writer, value, nested: false);
+    public static void WriteFlat(Utf8JsonWriter writer, OutputTensor value) => Write(writer, value, nested: false);
 
     /// <summary>
     /// Writes the element at row-major position <paramref name="index"/> as a single JSON value (for a class index or
     /// a score beside a label, say). For BYTES tensors this decodes every string of the tensor, so write several of
-    /// their elements from one <see cref="OrtValue.GetStrings"/> instead.
+    /// their elements from one <see cref="OutputTensor.GetStrings"/> instead.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the tensor.</exception>
     /// <exception cref="NotSupportedException">The tensor's element type cannot be written as JSON.</exception>
-    public static void WriteElement(Utf8JsonWriter writer, OrtValue value, long index)
+    public static void WriteElement(Utf8JsonWriter writer, OutputTensor value, long index)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
@@ -67,7 +67,7 @@ public static class JsonTensorEncoder
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, OrtValue value, bool nested)
+    private static void Write(Utf8JsonWriter writer, OutputTensor value, bool nested)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
@@ -87,7 +87,7 @@ public static class JsonTensorEncoder
         Write(writer, value, shape);
     }
 
-    private static void Write(Utf8JsonWriter writer, OrtValue value, ReadOnlySpan<long> shape)
+    private static void Write(Utf8JsonWriter writer, OutputTensor value, ReadOnlySpan<long> shape)
     {
         switch (value.ElementType)
         {

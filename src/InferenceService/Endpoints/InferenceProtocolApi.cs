@@ -55,7 +55,8 @@ internal static class InferenceProtocolApi
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<ErrorResponse>(StatusCodes.Status504GatewayTimeout);
     }
 
     private static Ok<ServerMetadataResponse> ServerMetadata() =>
@@ -126,7 +127,8 @@ internal static class InferenceProtocolApi
                 o is null ? throw InferenceException.InvalidInput($"outputs[{i}] must be an output object, not null.")
                 : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
 
-            await InferenceResponder.RespondAsync(context, pipeline, loaded, inputs, outputNames, request.Id, InferenceResponseWriter.WriteAsync, cancellationToken);
+            var timeout = RequestParameters.QueueTimeout(request.Parameters);
+            await InferenceResponder.RespondAsync(context, pipeline, loaded, inputs, outputNames, request.Id, timeout, InferenceResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;
         }
         catch (InferenceException e)

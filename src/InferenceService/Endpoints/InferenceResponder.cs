@@ -16,10 +16,11 @@ internal static class InferenceResponder
         IReadOnlyList<InputTensor> inputs,
         IReadOnlyList<string>? outputNames,
         string? requestId,
+        TimeSpan? queueTimeout,
         ResponseWriter write,
         CancellationToken cancellationToken)
     {
-        using var result = await pipeline.InferAsync(model, inputs, outputNames, cancellationToken);
+        using var result = await pipeline.InferAsync(model, inputs, outputNames, cancellationToken, queueTimeout);
         var telemetry = InferenceRequestFeature.For(context);
         telemetry.Timings = result.Timings;
         var id = string.IsNullOrEmpty(requestId) ? PredictionIds.New() : requestId;

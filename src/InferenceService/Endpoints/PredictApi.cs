@@ -23,7 +23,8 @@ internal static class PredictApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return app;
     }
 
@@ -61,7 +62,7 @@ internal static class PredictApi
                 }
             }
 
-            await InferenceResponder.RespondAsync(context, pipeline, model, inputs, request.Outputs, request.Id, PredictResponseWriter.WriteAsync, cancellationToken);
+            await InferenceResponder.RespondAsync(context, pipeline, model, inputs, request.Outputs, request.Id, queueTimeout: null, PredictResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;
         }
         catch (InferenceException e)

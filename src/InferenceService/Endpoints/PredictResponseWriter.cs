@@ -46,7 +46,7 @@ internal static class PredictResponseWriter
     }
 
     /// <summary>Writes the label names of one output, if its values are class indices or per-class scores.</summary>
-    private static void WriteLabels(Utf8JsonWriter writer, string name, OrtValue value, IReadOnlyList<string> labels, ref bool started)
+    private static void WriteLabels(Utf8JsonWriter writer, string name, OutputTensor value, IReadOnlyList<string> labels, ref bool started)
     {
         var shape = value.Shape;
         var isScores = value.ElementType == TensorElementType.Float && shape.Count == 2 && labels.Count > 0 && shape[1] == labels.Count;

@@ -15,7 +15,7 @@ public sealed class InferencePipelineCancellationTests : IDisposable
         new SessionPool([InferenceSession.Create(TempRepository.TestModel("slow.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());
 
-    private readonly InferencePipeline _pipeline = new(TimeProvider.System);
+    private readonly InferencePipeline _pipeline = new();
 
     public void Dispose() => _model.Dispose();
 

@@ -15,7 +15,7 @@ public sealed class InferencePipelineTests : IDisposable
         new SessionPool([InferenceSession.Create(TempRepository.TestModel("two_inputs_two_outputs.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());
 
-    private readonly InferencePipeline _pipeline = new(TimeProvider.System);
+    private readonly InferencePipeline _pipeline = new();
     private readonly List<InputTensor> _inputs = [];
 
     public void Dispose()
@@ -137,22 +137,5 @@ public sealed class InferencePipelineTests : IDisposable
         var message = await InvalidAsync([Input("a", "[1, 2, 3, 4]"), Input("b", "[1, 2, 3, 4]")], ["sum", "sum"]);
 
         Assert.Equal("Output 'sum' is requested more than once.", message);
-    }
-
-    [Fact]
-    public async Task InferAsync_CancelledWhileWaitingForTheInstance_ThrowsOperationCanceled()
-    {
-        var held = await _model.Sessions.RentAsync(CancellationToken.None);
-        using var cancellation = new CancellationTokenSource();
-
-        var waiting = InferAsync([Input("a", "[1, 2, 3, 4]"), Input("b", "[1, 2, 3, 4]")], cancellationToken: cancellation.Token);
-        await Task.Delay(50);
-        Assert.False(waiting.IsCompleted);
-        await cancellation.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
-        held.Dispose();
-        using var result = await InferAsync([Input("a", "[1, 2, 3, 4]"), Input("b", "[1, 1, 1, 1]")], ["sum"]).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal([2f, 3, 4, 5], result.Values[0].GetTensorData<float>().ToArray());
     }
 }

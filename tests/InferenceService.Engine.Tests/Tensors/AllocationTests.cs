@@ -65,7 +65,8 @@ public class AllocationTests
     public void WriteNested_LargeMatrix_AllocatesNothingPerElement()
     {
         var data = Enumerable.Range(0, 10_000).Select(i => i * 0.5f).ToArray();
-        using var value = OrtValue.CreateTensor<float>(data, [1000, 10]);
+        using var ortValue = OrtValue.CreateTensor<float>(data, [1000, 10]);
+        var value = OutputTensor.Whole(ortValue);
         var buffer = new ArrayBufferWriter<byte>(1 << 20);
         using var writer = new Utf8JsonWriter(buffer);
         var allocated = AllocatedBy(() =>

@@ -9,13 +9,13 @@ public class JsonTensorEncoderTests
     private static string Nested<T>(T[] data, params long[] shape) where T : unmanaged
     {
         using var value = OrtValue.CreateTensor<T>(data, shape);
-        return Write(writer => JsonTensorEncoder.WriteNested(writer, value));
+        return Write(writer => JsonTensorEncoder.WriteNested(writer, OutputTensor.Whole(value)));
     }
 
     private static string Flat<T>(T[] data, params long[] shape) where T : unmanaged
     {
         using var value = OrtValue.CreateTensor<T>(data, shape);
-        return Write(writer => JsonTensorEncoder.WriteFlat(writer, value));
+        return Write(writer => JsonTensorEncoder.WriteFlat(writer, OutputTensor.Whole(value)));
     }
 
     [Fact]
@@ -88,23 +88,23 @@ public class JsonTensorEncoderTests
     {
         using var value = OrtValue.CreateStringTensor(["", "héllo", "a\"b", "😀"], [2, 2]);
         // The writer escapes characters outside the basic plane even with relaxed escaping; it is still the same text.
-        Assert.Equal("[[\"\",\"héllo\"],[\"a\\\"b\",\"\\uD83D\\uDE00\"]]", Write(writer => JsonTensorEncoder.WriteNested(writer, value)));
-        Assert.Equal("[\"\",\"héllo\",\"a\\\"b\",\"\\uD83D\\uDE00\"]", Write(writer => JsonTensorEncoder.WriteFlat(writer, value)));
+        Assert.Equal("[[\"\",\"héllo\"],[\"a\\\"b\",\"\\uD83D\\uDE00\"]]", Write(writer => JsonTensorEncoder.WriteNested(writer, OutputTensor.Whole(value))));
+        Assert.Equal("[\"\",\"héllo\",\"a\\\"b\",\"\\uD83D\\uDE00\"]", Write(writer => JsonTensorEncoder.WriteFlat(writer, OutputTensor.Whole(value))));
     }
 
     [Fact]
     public void WriteElement_Index_WritesThatElementAlone()
     {
         using var value = OrtValue.CreateTensor<float>(new[] { 1f, float.NaN, 2.5f, 4f }, [2, 2]);
-        Assert.Equal("2.5", Write(writer => JsonTensorEncoder.WriteElement(writer, value, 2)));
-        Assert.Equal("\"NaN\"", Write(writer => JsonTensorEncoder.WriteElement(writer, value, 1)));
+        Assert.Equal("2.5", Write(writer => JsonTensorEncoder.WriteElement(writer, OutputTensor.Whole(value), 2)));
+        Assert.Equal("\"NaN\"", Write(writer => JsonTensorEncoder.WriteElement(writer, OutputTensor.Whole(value), 1)));
     }
 
     [Fact]
     public void WriteElement_StringTensor_WritesString()
     {
         using var value = OrtValue.CreateStringTensor(["cat", "dog"], [2]);
-        Assert.Equal("\"dog\"", Write(writer => JsonTensorEncoder.WriteElement(writer, value, 1)));
+        Assert.Equal("\"dog\"", Write(writer => JsonTensorEncoder.WriteElement(writer, OutputTensor.Whole(value), 1)));
     }
 
     [Theory]
@@ -113,6 +113,6 @@ public class JsonTensorEncoderTests
     public void WriteElement_IndexOutsideTensor_Throws(long index)
     {
         using var value = OrtValue.CreateTensor<int>(new[] { 1, 2, 3, 4 }, [4]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Write(writer => JsonTensorEncoder.WriteElement(writer, value, index)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Write(writer => JsonTensorEncoder.WriteElement(writer, OutputTensor.Whole(value), index)));
     }
 }

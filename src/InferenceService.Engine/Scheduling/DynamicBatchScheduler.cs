@@ -1,0 +1,360 @@
+using InferenceService.Engine.Serving;
+using InferenceService.OnnxRuntime;
+
+namespace InferenceService.Engine.Scheduling;
+
+/// <summary>
+/// The scheduler of one model version: a bounded queue in front of its session instances, each instance served by a
+/// dedicated thread that forms a batch from the head of the queue (<see cref="BatchSizing"/>), runs it and hands the
+/// results back. ONNX Runtime's Run blocks, so it runs on these threads and never on the thread pool, where it
+/// would delay timers, cancellation and I/O.
+/// <para>
+/// Lock invariants (all under <c>_gate</c>): a request is in at most one of <c>_onTime</c> and <c>_delayed</c>, and
+/// its <see cref="QueuedRequest.Node"/> is set exactly while it is; <c>_queued</c> is the sum of the two lists'
+/// lengths; a request leaves the queue once, by being taken into a batch, cancelled or timed out, and whichever
+/// happens first completes it (a taken request is completed by the instance that ran it).
+/// </para>
+/// </summary>
+public sealed class DynamicBatchScheduler : IDisposable
+{
+    // How long disposal waits for the instances to finish the queue before releasing the sessions under them.
+    private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(30);
+
+    private readonly LoadedModel _model;
+    private readonly BatchingPolicy _policy;
+    private readonly SchedulerContext _context;
+    private readonly object _gate = new();
+    private readonly LinkedList<QueuedRequest> _onTime = new();
+    private readonly LinkedList<QueuedRequest> _delayed = new();
+    private readonly List<QueuedRequest> _candidates = [];
+    private readonly int[] _candidateRows;
+    private readonly ITimer _delayTimer;
+    private readonly OrderedCompletion? _ordering;
+    private readonly Thread[] _instances;
+    private int _queued;
+    private int _running;
+    private long _nextBatch;
+    private bool _stopping;
+
+    internal DynamicBatchScheduler(LoadedModel model, IReadOnlyList<InferenceSession> sessions, BatchingPolicy policy, SchedulerContext context)
+    {
+        _model = model;
+        _policy = policy;
+        _context = context;
+        _candidateRows = new int[Math.Max(1, policy.MaxBatchSize)];
+        _delayTimer = context.Time.CreateTimer(static state => ((DynamicBatchScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _ordering = policy.PreserveOrdering && sessions.Count > 1 ? new OrderedCompletion() : null;
+        _instances = new Thread[sessions.Count];
+        for (var i = 0; i < _instances.Length; i++)
+        {
+            _instances[i] = new Thread(ServeInstance) { IsBackground = true, Name = $"{model.Name}:{model.Version} instance {i}" };
+            _instances[i].Start(sessions[i]);
+        }
+    }
+
+    public BatchingPolicy Policy => _policy;
+
+    /// <summary>Requests waiting in the queue.</summary>
+    public int QueueDepth => Volatile.Read(ref _queued);
+
+    /// <summary>Requests admitted and not yet answered: waiting or running.</summary>
+    public int InFlight => Volatile.Read(ref _queued) + Volatile.Read(ref _running);
+
+    /// <summary>
+    /// Admits <paramref name="request"/> or refuses it at once (503: shutting down, server or queue full). The task
+    /// completes with the result, with <see cref="InferenceException"/> (504 when it timed out in the queue), or as
+    /// cancelled when its token was cancelled before it ran. The request's inputs must stay alive until then.
+    /// </summary>
+    internal Task<InferenceResult> Enqueue(QueuedRequest request, TimeSpan? requestedTimeout)
+    {
+        request.CancellationToken.ThrowIfCancellationRequested();
+        if (_context.ShuttingDown)
+        {
+            throw new InferenceException(InferenceErrorKind.Overloaded, "The server is shutting down and takes no new requests; retry on another replica.");
+        }
+        if (!_context.Admission.TryAdmit())
+        {
+            throw new InferenceException(InferenceErrorKind.Overloaded,
+                $"The server has {_context.Admission.Limit} requests in flight, its limit; retry later.");
+        }
+        lock (_gate)
+        {
+            if (_stopping || _queued >= _policy.MaxQueueSize)
+            {
+                _context.Admission.Release();
+                throw _stopping
+                    ? new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} is being unloaded.")
+                    : new InferenceException(InferenceErrorKind.Overloaded,
+                        $"Model '{_model.Name}' version {_model.Version} has {_policy.MaxQueueSize} requests queued, its limit; retry later.");
+            }
+            request.Admitted = _context.Time.GetTimestamp();
+            request.Node = _onTime.AddLast(request);
+            _queued++;
+            var timeout = _policy.TimeoutFor(requestedTimeout);
+            if (timeout > TimeSpan.Zero)
+            {
+                request.Timeout = _context.Time.CreateTimer(OnQueueTimeout, (request, timeout), timeout, Timeout.InfiniteTimeSpan);
+            }
+            Monitor.Pulse(_gate);
+        }
+        // Registered outside the lock: an already-cancelled token runs the callback at once, and it takes the lock.
+        request.Cancellation = request.CancellationToken.UnsafeRegister(OnCancelled, request);
+        return request.Completion.Task;
+    }
+
+    /// <summary>
+    /// Stops taking requests, lets the instances finish every queued one (up to a limit), then returns; the caller
+    /// disposes the sessions afterwards.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+        var deadline = Environment.TickCount64 + (long)s_drainLimit.TotalMilliseconds;
+        foreach (var instance in _instances)
+        {
+            instance.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
+        }
+        // Whatever is still queued (the instances are stuck) is answered rather than left waiting forever.
+        lock (_gate)
+        {
+            foreach (var request in _onTime.Concat(_delayed).ToArray())
+            {
+                Remove(request);
+                Fail(request, new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} was unloaded before the request ran."));
+            }
+        }
+        _delayTimer.Dispose();
+    }
+
+    private void ServeInstance(object? state)
+    {
+        var session = (InferenceSession)state!;
+        while (TakeBatch(out var sequence) is { } batch)
+        {
+            var taken = _context.Time.GetTimestamp();
+            var results = RunBatch(batch, session, taken);
+            if (_ordering is null)
+            {
+                Deliver(batch, results);
+            }
+            else
+            {
+                _ordering.Complete(sequence, () => Deliver(batch, results));
+            }
+        }
+    }
+
+    /// <summary>Waits for the next batch to send; null once the scheduler stops and the queue is empty.</summary>
+    private List<QueuedRequest>? TakeBatch(out long sequence)
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (_queued == 0)
+                {
+                    if (_stopping)
+                    {
+                        sequence = -1;
+                        return null;
+                    }
+                    Monitor.Wait(_gate);
+                    continue;
+                }
+                var closed = CollectCandidates() || _stopping || _context.ShuttingDown;
+                var waited = _context.Time.GetElapsedTime(_candidates[0].Admitted);
+                var count = BatchSizing.RequestsToSend(_candidateRows.AsSpan(0, _candidates.Count), _policy, closed, waited >= _policy.MaxQueueDelay);
+                if (count > 0)
+                {
+                    var batch = _candidates.GetRange(0, count);
+                    foreach (var request in batch)
+                    {
+                        Remove(request);
+                    }
+                    _running += batch.Count;
+                    sequence = _nextBatch++;
+                    return batch;
+                }
+                _delayTimer.Change(_policy.MaxQueueDelay - waited, Timeout.InfiniteTimeSpan);
+                Monitor.Wait(_gate);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills the candidates: the queued requests, oldest first (on-time before delayed), that can share a Run with the
+    /// oldest, stopping where one cannot or where the batch would overflow. Returns whether a request that cannot
+    /// share the Run ended the list (so waiting cannot grow the batch).
+    /// </summary>
+    private bool CollectCandidates()
+    {
+        _candidates.Clear();
+        var rows = 0;
+        foreach (var request in _onTime.Concat(_delayed))
+        {
+            if (_candidates.Count > 0 && (!_policy.Batching || !request.CanShareRunWith(_candidates[0])))
+            {
+                return _policy.Batching;
+            }
+            if (_candidates.Count == _candidateRows.Length)
+            {
+                return false;
+            }
+            _candidateRows[_candidates.Count] = request.Rows;
+            _candidates.Add(request);
+            rows += request.Rows;
+            if (rows > _policy.MaxBatchSize)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private InferenceResult?[]? RunBatch(List<QueuedRequest> batch, InferenceSession session, long taken)
+    {
+        try
+        {
+            var results = BatchRun.Execute(_model, batch, session, _context.Time, taken, out var execution);
+            Observe(execution);
+            return results;
+        }
+        catch (Exception e)
+        {
+            Observe(new BatchExecution(_model.Name, _model.Version, batch.Sum(r => r.Rows), batch.Count, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, Succeeded: false));
+            if (batch.Count > 1 && e is OrtException { ErrorCode: OrtErrorCode.InvalidArgument })
+            {
+                // One request's data can make an operator refuse the whole batch: run each alone, so only it fails.
+                return [.. batch.Select(request => RunBatch([request], session, taken)?[0])];
+            }
+            foreach (var request in batch)
+            {
+                FailRun(request, e);
+            }
+            return null;
+        }
+    }
+
+    private void Deliver(List<QueuedRequest> batch, InferenceResult?[]? results)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var request = batch[i];
+            if (results?[i] is not { } result)
+            {
+                continue; // Already failed.
+            }
+            lock (_gate)
+            {
+                _running--;
+            }
+            _context.Admission.Release();
+            if (!request.Completion.TrySetResult(result))
+            {
+                result.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Answers a request whose Run failed.</summary>
+    private void FailRun(QueuedRequest request, Exception error)
+    {
+        lock (_gate)
+        {
+            _running--;
+        }
+        _context.Admission.Release();
+        var answer = error switch
+        {
+            OperationCanceledException => null,
+            // The inputs passed the metadata checks but an operator refused them (a shape it cannot broadcast, say).
+            OrtException { ErrorCode: OrtErrorCode.InvalidArgument } => InferenceException.InvalidInput($"Model '{_model.Name}' cannot run on these inputs: {error.Message}"),
+            _ => error,
+        };
+        if (answer is null)
+        {
+            request.Completion.TrySetCanceled(request.CancellationToken);
+        }
+        else
+        {
+            request.Completion.TrySetException(answer);
+        }
+    }
+
+    private void OnQueueTimeout(object? state)
+    {
+        var (request, timeout) = ((QueuedRequest, TimeSpan))state!;
+        lock (_gate)
+        {
+            if (request.Node is null || request.Delayed)
+            {
+                return;
+            }
+            if (_policy.TimeoutAction == TimeoutAction.Delay)
+            {
+                _onTime.Remove(request.Node);
+                request.Node = _delayed.AddLast(request);
+                request.Delayed = true;
+                return;
+            }
+            Remove(request);
+            Fail(request, new InferenceException(InferenceErrorKind.DeadlineExceeded,
+                $"The request waited {timeout.TotalMilliseconds:0.###} ms in the queue of model '{_model.Name}' version {_model.Version}, its timeout, and was not run."));
+        }
+    }
+
+    private void OnCancelled(object? state)
+    {
+        var request = (QueuedRequest)state!;
+        lock (_gate)
+        {
+            if (request.Node is null)
+            {
+                return; // Taken into a batch (which runs on) or already answered.
+            }
+            Remove(request);
+            request.Completion.TrySetCanceled(request.CancellationToken);
+            _context.Admission.Release();
+        }
+    }
+
+    /// <summary>Takes a request out of the queue (under the lock).</summary>
+    private void Remove(QueuedRequest request)
+    {
+        request.Node!.List!.Remove(request.Node);
+        request.Node = null;
+        _queued--;
+        request.StopWatching();
+    }
+
+    /// <summary>Answers a request that was removed from the queue without running (under the lock).</summary>
+    private void Fail(QueuedRequest request, InferenceException error)
+    {
+        request.Completion.TrySetException(error);
+        _context.Admission.Release();
+    }
+
+    private void Observe(in BatchExecution execution)
+    {
+        try
+        {
+            _context.Observer?.OnBatchExecuted(execution);
+        }
+        catch (Exception)
+        {
+            // Telemetry must never take down an instance thread (an exception here would end the process).
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_gate)
+        {
+            Monitor.PulseAll(_gate);
+        }
+    }
+}

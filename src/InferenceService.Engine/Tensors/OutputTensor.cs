@@ -1,0 +1,84 @@
+using InferenceService.OnnxRuntime;
+
+namespace InferenceService.Engine.Tensors;
+
+/// <summary>
+/// One output as a caller sees it: a whole ONNX Runtime tensor, or a run of rows of a batch's output tensor (the rows
+/// of one request in a batch of several). Reads the batch's memory in place, so splitting a batch copies nothing.
+/// Valid while the tensor it views is alive: an <see cref="Serving.InferenceResult"/> keeps it so until disposed.
+/// </summary>
+public sealed class OutputTensor
+{
+    private readonly OrtValue _value;
+    private readonly long[] _shape;
+    private readonly int _firstElement;
+    private readonly int _elementCount;
+    private readonly Lazy<string[]>? _strings;
+
+    private OutputTensor(OrtValue value, long[] shape, long firstElement, long elementCount, Lazy<string[]>? strings)
+    {
+        _value = value;
+        _shape = shape;
+        _firstElement = checked((int)firstElement);
+        _elementCount = checked((int)elementCount);
+        _strings = strings;
+    }
+
+    public TensorElementType ElementType => _value.ElementType;
+
+    /// <summary>The dimensions; the first is the caller's row count when this is a part of a batch.</summary>
+    public IReadOnlyList<long> Shape => _shape;
+
+    public long ElementCount => _elementCount;
+
+    /// <summary>A view of the whole of <paramref name="value"/>.</summary>
+    public static OutputTensor Whole(OrtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new OutputTensor(value, [.. value.Shape], 0, value.ElementCount, StringsOf(value));
+    }
+
+    /// <summary>
+    /// Views of consecutive row ranges of <paramref name="value"/>, one per entry of <paramref name="rows"/>, which must
+    /// add up to its first dimension. Strings are decoded once for all of them, on first read.
+    /// </summary>
+    public static OutputTensor[] SplitRows(OrtValue value, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var shape = value.Shape;
+        if (shape.Count == 0)
+        {
+            throw new ArgumentException("A scalar has no rows to split.", nameof(value));
+        }
+        var rowLength = shape[0] == 0 ? 0 : value.ElementCount / shape[0];
+        var strings = StringsOf(value);
+        var views = new OutputTensor[rows.Length];
+        long firstRow = 0;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            long[] viewShape = [.. shape];
+            viewShape[0] = rows[i];
+            views[i] = new OutputTensor(value, viewShape, firstRow * rowLength, rows[i] * rowLength, strings);
+            firstRow += rows[i];
+        }
+        if (firstRow != shape[0])
+        {
+            throw new ArgumentException($"The rows add up to {firstRow}, but the tensor has {shape[0]}.", nameof(rows));
+        }
+        return views;
+    }
+
+    /// <summary>The elements, read in place; <typeparamref name="T"/> must be the element type's .NET type.</summary>
+    public ReadOnlySpan<T> GetTensorData<T>() where T : unmanaged =>
+        _value.GetTensorData<T>().Slice(_firstElement, _elementCount);
+
+    /// <summary>The elements of a string tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor does not hold strings.</exception>
+    public ReadOnlySpan<string> GetStrings() =>
+        _strings is null
+            ? throw new InvalidOperationException($"The tensor holds {ElementType} elements, not strings.")
+            : _strings.Value.AsSpan(_firstElement, _elementCount);
+
+    private static Lazy<string[]>? StringsOf(OrtValue value) =>
+        value.ElementType == TensorElementType.String ? new Lazy<string[]>(value.GetStrings) : null;
+}
