@@ -61,6 +61,7 @@ app.UseInferenceOpenApi();
 app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
+app.MapStatisticsApi();
 
 app.Run();
 

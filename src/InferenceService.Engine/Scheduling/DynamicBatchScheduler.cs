@@ -54,6 +54,9 @@ public sealed class DynamicBatchScheduler : IDisposable
 
     public BatchingPolicy Policy => _policy;
 
+    /// <summary>Cumulative request and Run counters (Triton's statistics extension).</summary>
+    public ModelStatistics Statistics { get; } = new();
+
     /// <summary>Requests waiting in the queue.</summary>
     public int QueueDepth => Volatile.Read(ref _queued);
 
@@ -82,6 +85,7 @@ public sealed class DynamicBatchScheduler : IDisposable
             if (_stopping || _queued >= _policy.MaxQueueSize)
             {
                 _context.Admission.Release();
+                Statistics.RecordFailure(TimeSpan.Zero);
                 throw _stopping
                     ? new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} is being unloaded.")
                     : new InferenceException(InferenceErrorKind.Overloaded,
@@ -220,6 +224,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         try
         {
             var results = BatchRun.Execute(_model, batch, session, _context.Time, taken, out var execution);
+            Statistics.RecordRun(execution, _context.Time.GetUtcNow());
             Observe(execution);
             return results;
         }
@@ -253,6 +258,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                 _running--;
             }
             _context.Admission.Release();
+            Statistics.RecordSuccess(_context.Time.GetElapsedTime(request.Admitted), result.Timings);
             if (!request.Completion.TrySetResult(result))
             {
                 result.Dispose();
@@ -281,6 +287,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         }
         else
         {
+            Statistics.RecordFailure(_context.Time.GetElapsedTime(request.Admitted));
             request.Completion.TrySetException(answer);
         }
     }
@@ -334,6 +341,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     /// <summary>Answers a request that was removed from the queue without running (under the lock).</summary>
     private void Fail(QueuedRequest request, InferenceException error)
     {
+        Statistics.RecordFailure(_context.Time.GetElapsedTime(request.Admitted));
         request.Completion.TrySetException(error);
         _context.Admission.Release();
     }

@@ -18,4 +18,5 @@ namespace InferenceService.Contracts;
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(RepositoryIndexEntry[]))]
+[JsonSerializable(typeof(ModelStatisticsResponse))]
 internal sealed partial class ContractsJsonContext : JsonSerializerContext;

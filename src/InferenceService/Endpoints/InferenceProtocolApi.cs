@@ -60,7 +60,7 @@ internal static class InferenceProtocolApi
     }
 
     private static Ok<ServerMetadataResponse> ServerMetadata() =>
-        TypedResults.Ok(new ServerMetadataResponse("inference-service", ServerInfo.Version, ["model_repository"]));
+        TypedResults.Ok(new ServerMetadataResponse("inference-service", ServerInfo.Version, ["model_repository", "statistics"]));
 
     private static Results<Ok, StatusCodeHttpResult> ServerReady(Readiness readiness) =>
         readiness.IsReady ? TypedResults.Ok() : TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
