@@ -152,7 +152,7 @@ public static class ModelConfigValidator
         {
             return;
         }
-        if (config.MaxBatchSize == 0)
+        if (config.MaxBatchSize <= 0)
         {
             problems.Add("dynamic_batching needs max_batch_size above 0: a model that is not batched cannot batch requests.");
         }

@@ -32,7 +32,8 @@ public sealed class ModelConfigValidatorTests : IDisposable
               "output": [{ "name": "y", "data_type": "TYPE_INT64", "dims": [-1], "label_filename": "labels.txt" }],
               "instance_group": [{ "count": 2, "kind": "KIND_CPU" }],
               "parameters": { "intra_op_num_threads": { "string_value": "2" } },
-              "dynamic_batching": {},
+              "dynamic_batching": { "preferred_batch_size": [4, 8], "max_queue_delay_microseconds": "500", "preserve_ordering": true,
+                "default_queue_policy": { "max_queue_size": 64, "default_timeout_microseconds": 100000, "timeout_action": "DELAY", "allow_timeout_override": true } },
               "optimization": {},
               "model_warmup": []
             }
@@ -60,6 +61,15 @@ public sealed class ModelConfigValidatorTests : IDisposable
     [InlineData("""{ "instance_group": [{ "count": 1, "kind": "KIND_MODEL" }] }""", "instance_group[0].kind must be KIND_AUTO, KIND_CPU or KIND_GPU, not \"KIND_MODEL\".")]
     [InlineData("""{ "parameters": { "threads": { "string_value": "2" } } }""", "parameters.threads is not a known parameter (known: intra_op_num_threads, inter_op_num_threads, graph_optimization_level, execution_mode, enable_memory_arena, allow_spinning, execution_provider, require_gpu).")]
     [InlineData("""{ "max_batch": 4 }""", "\"max_batch\" is not a known configuration field.")]
+    [InlineData("""{ "dynamic_batching": {} }""", "dynamic_batching needs max_batch_size above 0: a model that is not batched cannot batch requests.")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "preferred_batch_size": [4, 16] } }""", "dynamic_batching.preferred_batch_size: 16 is not from 1 to max_batch_size (8).")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "preferred_batch_size": [4, 4] } }""", "dynamic_batching.preferred_batch_size lists a size more than once.")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "max_queue_delay_microseconds": -1 } }""", "dynamic_batching.max_queue_delay_microseconds must be from 0 to 86400000000, not -1.")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "priority_levels": 2 } }""", "dynamic_batching.priority_levels is not supported.")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "default_queue_policy": { "max_queue_size": -3 } } }""", "dynamic_batching.default_queue_policy.max_queue_size must be 0 (the server's default) or more, not -3.")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "default_queue_policy": { "default_timeout_microseconds": -5 } } }""", "dynamic_batching.default_queue_policy.default_timeout_microseconds must be from 0 (none) to 86400000000, not -5.")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "default_queue_policy": { "timeout_action": "DROP" } } }""", "dynamic_batching.default_queue_policy.timeout_action must be REJECT or DELAY, not \"DROP\".")]
+    [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "default_queue_policy": { "timeout_action": "DELAY" } } }""", "dynamic_batching.default_queue_policy.timeout_action DELAY has no effect without default_timeout_microseconds or allow_timeout_override.")]
     public void Validate_OneProblem_ReportsExactlyIt(string json, string problem)
     {
         Assert.Equal([problem], Validate(json));
@@ -93,6 +103,7 @@ public sealed class ModelConfigValidatorTests : IDisposable
               "input": [{ "name": "x", "data_type": "TYPE_FLOAT", "dims": [-2] }],
               "instance_group": [{ "count": 0, "kind": "GPU" }],
               "parameters": { "enable_memory_arena": { "string_value": "yes" } },
+              "dynamic_batching": { "preferred_batch_size": [0], "default_queue_policy": { "timeout_action": "later" } },
               "inputs": []
             }
             """);
@@ -105,6 +116,9 @@ public sealed class ModelConfigValidatorTests : IDisposable
             "input[0] 'x': dims may hold sizes and -1 (any size), not -2.",
             "instance_group[0].count must be from 1 to 64, not 0.",
             "instance_group[0].kind must be KIND_AUTO, KIND_CPU or KIND_GPU, not \"GPU\".",
+            "dynamic_batching needs max_batch_size above 0: a model that is not batched cannot batch requests.",
+            "dynamic_batching.preferred_batch_size: 0 is not from 1 to max_batch_size (-1).",
+            "dynamic_batching.default_queue_policy.timeout_action must be REJECT or DELAY, not \"later\".",
             "parameters.enable_memory_arena must be \"true\" or \"false\", not \"yes\".",
             "\"inputs\" is not a known configuration field.",
         ], problems);
@@ -132,6 +146,16 @@ public sealed class ModelConfigValidatorTests : IDisposable
         var config = Configs.Parse("""{ "max_batch_size": 4, "input": [{ "name": "x", "dims": [4] }] }""");
 
         Assert.Empty(ModelConfigValidator.ValidateAgainstModel(config, s_inputs, s_outputs));
+    }
+
+    [Fact]
+    public void ValidateAgainstModel_DynamicBatchingOutputWithoutBatchDimension_IsReported()
+    {
+        var config = Configs.Parse("""{ "max_batch_size": 4, "dynamic_batching": {} }""");
+
+        var problems = ModelConfigValidator.ValidateAgainstModel(config, s_inputs, [Tensor("total", TensorElementType.Float, 1)]);
+
+        Assert.Equal(["dynamic_batching needs every output to have a dynamic first (batch) dimension, but output 'total' has none."], problems);
     }
 
     [Fact]
