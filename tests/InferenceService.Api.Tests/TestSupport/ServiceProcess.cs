@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace InferenceService.Api.Tests.TestSupport;
+
+/// <summary>
+/// The built service as its own process, as it is deployed: <c>dotnet InferenceService.dll --urls …</c> from its
+/// build folder, with the output captured for failure messages. Killed on dispose if it is still running.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(Process process, int port)
+    {
+        _process = process;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public Process Process => _process;
+
+    /// <summary>Everything the process wrote so far, for assertion messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the service on a free loopback port with <paramref name="environment"/> set, in Production.</summary>
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment)
+    {
+        var binaries = Path.Combine(TestPaths.RepositoryRoot, "src", "InferenceService", "bin", Configuration, "net10.0");
+        var dll = Path.Combine(binaries, "InferenceService.dll");
+        Assert.True(File.Exists(dll), $"The service is not built at {dll}.");
+        var port = FreePort();
+        var start = new ProcessStartInfo(DotnetHost(), [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = binaries,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        var service = new ServiceProcess(new Process { StartInfo = start }, port);
+        service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        Assert.True(service._process.Start());
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+        return service;
+    }
+
+    public HttpClient CreateClient(TimeSpan? timeout = null) =>
+        new() { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+
+    /// <summary>Polls <c>/v2/health/ready</c> until it answers 200; fails with the output if the process exits first.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var client = CreateClient(TimeSpan.FromSeconds(5));
+        var clock = Stopwatch.StartNew();
+        var last = "no answer";
+        while (clock.Elapsed < s_startTimeout)
+        {
+            Assert.False(_process.HasExited, $"The service exited with code {(_process.HasExited ? _process.ExitCode : 0)} before it was ready. Output:\n{Output}");
+            try
+            {
+                using var response = await client.GetAsync("/v2/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+                last = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (TaskCanceledException)
+            {
+                last = "timed out";
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail($"The service was not ready after {s_startTimeout.TotalSeconds:F0} s (last: {last}). Output:\n{Output}");
+    }
+
+    /// <summary>Sends SIGTERM, as Kubernetes and the container runtime do to stop a pod.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(wait.Token);
+        _process.Dispose();
+    }
+
+    /// <summary>The dotnet host running the tests (set by the test runner), else the one on PATH.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
