@@ -101,8 +101,20 @@ public sealed class DynamicBatchScheduler : IDisposable
             }
             Monitor.Pulse(_gate);
         }
-        // Registered outside the lock: an already-cancelled token runs the callback at once, and it takes the lock.
-        request.Cancellation = request.CancellationToken.UnsafeRegister(OnCancelled, request);
+        // Registered outside the lock (a token cancelled meanwhile runs the callback at once, and it takes the lock),
+        // then kept under it, where taking the request into a batch reads it.
+        var registration = request.CancellationToken.UnsafeRegister(OnCancelled, request);
+        lock (_gate)
+        {
+            if (request.Node is null)
+            {
+                registration.Unregister(); // already taken, timed out or cancelled
+            }
+            else
+            {
+                request.Cancellation = registration;
+            }
+        }
         return request.Completion.Task;
     }
 
@@ -206,7 +218,7 @@ public sealed class DynamicBatchScheduler : IDisposable
             }
             if (_candidates.Count == _candidateRows.Length)
             {
-                return false;
+                return true; // as many requests as a batch can hold (requests of no rows can be many)
             }
             _candidateRows[_candidates.Count] = request.Rows;
             _candidates.Add(request);
