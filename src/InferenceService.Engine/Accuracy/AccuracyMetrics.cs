@@ -47,7 +47,7 @@ internal sealed class AccuracyMetrics
         {
             var tags = new TagList(output.Tags) { { "class", output.ClassName(row.Class) } };
             _predictedClass.Add(1, tags);
-            if (!float.IsNaN(row.Confidence))
+            if (!double.IsNaN(row.Confidence))
             {
                 _confidence.Record(row.Confidence, output.Tags);
             }

@@ -88,7 +88,8 @@ public sealed class AccuracyTracker
                 recorded.IsScored = true;
                 Score(scored, now);
             }
-            if (outputs.Exists(o => o.IsKept))
+            // Kept even when every output was too large to copy: feedback then learns why it cannot be scored.
+            if (outputs.Count > 0)
             {
                 Predictions.Add(recorded);
             }

@@ -32,7 +32,7 @@ internal static class OutputReader
                 var indices = value.GetTensorData<long>();
                 for (var r = 0; r < rows.Length; r++)
                 {
-                    rows[r] = new PredictedRow(indices[r], float.NaN);
+                    rows[r] = new PredictedRow(indices[r], double.NaN);
                 }
             }
             else
@@ -40,7 +40,7 @@ internal static class OutputReader
                 var indices = value.GetTensorData<int>();
                 for (var r = 0; r < rows.Length; r++)
                 {
-                    rows[r] = new PredictedRow(indices[r], float.NaN);
+                    rows[r] = new PredictedRow(indices[r], double.NaN);
                 }
             }
             return true;
@@ -143,7 +143,7 @@ internal static class OutputReader
                 }
                 confidence = 1 / denominator;
             }
-            rows[r] = new PredictedRow(best, (float)confidence);
+            rows[r] = new PredictedRow(best, confidence);
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed class PredictionSignalSummary : IRowSummary<PredictionSignalSummar
     {
         Rows++;
         CollectionsMarshal.GetValueRefOrAddDefault(_classes, row.Class, out _)++;
-        if (!float.IsNaN(row.Confidence))
+        if (!double.IsNaN(row.Confidence))
         {
             _confidence[ConfidenceBuckets.IndexOf(row.Confidence)]++;
             ConfidenceRows++;

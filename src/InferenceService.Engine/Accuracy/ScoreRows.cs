@@ -7,7 +7,7 @@ public readonly record struct ClassRow(long Actual, long Predicted);
 public readonly record struct NumericRow(double AbsoluteError, double SquaredError, int Values);
 
 /// <summary>One predicted row of a classification output, for the label-free signals: its class and top-1 confidence (NaN when the output has no scores).</summary>
-public readonly record struct PredictedRow(long Class, float Confidence);
+public readonly record struct PredictedRow(long Class, double Confidence);
 
 /// <summary>
 /// A running summary of rows, mergeable so that a window is the merge of its parts (ring-buffer rows, time buckets).
