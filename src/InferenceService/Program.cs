@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using InferenceService.Contracts;
 using InferenceService.Endpoints;
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 using InferenceService.Errors;
@@ -9,6 +11,7 @@ using InferenceService.Health;
 using InferenceService.Hosting;
 using InferenceService.OpenApi;
 using InferenceService.Telemetry;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +30,12 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ModelLoader>();
 builder.Services.AddSingleton<ModelRegistry>();
 builder.Services.AddSingleton<InferencePipeline>();
+builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<AccuracyOptions>, AccuracyOptionsValidation>();
+builder.Services.AddSingleton(services => new AccuracyTracker(
+    services.GetRequiredService<IOptions<AccuracyOptions>>().Value,
+    services.GetRequiredService<TimeProvider>(),
+    services.GetRequiredService<IMeterFactory>()));
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
 
@@ -50,6 +59,7 @@ app.UseInferenceOpenApi();
 app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
+app.MapAccuracyApi();
 
 app.Run();
 

@@ -18,4 +18,7 @@ namespace InferenceService.Contracts;
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(RepositoryIndexEntry[]))]
+[JsonSerializable(typeof(FeedbackRequest))]
+[JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(ModelAccuracyResponse))]
 internal sealed partial class ContractsJsonContext : JsonSerializerContext;
