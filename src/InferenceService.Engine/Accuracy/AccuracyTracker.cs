@@ -115,20 +115,14 @@ public sealed class AccuracyTracker
     {
         ArgumentNullException.ThrowIfNull(versions);
         ArgumentNullException.ThrowIfNull(id);
-        Prediction? found = null;
-        foreach (var version in versions)
+        var candidates = versions.Select(v => Predictions.Find(new PredictionKey(model, v, id))).OfType<Prediction>().ToArray();
+        if (candidates.Length > 1)
         {
-            if (Predictions.Find(new PredictionKey(model, version, id)) is not { } candidate)
-            {
-                continue;
-            }
-            if (found is not null)
-            {
-                throw new InferenceException(InferenceErrorKind.Conflict,
-                    $"Prediction '{TargetReader.Echo(id)}' was made by versions {found.Key.Version} and {version} of model '{model}': send the feedback for the version that made it.");
-            }
-            found = candidate;
+            var made = candidates.Select(c => c.Key.Version).Order().ToArray();
+            throw new InferenceException(InferenceErrorKind.Conflict,
+                $"Prediction '{TargetReader.Echo(id)}' was made by versions {string.Join(", ", made[..^1])} and {made[^1]} of model '{model}': send the feedback for the version that made it.");
         }
+        var found = candidates.FirstOrDefault();
         if (found is null)
         {
             var which = versions.Count == 1 ? $"Model '{model}' version {versions[0]}" : $"Model '{model}'";
