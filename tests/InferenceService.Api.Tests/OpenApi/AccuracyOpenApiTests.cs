@@ -24,4 +24,22 @@ public class AccuracyOpenApiTests(StandardModelsFixture service) : IClassFixture
         Assert.True(schemas.GetProperty("ModelAccuracyResponse").GetProperty("properties").TryGetProperty("outputs", out _));
         Assert.True(schemas.GetProperty("PredictRequest").GetProperty("properties").TryGetProperty("targets", out _));
     }
+
+    [Fact]
+    public async Task GetDocument_ModelSchemas_DescribeTheirInlineTargets()
+    {
+        var document = await ResponseAssert.JsonAsync(await service.Client.GetAsync("/swagger/v1/swagger.json"), HttpStatusCode.OK);
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        var predictTargets = schemas.GetProperty("Model_iris_PredictRequest").GetProperty("properties").GetProperty("targets").GetProperty("properties");
+        var inferTargets = schemas.GetProperty("Model_iris_InferenceRequest").GetProperty("properties").GetProperty("parameters")
+            .GetProperty("properties").GetProperty("targets").GetProperty("properties");
+
+        Assert.Equal(["probabilities", "label"], predictTargets.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["probabilities", "label"], inferTargets.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("setosa, versicolor, virginica", predictTargets.GetProperty("label").GetProperty("items").GetProperty("description").GetString(), StringComparison.Ordinal);
+        // Strings are not scored, so the identity_string model takes no targets.
+        var stringTargets = schemas.GetProperty("Model_identity_string_PredictRequest").GetProperty("properties").GetProperty("targets");
+        Assert.True(!stringTargets.TryGetProperty("properties", out var none) || !none.EnumerateObject().Any());
+    }
 }
