@@ -115,6 +115,11 @@ public sealed class AccuracyTracker
     {
         ArgumentNullException.ThrowIfNull(versions);
         ArgumentNullException.ThrowIfNull(id);
+        if (id.Length > PredictionStore.MaxIdLength)
+        {
+            throw InferenceException.InvalidInput(
+                $"The id is {id.Length} characters long; predictions are kept for feedback only under ids of at most {PredictionStore.MaxIdLength}.");
+        }
         var candidates = versions.Select(v => Predictions.Find(new PredictionKey(model, v, id))).OfType<Prediction>().ToArray();
         if (candidates.Length > 1)
         {

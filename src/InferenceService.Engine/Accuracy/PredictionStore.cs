@@ -8,6 +8,11 @@ namespace InferenceService.Engine.Accuracy;
 /// </summary>
 public sealed class PredictionStore(int capacity, TimeSpan timeToLive, TimeProvider time)
 {
+    /// <summary>
+    /// Ids longer than this are not kept: an id is the client's text, and the store's memory must not grow with it.
+    /// </summary>
+    public const int MaxIdLength = 256;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<PredictionKey, LinkedListNode<Prediction>> _index = [];
     private readonly LinkedList<Prediction> _oldestFirst = new();
@@ -31,7 +36,7 @@ public sealed class PredictionStore(int capacity, TimeSpan timeToLive, TimeProvi
     public void Add(Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        if (Capacity == 0)
+        if (Capacity == 0 || prediction.Key.Id.Length > MaxIdLength)
         {
             return;
         }

@@ -164,4 +164,25 @@ public sealed class AccuracyTrackerFeedbackErrorTests : IDisposable
         var predictions = _harness.Report(_iris, "label").Predictions!.Single(w => w.Window.Name == "last_1000");
         Assert.Equal(2, predictions.Rows);
     }
+
+    [Fact]
+    public void Feedback_IdLongerThanAnyKept_IsABadRequestThatSaysSo()
+    {
+        var id = new string('i', PredictionStore.MaxIdLength + 1);
+        _harness.Record(IrisResult(_iris, 0), id);
+
+        var message = Invalid(_iris, id, """{"label": [0]}""");
+
+        Assert.Contains("ids of at most 256", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Record_EmptyBatch_IsKeptAndTakesEmptyTargets()
+    {
+        _harness.Record(IrisResult(_iris), "empty");
+
+        var result = _harness.Feedback(_iris, "empty", """{"label": []}""");
+
+        Assert.Equal(0, Assert.Single(result.Outputs).Rows);
+    }
 }

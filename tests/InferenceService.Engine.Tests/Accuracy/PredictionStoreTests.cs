@@ -120,4 +120,18 @@ public sealed class PredictionStoreTests
 
         Assert.Equal(1, wins);
     }
+
+    [Fact]
+    public void Add_IdLongerThanTheLimit_IsNotKept()
+    {
+        var store = new PredictionStore(10, TimeSpan.FromHours(1), _time);
+        var longest = new string('x', PredictionStore.MaxIdLength);
+        var tooLong = longest + "x";
+
+        store.Add(Made(longest));
+        store.Add(Made(tooLong));
+
+        Assert.NotNull(store.Find(Key(longest)));
+        Assert.Null(store.Find(Key(tooLong)));
+    }
 }
