@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using InferenceService.Contracts;
 using InferenceService.Endpoints;
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
@@ -37,6 +39,12 @@ builder.Services.AddSingleton(services => new SchedulerContext(
 builder.Services.AddSingleton<ModelLoader>();
 builder.Services.AddSingleton<ModelRegistry>();
 builder.Services.AddSingleton<InferencePipeline>();
+builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<AccuracyOptions>, AccuracyOptionsValidation>();
+builder.Services.AddSingleton(services => new AccuracyTracker(
+    services.GetRequiredService<IOptions<AccuracyOptions>>().Value,
+    services.GetRequiredService<TimeProvider>(),
+    services.GetRequiredService<IMeterFactory>()));
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
 builder.Services.AddHostedService<GracefulShutdown>();
@@ -62,6 +70,7 @@ app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
 app.MapStatisticsApi();
+app.MapAccuracyApi();
 
 app.Run();
 

@@ -20,6 +20,12 @@ public enum InferenceErrorKind
 
     /// <summary>The request's deadline passed before it ran (504).</summary>
     DeadlineExceeded,
+
+    /// <summary>No kept prediction has the id: unknown, expired or pushed out by newer ones (404).</summary>
+    PredictionNotFound,
+
+    /// <summary>The request conflicts with what the server holds: feedback for a prediction already scored (409).</summary>
+    Conflict,
 }
 
 /// <summary>

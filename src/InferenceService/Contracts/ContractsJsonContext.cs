@@ -19,4 +19,7 @@ namespace InferenceService.Contracts;
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(RepositoryIndexEntry[]))]
 [JsonSerializable(typeof(ModelStatisticsResponse))]
+[JsonSerializable(typeof(FeedbackRequest))]
+[JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(ModelAccuracyResponse))]
 internal sealed partial class ContractsJsonContext : JsonSerializerContext;

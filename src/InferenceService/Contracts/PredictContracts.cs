@@ -25,6 +25,13 @@ public sealed record PredictRequest
     /// <summary>Which outputs to return; absent: all.</summary>
     [JsonPropertyName("outputs")]
     public IReadOnlyList<string>? Outputs { get; init; }
+
+    /// <summary>
+    /// Ground truth sent with the inputs (an evaluation request): the true value of each row by output name, as in
+    /// feedback. The prediction is scored at once; absent: it waits for feedback.
+    /// </summary>
+    [JsonPropertyName("targets")]
+    public JsonElement Targets { get; init; }
 }
 
 /// <summary>The answer of <c>POST /predict</c> (written by hand with Utf8JsonWriter; this type documents its shape).</summary>

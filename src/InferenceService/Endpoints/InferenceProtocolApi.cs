@@ -1,5 +1,6 @@
 using System.Globalization;
 using InferenceService.Contracts;
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
@@ -50,6 +51,7 @@ internal static class InferenceProtocolApi
             .Produces<ModelReadyResponse>(StatusCodes.Status503ServiceUnavailable).Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         group.MapPost("/infer", InferAsync)
             .WithName("ModelInfer" + suffix).WithSummary("Runs the model on the inputs of an Open Inference Protocol request.")
+            .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once.")
             .AcceptsJson<InferenceRequest>()
             .Produces<InferenceResponse>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
@@ -104,7 +106,7 @@ internal static class InferenceProtocolApi
     private static Ok<RepositoryIndexEntry[]> RepositoryIndex(ModelRegistry registry) =>
         TypedResults.Ok(RepositoryIndexEntries.From(registry));
 
-    private static async Task<IResult> InferAsync(HttpContext context, string model, string? version, ModelRegistry registry, InferencePipeline pipeline, CancellationToken cancellationToken)
+    private static async Task<IResult> InferAsync(HttpContext context, string model, string? version, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, CancellationToken cancellationToken)
     {
         var inputs = new List<InputTensor>();
         try
@@ -128,7 +130,8 @@ internal static class InferenceProtocolApi
                 : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
 
             var timeout = RequestParameters.QueueTimeout(request.Parameters);
-            await InferenceResponder.RespondAsync(context, pipeline, loaded, inputs, outputNames, request.Id, timeout, InferenceResponseWriter.WriteAsync, cancellationToken);
+            await InferenceResponder.RespondAsync(context, pipeline, accuracy, loaded, inputs, outputNames, request.Id,
+                InlineTargets.FromProtocol(request.Parameters), timeout, InferenceResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;
         }
         catch (InferenceException e)

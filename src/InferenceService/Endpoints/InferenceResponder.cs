@@ -1,10 +1,14 @@
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Telemetry;
 
 namespace InferenceService.Endpoints;
 
-/// <summary>What both inference APIs do once the inputs are decoded: run, record stage times, stamp the prediction id, write the answer.</summary>
+/// <summary>
+/// What both inference APIs do once the inputs are decoded: run, record stage times, stamp the prediction id, record
+/// the prediction for accuracy, write the answer.
+/// </summary>
 internal static class InferenceResponder
 {
     public delegate Task ResponseWriter(HttpResponse response, InferenceResult result, string id, CancellationToken cancellationToken);
@@ -12,10 +16,12 @@ internal static class InferenceResponder
     public static async Task RespondAsync(
         HttpContext context,
         InferencePipeline pipeline,
+        AccuracyTracker accuracy,
         LoadedModel model,
         IReadOnlyList<InputTensor> inputs,
         IReadOnlyList<string>? outputNames,
         string? requestId,
+        InlineTargets targets,
         TimeSpan? queueTimeout,
         ResponseWriter write,
         CancellationToken cancellationToken)
@@ -24,6 +30,9 @@ internal static class InferenceResponder
         var telemetry = InferenceRequestFeature.For(context);
         telemetry.Timings = result.Timings;
         var id = string.IsNullOrEmpty(requestId) ? PredictionIds.New() : requestId;
+        // Before the answer is written and its tensors disposed: what feedback needs is copied out, and inline
+        // targets are scored now (targets that do not fit the outputs are the client's 400, before any answer).
+        accuracy.Record(result, id, targets.Value, targets.Name);
         context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
         await write(context.Response, result, id, cancellationToken);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using InferenceService.Contracts;
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Errors;
@@ -17,7 +18,7 @@ internal static class PredictApi
             .WithName("Predict")
             .WithTags("Predict")
             .WithSummary("Runs a model on inputs given as nested JSON arrays.")
-            .WithDescription("The nesting of each input gives its shape; the model gives its element type. Classification outputs with a label file also come back as label names under \"labels\".")
+            .WithDescription("The nesting of each input gives its shape; the model gives its element type. Classification outputs with a label file also come back as label names under \"labels\". With \"targets\" (the true value of each row by output name) the prediction is scored for accuracy at once.")
             .AcceptsJson<PredictRequest>()
             .Produces<PredictResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -28,7 +29,7 @@ internal static class PredictApi
         return app;
     }
 
-    private static async Task<IResult> PredictAsync(HttpContext context, ModelRegistry registry, InferencePipeline pipeline, CancellationToken cancellationToken)
+    private static async Task<IResult> PredictAsync(HttpContext context, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, CancellationToken cancellationToken)
     {
         var inputs = new List<InputTensor>();
         try
@@ -62,7 +63,8 @@ internal static class PredictApi
                 }
             }
 
-            await InferenceResponder.RespondAsync(context, pipeline, model, inputs, request.Outputs, request.Id, queueTimeout: null, PredictResponseWriter.WriteAsync, cancellationToken);
+            await InferenceResponder.RespondAsync(context, pipeline, accuracy, model, inputs, request.Outputs, request.Id,
+                InlineTargets.FromPredict(request.Targets), queueTimeout: null, PredictResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;
         }
         catch (InferenceException e)

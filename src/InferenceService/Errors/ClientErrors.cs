@@ -16,7 +16,8 @@ internal static class ClientErrors
     public static int StatusCodeOf(InferenceErrorKind kind) => kind switch
     {
         InferenceErrorKind.InvalidInput => StatusCodes.Status400BadRequest,
-        InferenceErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
+        InferenceErrorKind.ModelNotFound or InferenceErrorKind.PredictionNotFound => StatusCodes.Status404NotFound,
+        InferenceErrorKind.Conflict => StatusCodes.Status409Conflict,
         InferenceErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceErrorKind.ModelNotReady or InferenceErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
@@ -56,6 +57,8 @@ internal static class ClientErrors
         InferenceErrorKind.PayloadTooLarge => "The request body is too large.",
         InferenceErrorKind.Overloaded => "The server is overloaded.",
         InferenceErrorKind.DeadlineExceeded => "The request's deadline passed.",
+        InferenceErrorKind.PredictionNotFound => "No such prediction.",
+        InferenceErrorKind.Conflict => "The request conflicts with the current state.",
         _ => "The request failed.",
     };
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.OnnxRuntime;
@@ -74,6 +75,7 @@ internal sealed class ModelSchemaDocumentFilter(ModelRegistry registry) : IDocum
             ["version"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Absent: the newest ready version." },
             ["id"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["inputs"] = ObjectOf(model.Inputs, NestedSchema, "One entry per input, as nested arrays in the input's shape."),
+            ["targets"] = TargetsSchema(model),
         },
         Examples =
         [
@@ -96,6 +98,11 @@ internal sealed class ModelSchemaDocumentFilter(ModelRegistry registry) : IDocum
             {
                 Type = JsonSchemaType.Array,
                 Items = new OpenApiSchema { OneOf = model.Inputs.Select(ProtocolInputSchema).ToList<IOpenApiSchema>() },
+            },
+            ["parameters"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Properties = new Dictionary<string, IOpenApiSchema> { ["targets"] = TargetsSchema(model) },
             },
             ["outputs"] = new OpenApiSchema
             {
@@ -143,6 +150,29 @@ internal sealed class ModelSchemaDocumentFilter(ModelRegistry registry) : IDocum
             },
             ["data"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = ElementSchema(input.ElementType), Description = "Flat (row-major) or nested." },
         },
+    };
+
+    /// <summary>Inline ground truth: per scorable output, one true value per row (a class, or the row's numbers).</summary>
+    private static OpenApiSchema TargetsSchema(LoadedModel model) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "Ground truth to score this prediction at once: the true value of each row, by output name.",
+        Properties = model.Outputs
+            .Select(o => (Output: o, Kind: ScoredOutputKinds.Of(o, model.Labels.GetValueOrDefault(o.Name))))
+            .Where(o => o.Kind != ScoredOutputKind.None)
+            .ToDictionary(o => o.Output.Name, o => (IOpenApiSchema)new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = o.Kind.IsClassification()
+                    ? new OpenApiSchema
+                    {
+                        Type = model.Labels.ContainsKey(o.Output.Name) ? JsonSchemaType.String | JsonSchemaType.Integer : JsonSchemaType.Integer,
+                        Description = model.Labels.TryGetValue(o.Output.Name, out var labels)
+                            ? $"A class name ({string.Join(", ", labels.Take(20))}{(labels.Count > 20 ? ", ..." : "")}) or a class index."
+                            : "A class index.",
+                    }
+                    : new OpenApiSchema { Description = "The row's numbers, nested as the output's row (a number when a row holds one)." },
+            }),
     };
 
     private static OpenApiSchema ObjectOf(IReadOnlyList<TensorInfo> tensors, Func<TensorInfo, IOpenApiSchema> schemaOf, string description) => new()

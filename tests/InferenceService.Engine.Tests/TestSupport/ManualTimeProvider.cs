@@ -4,12 +4,14 @@ namespace InferenceService.Engine.Tests.TestSupport;
 /// A clock that moves only when a test advances it; timers created on it fire, on the advancing thread, as the time
 /// passes their due time. Lets tests say "the delay has passed" without waiting for it.
 /// </summary>
-public sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<ManualTimer> _timers = [];
-    private readonly DateTimeOffset _start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly DateTimeOffset _start = start;
     private long _now;
+
+    public ManualTimeProvider() : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) { }
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
