@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Telemetry;
@@ -21,9 +22,12 @@ internal static class InferenceResponder
     {
         using var result = await pipeline.InferAsync(model, inputs, outputNames, cancellationToken);
         var telemetry = InferenceRequestFeature.For(context);
+        telemetry.EngineCompleted = Stopwatch.GetTimestamp();
         telemetry.Timings = result.Timings;
         var id = string.IsNullOrEmpty(requestId) ? PredictionIds.New() : requestId;
-        context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
+        telemetry.PredictionId = PredictionIds.HeaderValue(id);
+        context.Response.Headers[PredictionIds.HeaderName] = telemetry.PredictionId;
         await write(context.Response, result, id, cancellationToken);
+        telemetry.Encode = Stopwatch.GetElapsedTime(telemetry.EngineCompleted.Value);
     }
 }
