@@ -30,7 +30,7 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
             // An exception that got past the error handler (the answer had already started) is the server's failure.
             var status = completed ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
             var outcome = RequestOutcomes.FromStatusCode(status);
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+            var route = RouteOf(context);
             var traceId = Activity.Current?.TraceId.ToHexString() ?? "";
             var requestId = context.TraceIdentifier;
             var level = status >= 500 ? LogLevel.Error
@@ -48,6 +48,13 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
                 LogRequest(logger, level, context.Request.Method, route, status, outcome, elapsedMs, traceId, requestId);
             }
         }
+    }
+
+    /// <summary>The route template that matched ("/v2/models/{model}/infer"), else the path; a group's "" route loses its trailing '/'.</summary>
+    private static string RouteOf(HttpContext context)
+    {
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+        return route.Length > 1 ? route.TrimEnd('/') : route;
     }
 
     private static bool IsProbeOrScrape(string route) =>
