@@ -20,6 +20,12 @@ internal static class PrometheusNames
         ["Cel"] = "celsius", ["Hz"] = "hertz", ["%"] = "percent",
     };
 
+    // After "per", a unit of time is singular: bytes_per_second.
+    private static readonly Dictionary<string, string> s_perUnits = new(StringComparer.Ordinal)
+    {
+        ["s"] = "second", ["min"] = "minute", ["h"] = "hour", ["d"] = "day", ["w"] = "week", ["mo"] = "month", ["y"] = "year",
+    };
+
     /// <summary>The Prometheus family name of a metric: for a histogram, the name its _bucket, _sum and _count extend.</summary>
     public static string MetricName(string name, string? unit, MetricType type)
     {
@@ -68,7 +74,7 @@ internal static class PrometheusNames
         if (slash >= 0)
         {
             var numerator = UnitWord(plain[..slash]);
-            var denominator = UnitWord(plain[(slash + 1)..]);
+            var denominator = s_perUnits.TryGetValue(plain[(slash + 1)..], out var perUnit) ? perUnit : UnitWord(plain[(slash + 1)..]);
             return denominator.Length == 0 ? numerator : numerator.Length == 0 ? "per_" + denominator : numerator + "_per_" + denominator;
         }
         return UnitWord(plain);
