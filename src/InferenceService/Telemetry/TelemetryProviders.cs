@@ -59,6 +59,9 @@ internal sealed class TelemetryProviders : IDisposable
     /// <summary>Renders the metrics for <c>GET /metrics</c>.</summary>
     public PrometheusExporter Prometheus { get; }
 
+    /// <summary>Whether metrics and traces also go out over OTLP.</summary>
+    public bool ExportsOverOtlp => _tracer is not null;
+
     public void Dispose()
     {
         _tracer?.Dispose();
