@@ -26,18 +26,18 @@ internal static class InferenceSpans
     /// <param name="version">The version tag.</param>
     /// <param name="outcome">How the request ended.</param>
     /// <param name="statusCode">The answer's status code.</param>
-    /// <param name="started">When the request reached the service's middleware.</param>
-    /// <param name="ended">When it was answered.</param>
-    /// <param name="wallClockOf">Turns a <see cref="Stopwatch"/> timestamp into the time of day.</param>
+    /// <param name="startedAt">When the request reached the service's middleware (time of day).</param>
+    /// <param name="started">The same moment as a <see cref="Stopwatch"/> timestamp, to place the engine's timestamps.</param>
+    /// <param name="elapsed">How long the request took.</param>
     public static void Record(InferenceRequestFeature request, string model, string version, string outcome, int statusCode,
-        DateTimeOffset started, DateTimeOffset ended, Func<long, DateTimeOffset> wallClockOf)
+        DateTimeOffset startedAt, long started, TimeSpan elapsed)
     {
         if (!Source.HasListeners())
         {
             return;
         }
         using var span = Source.StartActivity(model.Length > 0 ? $"{RequestSpan} {model}" : RequestSpan, ActivityKind.Internal,
-            parentContext: default, tags: Tags(model, version), startTime: started);
+            parentContext: default, tags: Tags(model, version), startTime: startedAt);
         if (span is null)
         {
             return;
@@ -50,13 +50,13 @@ internal static class InferenceSpans
         }
         if (request.Timings is { } timings && request.EngineCompleted is { } completed)
         {
-            var runEnd = wallClockOf(completed) - timings.Scatter;
+            var runEnd = startedAt + Stopwatch.GetElapsedTime(started, completed) - timings.Scatter;
             var runStart = runEnd - timings.Run;
             var queueEnd = runStart - timings.Gather;
             Child(span, QueueSpan, queueEnd - timings.Queue, queueEnd, model, version, timings);
             Child(span, RunSpan, runStart, runEnd, model, version, timings);
         }
-        span.SetEndTime(ended.UtcDateTime);
+        span.SetEndTime((startedAt + elapsed).UtcDateTime);
     }
 
     private static void Child(Activity parent, string name, DateTimeOffset start, DateTimeOffset end, string model, string version, StageTimings timings)

@@ -46,7 +46,6 @@ internal sealed class InferenceTelemetryMiddleware(RequestDelegate next, Inferen
         {
             metrics.RecordStages(model, version, timings, request.Decode, request.Encode);
         }
-        InferenceSpans.Record(request, model, version, outcome, status, startedAt, startedAt + elapsed,
-            timestamp => startedAt + Stopwatch.GetElapsedTime(started, timestamp));
+        InferenceSpans.Record(request, model, version, outcome, status, startedAt, started, elapsed);
     }
 }
