@@ -12,7 +12,7 @@ namespace InferenceService.Telemetry;
 /// </summary>
 internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger, TimeProvider time)
 {
-    /// <summary>Client-chosen text (a model name) is cut to this length in the log.</summary>
+    /// <summary>Client-chosen text (a model name, a prediction id) is cut to this length in the log.</summary>
     internal const int MaxClientTextLength = 128;
 
     public async Task InvokeAsync(HttpContext context)
@@ -41,7 +41,7 @@ internal sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILo
             {
                 var timings = inference.Timings;
                 LogInference(logger, level, context.Request.Method, route, Shorten(inference.Model), inference.Version, status, outcome, elapsedMs,
-                    timings?.Queue.TotalMilliseconds, timings?.Run.TotalMilliseconds, timings?.BatchSize, traceId, requestId, inference.PredictionId);
+                    timings?.Queue.TotalMilliseconds, timings?.Run.TotalMilliseconds, timings?.BatchSize, traceId, requestId, Shorten(inference.PredictionId));
             }
             else
             {
