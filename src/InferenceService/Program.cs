@@ -14,13 +14,12 @@ using InferenceService.OpenApi;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Options;
 using Serilog;
+using InferenceService.Telemetry.Prometheus;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Serilog through Microsoft.Extensions.Logging, configured from the "Serilog" section.
-var serilog = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger();
-builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(serilog, dispose: true);
+// Serilog logs, metrics at /metrics and traces (OTLP when configured): see Telemetry/TelemetrySetup.cs.
+builder.AddInferenceTelemetry();
 
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
@@ -62,7 +61,7 @@ builder.Services.AddInferenceOpenApi();
 
 var app = builder.Build();
 
-app.UseMiddleware<RequestLoggingMiddleware>();
+app.UseInferenceTelemetry();
 app.UseExceptionHandler();
 app.UseInferenceOpenApi();
 
@@ -71,6 +70,7 @@ app.MapPredictApi();
 app.MapInferenceProtocolApi();
 app.MapStatisticsApi();
 app.MapAccuracyApi();
+app.MapMetricsApi();
 
 app.Run();
 

@@ -105,27 +105,34 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
             models = _models;
             _models = _models.Clear();
         }
-        foreach (var version in models.Values.SelectMany(m => m.Versions))
+        foreach (var model in models.Values)
         {
-            version.Model?.Dispose();
+            foreach (var version in model.Versions.Where(v => v.Model is not null))
+            {
+                version.Model!.Dispose();
+                LogVersionUnloaded(logger, model.Name, version.Version, "the server is stopping");
+            }
         }
     }
 
     private void LoadVersion(ModelSource source, ModelVersionSource version)
     {
+        LogVersionLoading(logger, source.Name, version.Version);
         var started = TimeProvider.System.GetTimestamp();
         ModelVersionStatus status;
         try
         {
             var model = loader.Load(source, version);
-            status = new ModelVersionStatus(version.Version, ModelState.Ready, null, model);
-            LogVersionReady(logger, source.Name, version.Version, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds, string.Join(", ", model.ExecutionProviders));
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            status = new ModelVersionStatus(version.Version, ModelState.Ready, null, model, elapsed);
+            LogVersionReady(logger, source.Name, version.Version, elapsed.TotalMilliseconds, string.Join(", ", model.ExecutionProviders));
         }
         catch (ModelLoadException e)
         {
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
             var reason = WithoutRepositoryPath(e.Message);
-            status = new ModelVersionStatus(version.Version, ModelState.Failed, reason, null);
-            LogVersionFailed(logger, source.Name, version.Version, reason);
+            status = new ModelVersionStatus(version.Version, ModelState.Failed, reason, null, elapsed);
+            LogVersionFailed(logger, source.Name, version.Version, elapsed.TotalMilliseconds, reason);
         }
         ReplaceVersion(source.Name, status);
     }
@@ -158,8 +165,14 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready in {ElapsedMs:F0} ms on {Providers}")]
     private static partial void LogVersionReady(ILogger logger, string model, long version, double elapsedMs, string providers);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} version {Version} failed to load: {Reason}")]
-    private static partial void LogVersionFailed(ILogger logger, string model, long version, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} is loading")]
+    private static partial void LogVersionLoading(ILogger logger, string model, long version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} version {Version} failed to load after {ElapsedMs:F0} ms: {Reason}")]
+    private static partial void LogVersionFailed(ILogger logger, string model, long version, double elapsedMs, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} is unloaded: {Reason}")]
+    private static partial void LogVersionUnloaded(ILogger logger, string model, long version, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} has an invalid configuration: {Problems}")]
     private static partial void LogConfigInvalid(ILogger logger, string model, string problems);

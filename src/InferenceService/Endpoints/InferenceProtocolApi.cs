@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;
@@ -109,9 +110,10 @@ internal static class InferenceProtocolApi
     private static async Task<IResult> InferAsync(HttpContext context, string model, string? version, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, CancellationToken cancellationToken)
     {
         var inputs = new List<InputTensor>();
+        var telemetry = InferenceRequestFeature.For(context);
+        var decodeStarted = Stopwatch.GetTimestamp();
         try
         {
-            var telemetry = InferenceRequestFeature.For(context);
             telemetry.Model = model;
             var loaded = registry.Resolve(model, version);
             telemetry.Version = loaded.Version.ToString(CultureInfo.InvariantCulture);
@@ -129,6 +131,7 @@ internal static class InferenceProtocolApi
                 o is null ? throw InferenceException.InvalidInput($"outputs[{i}] must be an output object, not null.")
                 : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
 
+            telemetry.Decode = Stopwatch.GetElapsedTime(decodeStarted);
             var timeout = RequestParameters.QueueTimeout(request.Parameters);
             await InferenceResponder.RespondAsync(context, pipeline, accuracy, loaded, inputs, outputNames, request.Id,
                 InlineTargets.FromProtocol(request.Parameters), timeout, InferenceResponseWriter.WriteAsync, cancellationToken);

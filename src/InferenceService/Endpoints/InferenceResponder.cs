@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
@@ -28,12 +29,15 @@ internal static class InferenceResponder
     {
         using var result = await pipeline.InferAsync(model, inputs, outputNames, cancellationToken, queueTimeout);
         var telemetry = InferenceRequestFeature.For(context);
+        telemetry.EngineCompleted = Stopwatch.GetTimestamp();
         telemetry.Timings = result.Timings;
         var id = string.IsNullOrEmpty(requestId) ? PredictionIds.New() : requestId;
         // Before the answer is written and its tensors disposed: what feedback needs is copied out, and inline
         // targets are scored now (targets that do not fit the outputs are the client's 400, before any answer).
         accuracy.Record(result, id, targets.Value, targets.Name);
-        context.Response.Headers[PredictionIds.HeaderName] = PredictionIds.HeaderValue(id);
+        telemetry.PredictionId = PredictionIds.HeaderValue(id);
+        context.Response.Headers[PredictionIds.HeaderName] = telemetry.PredictionId;
         await write(context.Response, result, id, cancellationToken);
+        telemetry.Encode = Stopwatch.GetElapsedTime(telemetry.EngineCompleted.Value);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;
@@ -32,6 +33,8 @@ internal static class PredictApi
     private static async Task<IResult> PredictAsync(HttpContext context, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, CancellationToken cancellationToken)
     {
         var inputs = new List<InputTensor>();
+        var telemetry = InferenceRequestFeature.For(context);
+        var decodeStarted = Stopwatch.GetTimestamp();
         try
         {
             var request = await JsonBody.ReadAsync(context.Request, ContractsJsonContext.Default.PredictRequest, cancellationToken);
@@ -39,7 +42,6 @@ internal static class PredictApi
             {
                 throw InferenceException.InvalidInput("\"model\" is required: the name of a model in the repository.");
             }
-            var telemetry = InferenceRequestFeature.For(context);
             telemetry.Model = request.Model;
             var model = registry.Resolve(request.Model, request.Version);
             telemetry.Version = model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -63,6 +65,7 @@ internal static class PredictApi
                 }
             }
 
+            telemetry.Decode = Stopwatch.GetElapsedTime(decodeStarted);
             await InferenceResponder.RespondAsync(context, pipeline, accuracy, model, inputs, request.Outputs, request.Id,
                 InlineTargets.FromPredict(request.Targets), queueTimeout: null, PredictResponseWriter.WriteAsync, cancellationToken);
             return Results.Empty;

@@ -106,6 +106,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         Assert.Fail($"The service was not ready after {s_startTimeout.TotalSeconds:F0} s (last: {last}). Output:\n{Output}");
     }
 
+    /// <summary>Waits until a line of output matches (output arrives asynchronously) and returns it.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, string description)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (Output.Split('\n').FirstOrDefault(l => match(l.TrimEnd('\r'))) is { } line)
+            {
+                return line.TrimEnd('\r');
+            }
+            await Task.Delay(20);
+        }
+        Assert.Fail($"No line of output is {description}. Output:\n{Output}");
+        return "";
+    }
+
     /// <summary>Sends SIGTERM, as Kubernetes and the container runtime do to stop a pod.</summary>
     public void Terminate()
     {

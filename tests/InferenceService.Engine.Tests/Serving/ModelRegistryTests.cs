@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,13 @@ public sealed class LoadedRegistryFixture : IAsyncLifetime
 {
     public TempRepository Repository { get; } = new();
 
-    public ModelRegistry Registry { get; } = new(new ModelLoader(NullLogger<ModelLoader>.Instance), NullLogger<ModelRegistry>.Instance);
+    public LoadedRegistryFixture() =>
+        Registry = new(new ModelLoader(NullLogger<ModelLoader>.Instance, new SchedulerContext(new SchedulingOptions(), TimeProvider.System, Gate)), NullLogger<ModelRegistry>.Instance);
+
+    /// <summary>Open unless a test holds it: lets a test keep requests queued.</summary>
+    public GatedBatchObserver Gate { get; } = new(holding: false);
+
+    public ModelRegistry Registry { get; }
 
     public async Task InitializeAsync()
     {

@@ -6,12 +6,12 @@ namespace InferenceService.Engine.Tests.TestSupport;
 /// Records every Run and holds the instance thread that made it until the test lets it go, so a test can keep an
 /// instance busy (and the queue filling) for exactly as long as it needs.
 /// </summary>
-public sealed class GatedBatchObserver : IBatchObserver, IDisposable
+public sealed class GatedBatchObserver(bool holding = true) : IBatchObserver, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(0);
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly List<BatchExecution> _runs = [];
-    private volatile bool _open;
+    private volatile bool _open = !holding;
 
     public IReadOnlyList<BatchExecution> Runs
     {
@@ -45,6 +45,9 @@ public sealed class GatedBatchObserver : IBatchObserver, IDisposable
             throw new TimeoutException("No Run was made.");
         }
     }
+
+    /// <summary>Holds every Run from now on, until released.</summary>
+    public void Hold() => _open = false;
 
     /// <summary>Lets <paramref name="runs"/> held or future Runs go on.</summary>
     public void Release(int runs = 1) => _gate.Release(runs);

@@ -10,14 +10,27 @@ public sealed class TestMeterFactory : IMeterFactory
 {
     private readonly List<Meter> _meters = [];
 
-    public IReadOnlyList<Meter> Meters => _meters;
+    public IReadOnlyList<Meter> Meters
+    {
+        get
+        {
+            lock (_meters)
+            {
+                return [.. _meters];
+            }
+        }
+    }
 
     public Meter Create(MeterOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-        _meters.Add(meter);
+        lock (_meters)
+        {
+            _meters.Add(meter);
+        }
         return meter;
     }
 
-    public void Dispose() => _meters.ForEach(m => m.Dispose());
+    public void Dispose() => Meters.ToList().ForEach(m => m.Dispose());
 }
