@@ -11,7 +11,12 @@ using InferenceService.OpenApi;
 using InferenceService.Telemetry;
 using Serilog;
 
-var builder = WebApplication.CreateBuilder(args);
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.DefaultFor(args) });
 
 // Serilog through Microsoft.Extensions.Logging, configured from the "Serilog" section.
 var serilog = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger();
@@ -51,7 +56,8 @@ app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
 public partial class Program;
