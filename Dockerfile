@@ -112,9 +112,8 @@ ENTRYPOINT ["dotnet", "InferenceService.dll"]
 
 # ---- the image FLAVOR selects -------------------------------------------------------------------------------------
 FROM runtime-${FLAVOR} AS final
+# CI passes the release version and commit (and adds the creation time and source through its own labels).
 ARG VERSION=dev
 ARG REVISION=unknown
-ARG CREATED=""
 LABEL org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.created="${CREATED}"
+      org.opencontainers.image.revision="${REVISION}"

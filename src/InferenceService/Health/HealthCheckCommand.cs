@@ -9,7 +9,8 @@ internal static class HealthCheckCommand
 {
     public const string Switch = "--healthcheck";
 
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(3);
+    /// <summary>Shorter than the image's HEALTHCHECK --timeout, so the command reports a hung server itself.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Switch;
 
@@ -22,7 +23,7 @@ internal static class HealthCheckCommand
         }
         try
         {
-            using var client = new HttpClient { Timeout = s_timeout };
+            using var client = new HttpClient { Timeout = Timeout };
             using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
             await Console.Out.WriteLineAsync($"{url} {(int)response.StatusCode}");
             return response.IsSuccessStatusCode ? 0 : 1;
