@@ -28,13 +28,12 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
 
 builder.Services.Configure<ModelRepositoryOptions>(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName));
-builder.Services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName))
-    .Validate(o => ParseExecutionProviders(o).Problems.Count == 0, "OnnxRuntime:ExecutionProviders names an unknown execution provider (known: cuda, tensorrt, cpu).")
-    .ValidateOnStart();
+builder.Services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<OnnxRuntimeOptions>, OnnxRuntimeOptionsValidator>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(services => new ModelLoader(services.GetRequiredService<ILogger<ModelLoader>>())
 {
-    DefaultExecutionProviders = ParseExecutionProviders(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value).Providers,
+    DefaultExecutionProviders = services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProviderList([]),
 });
 builder.Services.AddSingleton<ModelRegistry>();
 builder.Services.AddSingleton<InferencePipeline>();
@@ -64,12 +63,6 @@ app.MapInferenceProtocolApi();
 
 await app.RunAsync();
 return 0;
-
-static (string[] Providers, List<string> Problems) ParseExecutionProviders(OnnxRuntimeOptions options)
-{
-    var problems = new List<string>();
-    return (ModelParameters.ParseExecutionProviders(options.ExecutionProviders ?? "", "OnnxRuntime:ExecutionProviders", problems), problems);
-}
 
 /// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
 public partial class Program;
