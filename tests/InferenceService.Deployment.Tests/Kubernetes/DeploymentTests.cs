@@ -111,6 +111,20 @@ public sealed class DeploymentTests(AppSurface app)
     }
 
     [Fact]
+    public void SettingsFiles_CarryEverySettingOfTheFileTheyReplaceInTheImage()
+    {
+        // The ConfigMap is mounted over /app/appsettings.Production.json: if the app ships one, the pod never sees it,
+        // so every setting in it must be carried over (with the same or a deliberate value).
+        var shipped = RepositoryFiles.PathOf("src/InferenceService/appsettings.Production.json");
+        var shippedKeys = File.Exists(shipped) ? AppSurface.KeysOfJsonFile(shipped).ToArray() : [];
+        foreach (var settings in new[] { Manifests.BaseSettings, "docker/k8s/overlays/gpu/appsettings.Production.json" })
+        {
+            var keys = AppSurface.KeysOfJsonFile(RepositoryFiles.PathOf(settings)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            Assert.All(shippedKeys, key => Assert.True(keys.Contains(key), $"{settings} replaces the app's appsettings.Production.json but lacks its '{key}'."));
+        }
+    }
+
+    [Fact]
     public void SettingsFiles_NameOnlyWhatTheAppReads()
     {
         foreach (var settings in new[] { Manifests.BaseSettings, "docker/k8s/overlays/gpu/appsettings.Production.json" })
