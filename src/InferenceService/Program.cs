@@ -16,7 +16,12 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using InferenceService.Telemetry.Prometheus;
 
-var builder = WebApplication.CreateBuilder(args);
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.DefaultFor(args) });
 
 // Serilog logs, metrics at /metrics and traces (OTLP when configured): see Telemetry/TelemetrySetup.cs.
 builder.AddInferenceTelemetry();
@@ -24,18 +29,19 @@ builder.AddInferenceTelemetry();
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
 
-// How long a stop (SIGTERM) waits for admitted requests; Kubernetes' grace period must be longer.
-builder.Services.Configure<HostOptions>(host =>
-    host.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Server:ShutdownTimeoutSeconds", 25)));
 builder.Services.Configure<ModelRepositoryOptions>(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName));
-builder.Services.Configure<OnnxRuntimeOptions>(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName));
+builder.Services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<OnnxRuntimeOptions>, OnnxRuntimeOptionsValidator>();
 builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.SectionName));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(services => new SchedulerContext(
     services.GetRequiredService<IOptions<SchedulingOptions>>().Value,
     services.GetRequiredService<TimeProvider>(),
     services.GetService<IBatchObserver>()));
-builder.Services.AddSingleton<ModelLoader>();
+builder.Services.AddSingleton(services => new ModelLoader(services.GetRequiredService<ILogger<ModelLoader>>(), services.GetRequiredService<SchedulerContext>())
+{
+    DefaultExecutionProviders = services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProviderList([]),
+});
 builder.Services.AddSingleton<ModelRegistry>();
 builder.Services.AddSingleton<InferencePipeline>();
 builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();
@@ -72,7 +78,8 @@ app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the API tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -113,13 +113,17 @@ public sealed record ModelParameters
         return fallback;
     }
 
-    private static string[] ParseProviders(string name, string value, List<string> problems)
+    private static string[] ParseProviders(string name, string value, List<string> problems) =>
+        ParseExecutionProviders(value, $"parameters.{name}", problems);
+
+    /// <summary>A comma-separated list of execution providers (cuda, tensorrt, cpu), lower-cased; unknown names are reported.</summary>
+    public static string[] ParseExecutionProviders(string value, string where, List<string> problems)
     {
         var providers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => p.ToLowerInvariant()).ToArray();
         foreach (var provider in providers.Where(p => p is not ("cpu" or "cuda" or "tensorrt")))
         {
-            problems.Add($"parameters.{name}: unknown execution provider \"{provider}\" (known: cuda, tensorrt, cpu).");
+            problems.Add($"{where}: unknown execution provider \"{provider}\" (known: cuda, tensorrt, cpu).");
         }
         return providers;
     }

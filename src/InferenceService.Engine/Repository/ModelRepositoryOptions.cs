@@ -14,6 +14,13 @@ public sealed class ModelRepositoryOptions
     /// </summary>
     public bool StrictReadiness { get; set; } = true;
 
+    /// <summary>
+    /// Serve <see cref="Path"/> as the folder of one model with this name instead of as a repository of models: KServe
+    /// mounts one model's files at /mnt/models and routes <c>/v2/models/&lt;InferenceService name&gt;</c> to it.
+    /// Empty: a repository.
+    /// </summary>
+    public string? ModelName { get; set; }
+
     /// <summary>How many models load at once. 0: one per processor.</summary>
     public int LoadConcurrency { get; set; }
 

@@ -7,17 +7,29 @@ namespace InferenceService.Engine.Repository;
 /// Reads a model repository laid out as <c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an optional
 /// <c>&lt;root&gt;/&lt;model&gt;/config.json</c>. Folders whose names start with '.' or '_' are skipped, and so are
 /// version folders whose names are not positive integers written without leading zeros.
+/// <para>
+/// A single model can be served instead (KServe mounts one model's files at /mnt/models): the folder is then that
+/// model's own folder, served under a name given by configuration, with its version folders or, failing those, a bare
+/// <c>model.onnx</c> served as version 1.
+/// </para>
 /// </summary>
 public static class ModelRepositoryScanner
 {
     public const string ModelFileName = "model.onnx";
     public const string ConfigFileName = "config.json";
 
-    public static IReadOnlyList<ModelSource> Scan(string root)
+    /// <summary>Reads every model of the repository, or only <paramref name="singleModelName"/> when it is given.</summary>
+    /// <param name="root">The repository folder, or the one model's folder when <paramref name="singleModelName"/> is given.</param>
+    /// <param name="singleModelName">Serve <paramref name="root"/> as the folder of one model with this name.</param>
+    public static IReadOnlyList<ModelSource> Scan(string root, string? singleModelName = null)
     {
         if (!Directory.Exists(root))
         {
             throw new DirectoryNotFoundException($"The model repository '{root}' does not exist.");
+        }
+        if (!string.IsNullOrWhiteSpace(singleModelName))
+        {
+            return [ReadSingleModel(root, singleModelName)];
         }
         return Directory.EnumerateDirectories(root)
             .Where(d => !IsHidden(d))
@@ -26,14 +38,21 @@ public static class ModelRepositoryScanner
             .ToArray();
     }
 
-    public static ModelSource ReadModel(string modelDirectory)
+    public static ModelSource ReadModel(string modelDirectory) => ReadModel(modelDirectory, Path.GetFileName(modelDirectory), single: false);
+
+    /// <summary>
+    /// One model's folder served as <paramref name="name"/>, whatever the folder is called. The name is the operator's
+    /// (KServe's InferenceService name), so a "name" in config.json, written for the folder it came from, is not compared.
+    /// </summary>
+    public static ModelSource ReadSingleModel(string modelDirectory, string name) => ReadModel(modelDirectory, name, single: true);
+
+    private static ModelSource ReadModel(string modelDirectory, string name, bool single)
     {
-        var name = Path.GetFileName(modelDirectory);
         var problems = new List<string>();
         var config = ReadConfig(modelDirectory, problems);
         if (problems.Count == 0)
         {
-            problems.AddRange(ModelConfigValidator.Validate(config, name, modelDirectory));
+            problems.AddRange(ModelConfigValidator.Validate(config, single ? config.Name ?? name : name, modelDirectory));
         }
 
         var available = Directory.EnumerateDirectories(modelDirectory)
@@ -43,6 +62,12 @@ public static class ModelRepositoryScanner
                 && n.ToString(CultureInfo.InvariantCulture) == v ? n : 0)
             .Where(v => v > 0)
             .ToArray();
+        // KServe's storage initializer puts a single-file model straight into the mount: that file is version 1.
+        var bareFile = single && available.Length == 0 && File.Exists(Path.Combine(modelDirectory, ModelFileName));
+        if (bareFile)
+        {
+            available = [1];
+        }
         var selected = VersionPolicy.Select(config.VersionPolicy, available);
         if (selected.Count == 0)
         {
@@ -51,7 +76,9 @@ public static class ModelRepositoryScanner
                 : "the version policy selects none of the versions present.");
         }
         var versions = selected
-            .Select(v => new ModelVersionSource(v, Path.Combine(modelDirectory, v.ToString(CultureInfo.InvariantCulture), ModelFileName)))
+            .Select(v => new ModelVersionSource(v, bareFile
+                ? Path.Combine(modelDirectory, ModelFileName)
+                : Path.Combine(modelDirectory, v.ToString(CultureInfo.InvariantCulture), ModelFileName)))
             .ToArray();
         return new ModelSource(name, modelDirectory, config, problems, versions);
     }

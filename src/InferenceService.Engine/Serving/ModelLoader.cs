@@ -12,6 +12,13 @@ namespace InferenceService.Engine.Serving;
 /// </summary>
 public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? scheduling = null)
 {
+    /// <summary>
+    /// The execution providers (<c>cuda</c>, <c>tensorrt</c>, <c>cpu</c>, in order of preference) of a model whose
+    /// config.json chooses none: no <c>execution_provider</c> parameter and no KIND_CPU or KIND_GPU instance group.
+    /// Empty: the CPU. A GPU deployment sets <c>cuda</c> here once instead of in every model's configuration.
+    /// </summary>
+    public IReadOnlyList<string> DefaultExecutionProviders { get; init; } = [];
+
     /// <summary>Loads one version; throws <see cref="ModelLoadException"/> with the reason when it cannot.</summary>
     public virtual LoadedModel Load(ModelSource source, ModelVersionSource version)
     {
@@ -67,10 +74,13 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
         }
     }
 
-    private static SessionOptions BuildSessionOptions(ModelSource source, ModelVersionSource version, ModelParameters parameters, int instances)
+    private SessionOptions BuildSessionOptions(ModelSource source, ModelVersionSource version, ModelParameters parameters, int instances)
     {
-        var wantsGpu = source.Config.InstanceGroup?.Any(g => g.Kind == "KIND_GPU") == true;
-        var providerNames = parameters.ExecutionProviders.Count > 0 ? parameters.ExecutionProviders : wantsGpu ? ["cuda"] : [];
+        var kinds = source.Config.InstanceGroup?.Select(g => g.Kind).ToArray() ?? [];
+        var providerNames = parameters.ExecutionProviders.Count > 0 ? parameters.ExecutionProviders
+            : kinds.Contains("KIND_GPU") ? ["cuda"]
+            : kinds.Contains("KIND_CPU") ? []
+            : DefaultExecutionProviders;
         var gpuId = source.Config.InstanceGroup?.SelectMany(g => g.Gpus ?? []).FirstOrDefault() ?? 0;
         var providers = providerNames.Select<string, ExecutionProvider>(name => name switch
         {

@@ -26,13 +26,20 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
     public bool IsReady(bool strict) => _initialLoadCompleted && (!strict || _models.Values.All(m => m.IsReady));
 
     /// <summary>Scans the repository and loads every model version it asks for; a failure is recorded, not thrown.</summary>
-    public async Task LoadRepositoryAsync(string root, int concurrency, CancellationToken cancellationToken)
+    public Task LoadRepositoryAsync(string root, int concurrency, CancellationToken cancellationToken) =>
+        LoadRepositoryAsync(root, singleModelName: null, concurrency, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadRepositoryAsync(string, int, CancellationToken)"/>; with <paramref name="singleModelName"/>,
+    /// <paramref name="root"/> is one model's folder served under that name (see <see cref="ModelRepositoryScanner"/>).
+    /// </summary>
+    public async Task LoadRepositoryAsync(string root, string? singleModelName, int concurrency, CancellationToken cancellationToken)
     {
         _repositoryRoot = Path.GetFullPath(root);
         IReadOnlyList<ModelSource> sources;
         try
         {
-            sources = ModelRepositoryScanner.Scan(root);
+            sources = ModelRepositoryScanner.Scan(root, singleModelName);
         }
         catch (IOException e)
         {

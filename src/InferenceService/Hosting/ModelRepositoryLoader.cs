@@ -37,8 +37,16 @@ internal sealed partial class ModelRepositoryLoader(
         }
 
         var path = repositoryOptions.Value.ResolvePath();
-        LogLoading(logger, path);
-        await registry.LoadRepositoryAsync(path, repositoryOptions.Value.LoadConcurrency, stoppingToken);
+        var singleModel = repositoryOptions.Value.ModelName;
+        if (string.IsNullOrWhiteSpace(singleModel))
+        {
+            LogLoading(logger, path);
+        }
+        else
+        {
+            LogLoadingSingleModel(logger, singleModel, path);
+        }
+        await registry.LoadRepositoryAsync(path, singleModel, repositoryOptions.Value.LoadConcurrency, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ONNX Runtime {Version} loaded from {Path}; providers: {Providers}")]
@@ -49,4 +57,7 @@ internal sealed partial class ModelRepositoryLoader(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading the model repository {Path}")]
     private static partial void LogLoading(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading the model {Model} from {Path}")]
+    private static partial void LogLoadingSingleModel(ILogger logger, string model, string path);
 }

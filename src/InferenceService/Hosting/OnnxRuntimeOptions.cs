@@ -1,4 +1,6 @@
+using InferenceService.Engine.Repository;
 using InferenceService.OnnxRuntime;
+using Microsoft.Extensions.Options;
 
 namespace InferenceService.Hosting;
 
@@ -10,6 +12,27 @@ internal sealed class OnnxRuntimeOptions
     /// <summary>The ONNX Runtime library to load (e.g. the GPU build in a container). Empty: the one next to the app.</summary>
     public string? LibraryPath { get; set; }
 
+    /// <summary>
+    /// The execution providers of models whose config.json chooses none, comma-separated in order of preference
+    /// (<c>cuda</c>, <c>tensorrt</c>, <c>cpu</c>). Empty: the CPU. The GPU image's deployments set <c>cuda</c>.
+    /// </summary>
+    public string? ExecutionProviders { get; set; }
+
     /// <summary>The least severe ONNX Runtime message that reaches the log.</summary>
     public OrtLogLevel LogLevel { get; set; } = OrtLogLevel.Warning;
+
+    /// <summary>The providers <see cref="ExecutionProviders"/> names, lower-cased; unknown names are added to <paramref name="problems"/>.</summary>
+    public string[] ExecutionProviderList(List<string> problems) =>
+        ModelParameters.ParseExecutionProviders(ExecutionProviders ?? "", $"{SectionName}:{nameof(ExecutionProviders)}", problems);
+}
+
+/// <summary>Refuses to start with an execution provider name that no model could use, naming it.</summary>
+internal sealed class OnnxRuntimeOptionsValidator : IValidateOptions<OnnxRuntimeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OnnxRuntimeOptions options)
+    {
+        var problems = new List<string>();
+        options.ExecutionProviderList(problems);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

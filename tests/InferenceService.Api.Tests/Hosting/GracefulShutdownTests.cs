@@ -23,7 +23,7 @@ public sealed class GracefulShutdownTests
         await using var service = ServiceProcess.Start(new Dictionary<string, string>
         {
             ["ModelRepository__Path"] = repository.Root,
-            ["Server__ShutdownTimeoutSeconds"] = "20",
+            ["shutdownTimeoutSeconds"] = "20",
         });
         await service.WaitUntilReadyAsync();
         using var client = service.CreateClient(TimeSpan.FromSeconds(60));

@@ -1,0 +1,87 @@
+using InferenceService.Deployment.Tests.TestSupport;
+using YamlDotNet.RepresentationModel;
+
+namespace InferenceService.Deployment.Tests.Ci;
+
+/// <summary>The CI workflow: its triggers, the build and test it runs, and the images it builds from the Dockerfile.</summary>
+public sealed class WorkflowTests
+{
+    private static readonly YamlNode s_workflow = YamlFiles.LoadSingle(Manifests.Workflow);
+
+    private static IReadOnlyList<YamlNode> Steps(string job) => s_workflow.At($"jobs.{job}.steps").Items();
+
+    private static YamlNode Uses(string job, string action) =>
+        Assert.Single(Steps(job), s => s.Get("uses").Text()?.StartsWith(action + "@", StringComparison.Ordinal) == true);
+
+    private static IEnumerable<string> Runs(string job) => Steps(job).Select(s => s.Get("run").Text()).OfType<string>();
+
+    [Fact]
+    public void Workflow_RunsOnPushesAndPullRequests()
+    {
+        var on = s_workflow.At("on");
+
+        Assert.NotNull(on.Get("push"));
+        Assert.NotNull(on.Get("pull_request"));
+        Assert.Contains("v*", on.At("push.tags").Items().Select(t => t.Text()));
+    }
+
+    [Fact]
+    public void TestJob_SetsUpTheSdkOfGlobalJsonAndNodeForTheNativeLibraryFetch()
+    {
+        Assert.Equal("global.json", Uses("test", "actions/setup-dotnet").TextAt("with.global-json-file"));
+        Assert.True(File.Exists(RepositoryFiles.PathOf("global.json")));
+        Uses("test", "actions/setup-node");
+    }
+
+    [Fact]
+    public void TestJob_CachesNuGetPackagesAndTheOnnxRuntimeDownload()
+    {
+        var caches = Steps("test").Where(s => s.Get("uses").Text()?.StartsWith("actions/cache@", StringComparison.Ordinal) == true)
+            .ToDictionary(s => s.TextAt("with.path"), s => s.TextAt("with.key"));
+
+        Assert.Contains("Directory.Packages.props", caches["~/.nuget/packages"], StringComparison.Ordinal);
+        Assert.Contains("**/*.csproj", caches["~/.nuget/packages"], StringComparison.Ordinal);
+        // The folder OnnxRuntimeNative.targets caches the library in by default.
+        Assert.Contains("$(HOME)/.cache/inferenceservice/onnxruntime", RepositoryFiles.ReadText("src/InferenceService.OnnxRuntime/build/OnnxRuntimeNative.targets"), StringComparison.Ordinal);
+        Assert.Contains("OnnxRuntimeNative.targets", caches["~/.cache/inferenceservice"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TestJob_BuildsWithWarningsAsErrorsAndPublishesTrxResults()
+    {
+        Assert.Contains(Runs("test"), r => r.StartsWith("dotnet build InferenceService.sln -c Release", StringComparison.Ordinal) && r.Contains("-warnaserror", StringComparison.Ordinal));
+        var test = Assert.Single(Runs("test"), r => r.StartsWith("dotnet test InferenceService.sln", StringComparison.Ordinal));
+        Assert.Contains("--logger trx", test, StringComparison.Ordinal);
+        Assert.Equal("always()", Uses("test", "actions/upload-artifact").TextAt("if"));
+        Assert.Equal("dotnet-trx", Uses("test", "dorny/test-reporter").TextAt("with.reporter"));
+    }
+
+    [Fact]
+    public void TestJob_RendersEveryOverlay()
+    {
+        var render = Assert.Single(Runs("test"), r => r.Contains("kubectl kustomize", StringComparison.Ordinal));
+
+        Assert.All(Manifests.Overlays, overlay => Assert.Contains($"kubectl kustomize {overlay}", render, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ImagesJob_BuildsEveryFlavorOfTheDockerfileAndPushesOnlyVersionTagsToGhcr()
+    {
+        var images = s_workflow.At("jobs.images");
+        var flavors = images.At("strategy.matrix.flavor").Items().Select(f => f.Text()!).ToArray();
+        var build = Uses("images", "docker/build-push-action");
+        var dockerfile = DockerfileModel.Load();
+
+        Assert.Equal("test", images.TextAt("needs"));
+        Assert.Equal(["cpu", "gpu"], flavors);
+        Assert.All(flavors, flavor => dockerfile.Stage($"runtime-{flavor}"));
+        Assert.Equal("Dockerfile", build.TextAt("with.file"));
+        Assert.Contains("FLAVOR=${{ matrix.flavor }}", build.TextAt("with.build-args"), StringComparison.Ordinal);
+        Assert.Equal("${{ startsWith(github.ref, 'refs/tags/v') }}", build.TextAt("with.push"));
+        Assert.StartsWith("type=gha", build.TextAt("with.cache-from"), StringComparison.Ordinal);
+        Assert.StartsWith("type=gha", build.TextAt("with.cache-to"), StringComparison.Ordinal);
+        Assert.StartsWith("ghcr.io/", Uses("images", "docker/metadata-action").TextAt("with.images"), StringComparison.Ordinal);
+        Assert.Equal("ghcr.io", Uses("images", "docker/login-action").TextAt("with.registry"));
+        Assert.Equal("write", images.TextAt("permissions.packages"));
+    }
+}

@@ -1,0 +1,114 @@
+using InferenceService.Engine.Repository;
+using InferenceService.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace InferenceService.Deployment.Tests.TestSupport;
+
+/// <summary>
+/// What the deployment files may name, read from the app itself: its GET routes (from its own endpoint table) and the
+/// settings it reads (appsettings.json and the options classes). A file naming anything else is wrong.
+/// </summary>
+public sealed class AppSurface : IDisposable
+{
+    private readonly string _emptyRepository = Directory.CreateTempSubdirectory("deployment-tests-").FullName;
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly IReadOnlyList<RoutePattern> _getRoutes;
+
+    public AppSurface()
+    {
+        _factory = Factory(_emptyRepository, configure: null);
+        _getRoutes = _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => e.RoutePattern)
+            .ToArray();
+        Settings = SettingKeys();
+    }
+
+    /// <summary>Every setting the app reads, as configuration keys (Section:Key), case-insensitive like configuration.</summary>
+    public IReadOnlySet<string> Settings { get; }
+
+    public IEnumerable<string> GetRoutes => _getRoutes.Select(r => r.RawText ?? "");
+
+    /// <summary>Whether a GET of <paramref name="path"/> reaches one of the app's endpoints.</summary>
+    public bool HasGetRoute(string path)
+    {
+        var segments = path.Split('?')[0].Trim('/').Split('/');
+        return _getRoutes.Any(route => route.PathSegments.Count == segments.Length && route.PathSegments.Zip(segments).All(pair =>
+            pair.First.Parts is [RoutePatternLiteralPart literal] ? literal.Content.Equals(pair.Second, StringComparison.OrdinalIgnoreCase)
+            : pair.First.Parts is [RoutePatternParameterPart]));
+    }
+
+    public void AssertGetRoute(string path, string where) =>
+        Assert.True(HasGetRoute(path), $"{where} names GET {path}, which is not a route of the app. Its GET routes: {string.Join(", ", GetRoutes.Order())}");
+
+    /// <summary>Whether the app reads the configuration key (Serilog's own settings are free-form under "Serilog").</summary>
+    public bool IsSetting(string key) =>
+        Settings.Contains(key) || key.StartsWith("Serilog:", StringComparison.OrdinalIgnoreCase);
+
+    public void AssertSetting(string key, string where) =>
+        Assert.True(IsSetting(key), $"{where} sets '{key}', which the app does not read. Settings it reads: {string.Join(", ", Settings.Order())}");
+
+    /// <summary>Every leaf key of a JSON settings file (as a ConfigMap provides appsettings.Production.json).</summary>
+    public static IEnumerable<string> KeysOfJsonFile(string path) =>
+        new ConfigurationBuilder().AddJsonFile(path).Build().AsEnumerable(makePathsRelative: true)
+            .Where(pair => pair.Value is not null).Select(pair => pair.Key);
+
+    /// <summary>The host's shutdown timeout (how long admitted requests may drain) in Production with this settings file.</summary>
+    public static TimeSpan ShutdownTimeoutWith(string appsettingsProductionPath)
+    {
+        var repository = Directory.CreateTempSubdirectory("deployment-tests-").FullName;
+        try
+        {
+            using var factory = Factory(repository, config => config.AddJsonFile(appsettingsProductionPath));
+            return factory.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
+    }
+
+    public void Dispose()
+    {
+        _factory.Dispose();
+        Directory.Delete(_emptyRepository, recursive: true);
+    }
+
+    private static WebApplicationFactory<Program> Factory(string repository, Action<IConfigurationBuilder>? configure) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseEnvironment(Environments.Production);
+            host.UseSetting("ModelRepository:Path", repository);
+            if (configure is not null)
+            {
+                host.ConfigureAppConfiguration((_, config) => configure(config));
+            }
+        });
+
+    private static HashSet<string> SettingKeys()
+    {
+        var keys = new HashSet<string>(KeysOfJsonFile(RepositoryFiles.PathOf("src/InferenceService/appsettings.json")), StringComparer.OrdinalIgnoreCase);
+        foreach (var (section, type) in new[] { (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)), (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)) })
+        {
+            foreach (var property in type.GetProperties().Where(p => p.CanWrite))
+            {
+                keys.Add($"{section}:{property.Name}");
+            }
+        }
+        return keys;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppSurfaceCollection : ICollectionFixture<AppSurface>
+{
+    public const string Name = "app surface";
+}
