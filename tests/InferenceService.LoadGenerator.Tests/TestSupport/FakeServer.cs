@@ -16,6 +16,9 @@ internal sealed class FakeServer : HttpMessageHandler
     /// <summary>What an infer request gets, from its 1-based sequence number: an answer, or an exception for a transport error.</summary>
     public Func<long, HttpResponseMessage> Infer { get; init; } = _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"outputs\":[]}") };
 
+    /// <summary>Awaited before each infer answer: lets a test hold answers back without blocking a thread.</summary>
+    public Func<Task>? Hold { get; init; }
+
     /// <summary>Serve the statistics extension (counting one row and one run per infer request) instead of 404.</summary>
     public bool ServesStatistics { get; init; }
 
@@ -42,7 +45,12 @@ internal sealed class FakeServer : HttpMessageHandler
             {
                 _inferBodies.Add(body);
             }
-            return Infer(Interlocked.Increment(ref _inferCount));
+            var n = Interlocked.Increment(ref _inferCount);
+            if (Hold is not null)
+            {
+                await Hold();
+            }
+            return Infer(n);
         }
         if (path.EndsWith("/ready", StringComparison.Ordinal))
         {

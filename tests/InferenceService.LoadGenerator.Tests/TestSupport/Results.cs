@@ -15,6 +15,7 @@ internal static class Results
         Succeeded = succeeded,
         Answered = succeeded,
         RequestsPerSecond = requestsPerSecond,
+        ElapsedSeconds = requestsPerSecond > 0 ? succeeded / requestsPerSecond : 0,
         Admitted = Latency(admittedP99Ms, succeeded),
         Latency = Latency(admittedP99Ms, succeeded),
         StatusCounts = new Dictionary<int, long> { [200] = succeeded },

@@ -53,13 +53,13 @@ internal static class LoadGeneratorCommand
 
     private static Command CompareCommand(TextWriter output, TextWriter error)
     {
-        var baseline = new Option<string>("--baseline") { Description = "Results file of the baseline run (e.g. batching off).", Required = true };
-        var candidate = new Option<string>("--candidate") { Description = "Results file of the candidate run (e.g. batching on).", Required = true };
+        var baseline = new Option<string[]>("--baseline") { Description = "Results file of a baseline run (e.g. batching off); repeat for several runs.", Required = true };
+        var candidate = new Option<string[]>("--candidate") { Description = "Results file of a candidate run (e.g. batching on); repeat for several runs.", Required = true };
         var minThroughput = new Option<double?>("--min-throughput-ratio") { Description = "Target: candidate throughput at least this many times the baseline's." };
         var maxP99 = new Option<double?>("--max-p99-ratio") { Description = "Target: candidate admitted p99 at most this many times the baseline's." };
-        var command = new Command("compare", "Throughput and p99 ratios of two results files, step by step.") { baseline, candidate, minThroughput, maxP99 };
+        var command = new Command("compare", "Throughput and p99 ratios of two configurations' results files, step by step.") { baseline, candidate, minThroughput, maxP99 };
         command.SetAction(parsed => WithResults(error, () =>
-            Report(output, Comparison.Compare(ResultsJson.Read(parsed.GetValue(baseline)!), ResultsJson.Read(parsed.GetValue(candidate)!),
+            Report(output, Comparison.Compare(parsed.GetValue(baseline)!.Select(ResultsJson.Read).ToList(), parsed.GetValue(candidate)!.Select(ResultsJson.Read).ToList(),
                 parsed.GetValue(minThroughput), parsed.GetValue(maxP99)))));
         return command;
     }

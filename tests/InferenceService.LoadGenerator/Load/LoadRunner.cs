@@ -41,15 +41,14 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
                 progress.WriteLine($"{label}: warming up for {ValueParsers.Format(options.Warmup)} at concurrency {warmupConcurrency}");
                 await ClosedLoopDriver.RunAsync(sender, warmupConcurrency, StepBudget.ForDuration(options.Warmup), new StepRecorder(), cancellationToken).ConfigureAwait(false);
             }
-            progress.WriteLine($"{label}: measuring for {(options.Duration is { } d ? ValueParsers.Format(d) : $"{options.RequestsPerStep} requests")}");
+            progress.WriteLine($"{label}: measuring for {(options.Duration is { } length ? ValueParsers.Format(length) : $"{options.RequestsPerStep} requests")}");
             var (before, beforeProblem) = await stats.TryReadAsync(cancellationToken).ConfigureAwait(false);
 
             var recorder = new StepRecorder();
-            var budget = options.Duration is { } duration ? StepBudget.ForDuration(duration) : StepBudget.ForRequests(options.RequestsPerStep!.Value);
             var start = Stopwatch.GetTimestamp();
             await (rate is { } r
-                ? OpenLoopDriver.RunAsync(sender, r, options.MaxInFlight, budget, recorder, cancellationToken)
-                : ClosedLoopDriver.RunAsync(sender, concurrency!.Value, budget, recorder, cancellationToken)).ConfigureAwait(false);
+                ? OpenLoopDriver.RunAsync(sender, r, options.MaxInFlight, options.RequestsPerStep ?? OpenLoopDriver.RequestsIn(options.Duration!.Value, r), recorder, cancellationToken)
+                : ClosedLoopDriver.RunAsync(sender, concurrency!.Value, options.Duration is { } d ? StepBudget.ForDuration(d) : StepBudget.ForRequests(options.RequestsPerStep!.Value), recorder, cancellationToken)).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
             var (after, afterProblem) = await stats.TryReadAsync(cancellationToken).ConfigureAwait(false);

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace InferenceService.LoadGenerator.Load;
 
 /// <summary>
-/// When a step stops sending: after a duration or after a number of requests, whichever the run was given. Shared by
-/// every sender of the step, so the count is exact under concurrency.
+/// When a closed-loop step stops sending: after a duration or after a number of requests, whichever the run was given.
+/// Shared by every sender of the step, so the count is exact under concurrency.
 /// </summary>
 internal sealed class StepBudget
 {

@@ -3,42 +3,56 @@ using System.Globalization;
 namespace InferenceService.LoadGenerator.Reporting;
 
 /// <summary>
-/// Two runs of the same load compared step by step: throughput ratio (candidate / baseline) and admitted p99 ratio.
-/// Ratios measured in one sitting on one machine are what a claim such as "batching gives 4x" can rest on; absolute
-/// figures from a shared 2-core machine cannot.
+/// Two configurations under the same load compared step by step: throughput ratio (candidate / baseline) and admitted
+/// p99 ratio. Ratios measured in one sitting on one machine are what a claim such as "batching gives 4x" can rest
+/// on; absolute figures from a shared machine cannot. Each side may be several runs (interleaved with the other
+/// side's, so a change in the machine's background load falls on both): throughput is then pooled (all 2xx answers
+/// over all measured time) and p99 is the mean of the runs' p99s.
 /// </summary>
 internal static class Comparison
 {
-    public static List<Verdict> Compare(RunResult baseline, RunResult candidate, double? minThroughputRatio, double? maxP99Ratio)
+    public static List<Verdict> Compare(IReadOnlyList<RunResult> baseline, IReadOnlyList<RunResult> candidate, double? minThroughputRatio, double? maxP99Ratio)
     {
         var verdicts = new List<Verdict>();
-        foreach (var (b, c) in Pair(baseline, candidate))
+        foreach (var (step, b, c) in Pair(Pool(baseline), Pool(candidate)))
         {
-            var step = b.Label == c.Label ? b.Label : $"{b.Label} vs {c.Label}";
             var throughput = b.RequestsPerSecond > 0 ? c.RequestsPerSecond / b.RequestsPerSecond : double.NaN;
             verdicts.Add(new Verdict(step, "throughput ratio",
-                $"{Ratio(throughput)} ({Fmt(c.RequestsPerSecond, 1)} vs {Fmt(b.RequestsPerSecond, 1)} req/s)",
+                $"{Ratio(throughput)} ({Fmt(c.RequestsPerSecond, 1)} vs {Fmt(b.RequestsPerSecond, 1)} req/s{Runs(b, c)})",
                 minThroughputRatio is { } min ? $">= {Fmt(min, 2)}x" : "", minThroughputRatio is { } m ? throughput >= m : null));
 
-            var (bp99, cp99) = (b.Admitted?.P99Ms, c.Admitted?.P99Ms);
-            var p99 = bp99 is > 0 && cp99 is { } cp ? cp / bp99.Value : double.NaN;
+            var p99 = b.AdmittedP99Ms is > 0 && c.AdmittedP99Ms is { } cp ? cp / b.AdmittedP99Ms.Value : double.NaN;
             verdicts.Add(new Verdict(step, "admitted p99 ratio",
-                $"{Ratio(p99)} ({Fmt(cp99, 2)} vs {Fmt(bp99, 2)} ms)",
+                $"{Ratio(p99)} ({Fmt(c.AdmittedP99Ms, 2)} vs {Fmt(b.AdmittedP99Ms, 2)} ms)",
                 maxP99Ratio is { } max ? $"<= {Fmt(max, 2)}x" : "", maxP99Ratio is { } x ? p99 <= x : null));
 
-            foreach (var (name, s) in new[] { ("baseline", b), ("candidate", c) }.Where(e => e.Item2.Succeeded < e.Item2.Sent + e.Item2.NotSent))
+            foreach (var (name, s) in new[] { ("baseline", b), ("candidate", c) }.Where(e => e.Item2.Unserved > 0))
             {
-                verdicts.Add(new Verdict(step, $"{name} non-2xx outcomes", N(s.Sent + s.NotSent - s.Succeeded), "not every request was served: the ratios compare unequal work", null));
+                verdicts.Add(new Verdict(step, $"{name} non-2xx outcomes", N(s.Unserved), "not every request was served: the ratios compare unequal work", null));
             }
         }
         return verdicts;
     }
 
-    /// <summary>Steps with the same label; when each run has one step, those two whatever their labels.</summary>
-    private static IEnumerable<(StepResult Baseline, StepResult Candidate)> Pair(RunResult baseline, RunResult candidate) =>
-        baseline.Steps.Count == 1 && candidate.Steps.Count == 1
-            ? [(baseline.Steps[0], candidate.Steps[0])]
-            : baseline.Steps.Join(candidate.Steps, b => b.Label, c => c.Label, (b, c) => (b, c));
+    /// <summary>One configuration's figures for one step, over all its runs.</summary>
+    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double? AdmittedP99Ms, long Unserved);
+
+    private static List<PooledStep> Pool(IReadOnlyList<RunResult> runs) =>
+        runs.SelectMany(r => r.Steps).GroupBy(s => s.Label).Select(g =>
+        {
+            var elapsed = g.Sum(s => s.ElapsedSeconds);
+            var p99s = g.Where(s => s.Admitted is not null).Select(s => s.Admitted!.P99Ms).ToList();
+            return new PooledStep(g.Key, g.Count(), elapsed > 0 ? g.Sum(s => s.Succeeded) / elapsed : 0, p99s.Count > 0 ? p99s.Average() : null,
+                g.Sum(s => s.Sent + s.NotSent - s.Succeeded));
+        }).ToList();
+
+    /// <summary>Steps with the same label; when each side has a single step, those two whatever their labels.</summary>
+    private static IEnumerable<(string Step, PooledStep Baseline, PooledStep Candidate)> Pair(List<PooledStep> baseline, List<PooledStep> candidate) =>
+        baseline.Count == 1 && candidate.Count == 1
+            ? [(baseline[0].Label == candidate[0].Label ? baseline[0].Label : $"{baseline[0].Label} vs {candidate[0].Label}", baseline[0], candidate[0])]
+            : baseline.Join(candidate, b => b.Label, c => c.Label, (b, c) => (b.Label, b, c));
+
+    private static string Runs(PooledStep b, PooledStep c) => b.Runs == 1 && c.Runs == 1 ? "" : $", {c.Runs} and {b.Runs} runs pooled";
 
     private static string Ratio(double ratio) => double.IsFinite(ratio) ? $"{Fmt(ratio, 2)}x" : "n/a";
 
