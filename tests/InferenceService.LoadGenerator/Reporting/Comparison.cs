@@ -35,14 +35,15 @@ internal static class Comparison
     }
 
     /// <summary>One configuration's figures for one step, over all its runs.</summary>
-    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double? AdmittedP99Ms, long Unserved);
+    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double MinRequestsPerSecond, double MaxRequestsPerSecond, double? AdmittedP99Ms, long Unserved);
 
     private static List<PooledStep> Pool(IReadOnlyList<RunResult> runs) =>
         runs.SelectMany(r => r.Steps).GroupBy(s => s.Label).Select(g =>
         {
             var elapsed = g.Sum(s => s.ElapsedSeconds);
             var p99s = g.Where(s => s.Admitted is not null).Select(s => s.Admitted!.P99Ms).ToList();
-            return new PooledStep(g.Key, g.Count(), elapsed > 0 ? g.Sum(s => s.Succeeded) / elapsed : 0, p99s.Count > 0 ? p99s.Average() : null,
+            return new PooledStep(g.Key, g.Count(), elapsed > 0 ? g.Sum(s => s.Succeeded) / elapsed : 0,
+                g.Min(s => s.RequestsPerSecond), g.Max(s => s.RequestsPerSecond), p99s.Count > 0 ? p99s.Average() : null,
                 g.Sum(s => s.Sent + s.NotSent - s.Succeeded));
         }).ToList();
 
@@ -52,7 +53,9 @@ internal static class Comparison
             ? [(baseline[0].Label == candidate[0].Label ? baseline[0].Label : $"{baseline[0].Label} vs {candidate[0].Label}", baseline[0], candidate[0])]
             : baseline.Join(candidate, b => b.Label, c => c.Label, (b, c) => (b.Label, b, c));
 
-    private static string Runs(PooledStep b, PooledStep c) => b.Runs == 1 && c.Runs == 1 ? "" : $", {c.Runs} and {b.Runs} runs pooled";
+    /// <summary>How many runs each side pooled and how far apart they were: the spread of the runs of one side is the noise a ratio must exceed.</summary>
+    private static string Runs(PooledStep b, PooledStep c) => b.Runs == 1 && c.Runs == 1 ? "" :
+        $", {c.Runs} and {b.Runs} runs pooled; runs ranged {Fmt(c.MinRequestsPerSecond, 0)}-{Fmt(c.MaxRequestsPerSecond, 0)} and {Fmt(b.MinRequestsPerSecond, 0)}-{Fmt(b.MaxRequestsPerSecond, 0)}";
 
     private static string Ratio(double ratio) => double.IsFinite(ratio) ? $"{Fmt(ratio, 2)}x" : "n/a";
 

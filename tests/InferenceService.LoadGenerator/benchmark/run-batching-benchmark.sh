@@ -12,8 +12,8 @@
 # Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-batching-benchmark.sh
 # Environment (all optional):
 #   BENCHMARK_PORT=18180             port of the server on 127.0.0.1
-#   BENCHMARK_ROUNDS=2               runs of each configuration in (a) and (b)
-#   BENCHMARK_DURATION=8s            length of each measured step of (a) and (b)
+#   BENCHMARK_ROUNDS=4               runs of each configuration in (a) and (b)
+#   BENCHMARK_DURATION=5s            length of each measured step of (a) and (b), after 1 s of warm-up
 #   BENCHMARK_OVERLOAD_DURATION=30s  length of the overload step of (c)
 #   BENCHMARK_OUT=<dir>              where the JSON results and the server log go (default: a new temporary folder)
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
@@ -22,8 +22,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 port="${BENCHMARK_PORT:-18180}"
-rounds="${BENCHMARK_ROUNDS:-2}"
-duration="${BENCHMARK_DURATION:-8s}"
+rounds="${BENCHMARK_ROUNDS:-4}"
+duration="${BENCHMARK_DURATION:-5s}"
 overload_duration="${BENCHMARK_OVERLOAD_DURATION:-30s}"
 out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/batching-benchmark.XXXXXX")}"
 base="http://127.0.0.1:$port"
@@ -90,7 +90,7 @@ interleave() {
   for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then pair="$off $on"; else pair="$on $off"; fi
     for model in $pair; do
-      run_step "$model.$round" -m "$model" -c "$concurrency" -d "$duration"
+      run_step "$model.$round" -m "$model" -c "$concurrency" -d "$duration" --warmup 1s
     done
   done
 }
