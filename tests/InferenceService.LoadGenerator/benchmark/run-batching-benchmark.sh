@@ -95,6 +95,14 @@ interleave() {
   done
 }
 
+# The server's first seconds under load are slower (JIT tiers, ONNX Runtime's first allocations): spend them on
+# every model before anything is measured, or the first round would carry them.
+echo
+echo "== Warming the server up (not measured)"
+for model in mlp_unbatched mlp_batched cnn_unbatched cnn_batched mlp_overload; do
+  loadgen --url "$base" -m "$model" -c 8 -d 2s --warmup 0 >/dev/null 2>&1
+done
+
 interleave mlp_unbatched mlp_batched 32
 interleave cnn_unbatched cnn_batched 8
 run_step overload_sustainable -m mlp_overload -b "$overload_rows" -c 32 -d 5s
