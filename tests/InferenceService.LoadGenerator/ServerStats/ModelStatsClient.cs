@@ -16,7 +16,7 @@ internal sealed class ModelStatsClient(HttpClient http, Uri statsUri)
             using var response = await http.GetAsync(statsUri, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                return (null, "the server answered 404 to the statistics extension (GET .../stats): not served");
+                return (null, "statistics extension not served (GET .../stats answered 404)");
             }
             if (!response.IsSuccessStatusCode)
             {
