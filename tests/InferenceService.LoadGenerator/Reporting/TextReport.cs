@@ -26,7 +26,7 @@ internal static class TextReport
         latency.WriteTo(writer);
         writer.WriteLine();
 
-        var errors = new TextTable("step", "503", "504", "other 5xx", "4xx", "transport", "not sent", "503 w/o Retry-After", "details");
+        var errors = new TextTable("step", "503", "504", "other 5xx", "4xx", "transport", "not sent", "503 w/o Retry-After", "details") { TextLastColumn = true };
         foreach (var s in run.Steps)
         {
             errors.AddRow(s.Label, N(Status(s, 503)), N(Status(s, 504)), N(s.OtherServerErrors),
@@ -36,7 +36,7 @@ internal static class TextReport
         errors.WriteTo(writer);
         writer.WriteLine();
 
-        var server = new TextTable("step", "server rows", "runs", "rows/run", "queue ms", "compute ms", "infer ms", "batch sizes (size x runs)");
+        var server = new TextTable("step", "server rows", "runs", "rows/run", "queue ms", "compute ms", "infer ms", "batch sizes (size x runs)") { TextLastColumn = true };
         foreach (var s in run.Steps)
         {
             var split = s.Server;
@@ -53,7 +53,7 @@ internal static class TextReport
         foreach (var s in run.Steps.Where(s => s.Rate is { } rate && s.ScheduleLag is { } lag && lag.P99Ms > Math.Max(5, 1000 / rate)))
         {
             writer.WriteLine($"warning: {s.Label}: requests left up to {s.ScheduleLag!.P99Ms:0.#} ms late (p99; max {s.ScheduleLag.MaxMs:0.#} ms): " +
-                             "the generator did not keep the schedule, so the offered rate was lower than asked.");
+                             "the generator fell behind its schedule, so at times it offered less than the rate and then a burst.");
         }
         foreach (var s in run.Steps.Where(s => s.NotSent > 0))
         {

@@ -5,6 +5,9 @@ internal sealed class TextTable(params string[] headers)
 {
     private readonly List<string[]> _rows = [];
 
+    /// <summary>Left-align the last column too: for free text (details, lists), which reads badly pushed to the right.</summary>
+    public bool TextLastColumn { get; init; }
+
     public void AddRow(params string[] cells)
     {
         if (cells.Length != headers.Length)
@@ -21,6 +24,7 @@ internal sealed class TextTable(params string[] headers)
         writer.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
         _rows.ForEach(r => writer.WriteLine(Line(r)));
 
-        string Line(string[] cells) => string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+        string Line(string[] cells) => string.Join("  ", cells.Select((c, i) =>
+            i == 0 || (TextLastColumn && i == cells.Length - 1) ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
     }
 }
