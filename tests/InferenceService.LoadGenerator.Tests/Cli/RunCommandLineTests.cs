@@ -69,6 +69,7 @@ public class RunCommandLineTests
     [InlineData("--duration must be", "-m", "mlp", "-c", "1", "-d", "0")]
     [InlineData("--requests must be", "-m", "mlp", "-c", "1", "-n", "0")]
     [InlineData("takes longer than", "-m", "mlp", "-r", "1", "-n", "100000")]
+    [InlineData("the most a step may send", "-m", "mlp", "-r", "40000", "-d", "5m")]
     [InlineData("--timeout must be", "-m", "mlp", "-c", "1", "--timeout", "1h")]
     [InlineData("--max-in-flight must be", "-m", "mlp", "-r", "10", "--max-in-flight", "0")]
     [InlineData("--batch-size must be", "-m", "mlp", "-c", "1", "-b", "0")]

@@ -48,7 +48,7 @@ internal sealed class FakeServer : HttpMessageHandler
             var n = Interlocked.Increment(ref _inferCount);
             if (Hold is not null)
             {
-                await Hold();
+                await Hold().WaitAsync(cancellationToken);
             }
             return Infer(n);
         }

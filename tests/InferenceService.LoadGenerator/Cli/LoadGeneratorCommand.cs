@@ -8,12 +8,13 @@ namespace InferenceService.LoadGenerator.Cli;
 /// <summary>
 /// The command line: the root command sends load; <c>compare</c>, <c>check</c> and <c>throughput</c> read results
 /// files back, so a benchmark script can state ratios and targets without any other tool. Exit codes: 0 done (and
-/// every target met), 1 a target missed, 2 the command line or the setup was wrong.
+/// every target met), 1 a target missed, 2 the command line or the setup was wrong, 130 interrupted (Ctrl+C).
 /// </summary>
 internal static class LoadGeneratorCommand
 {
     public const int TargetMissed = 1;
     public const int UsageError = 2;
+    public const int Cancelled = 130;
 
     public static RootCommand Create(TextWriter output, TextWriter error)
     {
@@ -43,6 +44,11 @@ internal static class LoadGeneratorCommand
             {
                 error.WriteLine($"error: {e.Message}");
                 return UsageError;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                error.WriteLine("cancelled: no results.");
+                return Cancelled;
             }
         });
         root.Subcommands.Add(CompareCommand(output, error));

@@ -161,7 +161,12 @@ internal sealed class RunCommandLine
             }
             return (null, n);
         }
-        return (ReadDuration(durationText ?? "10s", "--duration", TimeSpan.FromMilliseconds(1), MaxStepDuration, allowZero: false, problems), null);
+        var duration = ReadDuration(durationText ?? "10s", "--duration", TimeSpan.FromMilliseconds(1), MaxStepDuration, allowZero: false, problems);
+        if (rate?.Max() is { } fastest && fastest * duration.TotalSeconds > MaxRequestsPerStep)
+        {
+            problems.Add($"--rate {fastest} for {ValueParsers.Format(duration)} is more than {MaxRequestsPerStep} requests, the most a step may send.");
+        }
+        return (duration, null);
     }
 
     private static TimeSpan ReadDuration(string? text, string name, TimeSpan min, TimeSpan max, bool allowZero, List<string> problems)

@@ -21,8 +21,10 @@ internal static class OpenLoopDriver
 
     public static async Task RunAsync(InferenceRequestSender sender, double rate, int maxInFlight, long requests, StepRecorder recorder, CancellationToken cancellationToken)
     {
-        var inFlight = 0;
-        var pending = new List<Task>();
+        // Counts the requests in flight plus one for the schedule itself, so it reaches 0 only once the schedule is
+        // done and every answer is in. A counter, not a list of tasks: a long step at a high rate would hold millions.
+        var outstanding = 1;
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = Stopwatch.GetTimestamp();
         var ticksPerRequest = Stopwatch.Frequency / rate;
         for (long i = 0; i < requests && !cancellationToken.IsCancellationRequested; i++)
@@ -31,19 +33,28 @@ internal static class OpenLoopDriver
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait >= s_minimumSleep)
             {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
             recorder.RecordScheduleLag(Math.Max(0, Stopwatch.GetTimestamp() - due));
-            if (Volatile.Read(ref inFlight) >= maxInFlight)
+            if (Volatile.Read(ref outstanding) - 1 >= maxInFlight)
             {
                 recorder.RecordNotSent();
                 continue;
             }
-            Interlocked.Increment(ref inFlight);
+            Interlocked.Increment(ref outstanding);
             // On the thread pool: whatever the send does before its first wait must not hold up the schedule.
-            pending.Add(Task.Run(SendAndReleaseAsync, CancellationToken.None));
+            _ = Task.Run(SendAndReleaseAsync, CancellationToken.None);
         }
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        Release();
+        await drained.Task.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
 
         async Task SendAndReleaseAsync()
         {
@@ -51,9 +62,21 @@ internal static class OpenLoopDriver
             {
                 await sender.SendAsync(recorder, cancellationToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The run was cancelled: this request's outcome is not part of any result.
+            }
             finally
             {
-                Interlocked.Decrement(ref inFlight);
+                Release();
+            }
+        }
+
+        void Release()
+        {
+            if (Interlocked.Decrement(ref outstanding) == 0)
+            {
+                drained.TrySetResult();
             }
         }
     }
