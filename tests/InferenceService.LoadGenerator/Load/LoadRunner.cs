@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using InferenceService.LoadGenerator.Cli;
+using InferenceService.LoadGenerator.Measurement;
+using InferenceService.LoadGenerator.Payload;
+using InferenceService.LoadGenerator.Reporting;
+using InferenceService.LoadGenerator.ServerStats;
+
+namespace InferenceService.LoadGenerator.Load;
+
+/// <summary>
+/// One run: checks the model is ready, builds the request body once, then for each step warms up (closed loop, not
+/// measured), reads the server's statistics, sends the step's load until its budget is spent, waits for every answer,
+/// and reads the statistics again. Steps never overlap, so each one's figures and server-side split are its own.
+/// </summary>
+internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMessageHandler? handler = null)
+{
+    public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
+    {
+        using var http = handler is null
+            ? LoopbackHttpClient.Create(options.ConnectionLimit, options.RequestTimeout)
+            : new HttpClient(handler, disposeHandler: false) { Timeout = options.RequestTimeout };
+        var modelPath = "v2/models/" + Uri.EscapeDataString(options.Model)
+                        + (options.Version is null ? "" : "/versions/" + Uri.EscapeDataString(options.Version));
+
+        await EnsureReadyAsync(http, modelPath, cancellationToken).ConfigureAwait(false);
+        var payload = options.PayloadFile is { } file
+            ? PayloadFactory.FromFile(file)
+            : PayloadFactory.Generate(await ReadMetadataAsync(http, modelPath, cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
+        var sender = new InferenceRequestSender(http, new Uri(options.BaseUrl, modelPath + "/infer"), payload.Body);
+        var stats = new ModelStatsClient(http, new Uri(options.BaseUrl, modelPath + "/stats"));
+
+        var startedAt = DateTimeOffset.UtcNow;
+        var steps = new List<StepResult>();
+        foreach (var (label, concurrency, rate) in Steps())
+        {
+            if (options.Warmup > TimeSpan.Zero)
+            {
+                var warmupConcurrency = concurrency ?? options.WarmupConcurrency;
+                progress.WriteLine($"{label}: warming up for {ValueParsers.Format(options.Warmup)} at concurrency {warmupConcurrency}");
+                await ClosedLoopDriver.RunAsync(sender, warmupConcurrency, StepBudget.ForDuration(options.Warmup), new StepRecorder(), cancellationToken).ConfigureAwait(false);
+            }
+            progress.WriteLine($"{label}: measuring for {(options.Duration is { } length ? ValueParsers.Format(length) : $"{options.RequestsPerStep} requests")}");
+            var (before, beforeProblem) = await stats.TryReadAsync(cancellationToken).ConfigureAwait(false);
+
+            var recorder = new StepRecorder();
+            var start = Stopwatch.GetTimestamp();
+            await (rate is { } r
+                ? OpenLoopDriver.RunAsync(sender, r, options.MaxInFlight, options.RequestsPerStep ?? OpenLoopDriver.RequestsIn(options.Duration!.Value, r), recorder, cancellationToken)
+                : ClosedLoopDriver.RunAsync(sender, concurrency!.Value, options.Duration is { } d ? StepBudget.ForDuration(d) : StepBudget.ForRequests(options.RequestsPerStep!.Value), recorder, cancellationToken)).ConfigureAwait(false);
+            var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+            var (after, afterProblem) = await stats.TryReadAsync(cancellationToken).ConfigureAwait(false);
+            var split = before is not null && after is not null
+                ? ServerSideSplit.Between(before, after)
+                : ServerSideSplit.Unavailable(beforeProblem ?? afterProblem ?? "unknown");
+            steps.Add(StepResult.From(label, concurrency, rate, elapsed, payload.RowsPerRequest, recorder.Summarize(), split));
+        }
+
+        return new RunResult
+        {
+            Target = options.BaseUrl.ToString(),
+            Model = options.Model,
+            Version = options.Version,
+            Mode = options.IsOpenLoop ? "open_loop" : "closed_loop",
+            PayloadSource = payload.Source,
+            RowsPerRequest = payload.RowsPerRequest,
+            PayloadBytes = payload.Body.Length,
+            StartedAt = startedAt,
+            Steps = steps,
+        };
+    }
+
+    private IEnumerable<(string Label, int? Concurrency, double? Rate)> Steps() =>
+        options.Rate is { } rates
+            ? rates.Select(r => ($"rate={r.ToString(CultureInfo.InvariantCulture)}", (int?)null, (double?)r))
+            : options.Concurrency!.Select(c => ($"c={c}", (int?)c, (double?)null));
+
+    private async Task EnsureReadyAsync(HttpClient http, string modelPath, CancellationToken cancellationToken)
+    {
+        HttpStatusCode status;
+        try
+        {
+            using var response = await http.GetAsync(new Uri(options.BaseUrl, modelPath + "/ready"), cancellationToken).ConfigureAwait(false);
+            status = response.StatusCode;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new LoadSetupException($"The server at {options.BaseUrl} cannot be reached: {e.Message}", e);
+        }
+        if (status != HttpStatusCode.OK)
+        {
+            throw new LoadSetupException($"Model '{options.Model}'{(options.Version is null ? "" : $" version {options.Version}")} is not ready at {options.BaseUrl}: GET /{modelPath}/ready answered {(int)status}.");
+        }
+    }
+
+    private async Task<ModelMetadata> ReadMetadataAsync(HttpClient http, string modelPath, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(options.BaseUrl, modelPath), cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new LoadSetupException($"GET /{modelPath} answered {(int)response.StatusCode}; the model's metadata is needed to generate inputs (or pass --payload).");
+        }
+        try
+        {
+            return ModelMetadata.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (FormatException e)
+        {
+            throw new LoadSetupException(e.Message, e);
+        }
+    }
+}
+
+/// <summary>A run could not start: the server is unreachable, the model is not ready, the payload is unusable.</summary>
+internal sealed class LoadSetupException(string message, Exception? inner = null) : Exception(message, inner);

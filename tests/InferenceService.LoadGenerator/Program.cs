@@ -1,0 +1,3 @@
+using InferenceService.LoadGenerator.Cli;
+
+return await LoadGeneratorCommand.Create(Console.Out, Console.Error).Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The batching benchmark: builds the server and the load generator (Release), serves the models beside this script
+# on 127.0.0.1, and prints ratios measured in this one run, on this one machine:
+#   (a) MLP at concurrency 32, dynamic batching on vs off: throughput ratio (target >= 4x) and p99 ratio (target <= 1x)
+#   (b) CNN at concurrency 8, batching on vs off: throughput ratio (target >= 0.95x: batching must not cost compute models)
+#   (c) overload: 4x the sustainable rate, open loop, against a model with a 16-request queue: no 5xx other than
+#       503/504 and no transport errors (target 0 each), 503 p99 (target < 10 ms), admitted p99 (reported)
+# Ratios, not absolute figures: the server and the load generator share the machine's cores. Each configuration of
+# (a) and (b) runs BENCHMARK_ROUNDS times, interleaved with its counterpart in ABBA order, so a change in what else
+# the machine is doing falls on both sides; the comparison pools the rounds.
+#
+# Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-batching-benchmark.sh
+# Environment (all optional):
+#   BENCHMARK_PORT=18180             port of the server on 127.0.0.1
+#   BENCHMARK_ROUNDS=4               runs of each configuration in (a) and (b)
+#   BENCHMARK_DURATION=5s            length of each measured step of (a) and (b), after 1 s of warm-up
+#   BENCHMARK_OVERLOAD_DURATION=30s  length of the overload step of (c)
+#   BENCHMARK_OUT=<dir>              where the JSON results and the server log go (default: a new temporary folder)
+# Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+port="${BENCHMARK_PORT:-18180}"
+rounds="${BENCHMARK_ROUNDS:-4}"
+duration="${BENCHMARK_DURATION:-5s}"
+overload_duration="${BENCHMARK_OVERLOAD_DURATION:-30s}"
+out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/batching-benchmark.XXXXXX")}"
+base="http://127.0.0.1:$port"
+# A request of 64 rows (the models' max_batch_size) costs the server far more than it costs the generator, so on a
+# small machine the generator can still offer 4x what the server sustains.
+overload_rows=64
+
+mkdir -p "$out"
+command -v curl >/dev/null || { echo "curl is needed to wait for the server" >&2; exit 2; }
+cd "$root"
+
+echo "== Building the server and the load generator (Release)"
+dotnet build src/InferenceService -c Release -nologo -v quiet
+dotnet build tests/InferenceService.LoadGenerator -c Release -nologo -v quiet
+loadgen() { dotnet "$root/tests/InferenceService.LoadGenerator/bin/Release/net10.0/InferenceService.LoadGenerator.dll" "$@"; }
+
+if curl -s -o /dev/null "$base/v2/health/live"; then
+  echo "Something already answers on $base; set BENCHMARK_PORT to a free port." >&2
+  exit 2
+fi
+
+echo "== Starting the server on $base (log: $out/server.log)"
+# From its bin folder, so it finds its appsettings.json. Warnings only: a log line per request would be measured too.
+(cd "$root/src/InferenceService/bin/Release/net10.0" && exec dotnet InferenceService.dll --urls "$base" \
+  --ModelRepository:Path="$here/models" --Serilog:MinimumLevel:Default=Warning) >"$out/server.log" 2>&1 &
+server_pid=$!
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+trap stop_server EXIT INT TERM
+
+for _ in $(seq 1 120); do
+  if curl -s -o /dev/null -w '%{http_code}' "$base/v2/health/ready" | grep -q 200; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "The server exited before it was ready:" >&2
+    tail -n 20 "$out/server.log" >&2
+    exit 2
+  fi
+  sleep 0.5
+done
+curl -s -o /dev/null -w '%{http_code}' "$base/v2/health/ready" | grep -q 200 || { echo "The server was not ready after 60 s." >&2; exit 2; }
+
+missed=0
+run_step() { # <results name> <load generator arguments...>
+  local name=$1
+  shift
+  echo
+  echo "== $name"
+  loadgen --url "$base" --json "$out/$name.json" "$@" 2>/dev/null
+}
+verdicts() { # <title> <compare or check arguments...>: prints the verdicts, remembers a missed target
+  local title=$1 status=0
+  shift
+  echo
+  echo "-- $title"
+  loadgen "$@" || status=$?
+  if [ "$status" -eq 1 ]; then missed=1; elif [ "$status" -ne 0 ]; then exit 2; fi
+}
+
+# <off model> <on model> <concurrency>: rounds of off/on, the order flipped every round (ABBA).
+interleave() {
+  local off=$1 on=$2 concurrency=$3 round pair
+  for round in $(seq 1 "$rounds"); do
+    if [ $((round % 2)) -eq 1 ]; then pair="$off $on"; else pair="$on $off"; fi
+    for model in $pair; do
+      run_step "$model.$round" -m "$model" -c "$concurrency" -d "$duration" --warmup 1s
+    done
+  done
+}
+
+# The server's first seconds under load are slower (JIT tiers, ONNX Runtime's first allocations): spend them on
+# every model before anything is measured, or the first round would carry them.
+echo
+echo "== Warming the server up (not measured)"
+for model in mlp_unbatched mlp_batched cnn_unbatched cnn_batched mlp_overload; do
+  loadgen --url "$base" -m "$model" -c 8 -d 2s --warmup 0 >/dev/null 2>&1
+done
+
+interleave mlp_unbatched mlp_batched 32
+interleave cnn_unbatched cnn_batched 8
+run_step overload_sustainable -m mlp_overload -b "$overload_rows" -c 32 -d 5s
+rate=$(( $(loadgen throughput --result "$out/overload_sustainable.json") * 4 ))
+run_step overload -m mlp_overload -b "$overload_rows" -r "$rate" -d "$overload_duration"
+
+echo
+echo "==================== Batching benchmark: ratios measured in this run ===================="
+mlp_rounds=()
+cnn_rounds=()
+for round in $(seq 1 "$rounds"); do
+  mlp_rounds+=(--baseline "$out/mlp_unbatched.$round.json" --candidate "$out/mlp_batched.$round.json")
+  cnn_rounds+=(--baseline "$out/cnn_unbatched.$round.json" --candidate "$out/cnn_batched.$round.json")
+done
+verdicts "(a) MLP, concurrency 32: batching on / off ($rounds rounds each)" \
+  compare "${mlp_rounds[@]}" --min-throughput-ratio 4 --max-p99-ratio 1
+verdicts "(b) CNN, concurrency 8: batching on / off ($rounds rounds each)" \
+  compare "${cnn_rounds[@]}" --min-throughput-ratio 0.95
+verdicts "(c) Overload: $rate req/s of $overload_rows rows (4x the sustained closed-loop rate) for $overload_duration, queue of 16" \
+  check --result "$out/overload.json" --max-other-5xx 0 --max-transport-errors 0 --max-503-p99-ms 10
+echo
+echo "Results: $out"
+if [ "$missed" -ne 0 ]; then
+  echo "At least one target was missed."
+  exit 1
+fi
+echo "Every target was met."
