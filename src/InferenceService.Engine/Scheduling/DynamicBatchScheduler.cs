@@ -64,6 +64,28 @@ public sealed class DynamicBatchScheduler : IDisposable
     public int InFlight => Volatile.Read(ref _queued) + Volatile.Read(ref _running);
 
     /// <summary>
+    /// Refuses a request at once when it could not be admitted now (the server stopping or full, the queue full), so
+    /// that under overload a refusal costs less than reading and decoding the body it would have come with. A request
+    /// that passes may still be refused by <see cref="Enqueue"/> if others filled the queue meanwhile.
+    /// </summary>
+    public void ThrowIfFull()
+    {
+        if (_context.ShuttingDown)
+        {
+            throw ShuttingDown();
+        }
+        if (_context.Admission.Limit > 0 && _context.Admission.Admitted >= _context.Admission.Limit)
+        {
+            throw ServerFull();
+        }
+        if (Volatile.Read(ref _queued) >= _policy.MaxQueueSize)
+        {
+            Statistics.RecordFailure(TimeSpan.Zero);
+            throw QueueFull();
+        }
+    }
+
+    /// <summary>
     /// Admits <paramref name="request"/> or refuses it at once (503: shutting down, server or queue full). The task
     /// completes with the result, with <see cref="InferenceException"/> (504 when it timed out in the queue), or as
     /// cancelled when its token was cancelled before it ran. The request's inputs must stay alive until then.
@@ -73,12 +95,11 @@ public sealed class DynamicBatchScheduler : IDisposable
         request.CancellationToken.ThrowIfCancellationRequested();
         if (_context.ShuttingDown)
         {
-            throw new InferenceException(InferenceErrorKind.Overloaded, "The server is shutting down and takes no new requests; retry on another replica.");
+            throw ShuttingDown();
         }
         if (!_context.Admission.TryAdmit())
         {
-            throw new InferenceException(InferenceErrorKind.Overloaded,
-                $"The server has {_context.Admission.Limit} requests in flight, its limit; retry later.");
+            throw ServerFull();
         }
         lock (_gate)
         {
@@ -88,8 +109,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                 Statistics.RecordFailure(TimeSpan.Zero);
                 throw _stopping
                     ? new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} is being unloaded.")
-                    : new InferenceException(InferenceErrorKind.Overloaded,
-                        $"Model '{_model.Name}' version {_model.Version} has {_policy.MaxQueueSize} requests queued, its limit; retry later.");
+                    : QueueFull();
             }
             request.Admitted = _context.Time.GetTimestamp();
             request.Node = _onTime.AddLast(request);
@@ -357,6 +377,15 @@ public sealed class DynamicBatchScheduler : IDisposable
         request.Completion.TrySetException(error);
         _context.Admission.Release();
     }
+
+    private static InferenceException ShuttingDown() =>
+        new(InferenceErrorKind.Overloaded, "The server is shutting down and takes no new requests; retry on another replica.");
+
+    private InferenceException ServerFull() =>
+        new(InferenceErrorKind.Overloaded, $"The server has {_context.Admission.Limit} requests in flight, its limit; retry later.");
+
+    private InferenceException QueueFull() =>
+        new(InferenceErrorKind.Overloaded, $"Model '{_model.Name}' version {_model.Version} has {_policy.MaxQueueSize} requests queued, its limit; retry later.");
 
     private void Observe(in BatchExecution execution)
     {

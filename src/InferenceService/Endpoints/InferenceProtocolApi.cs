@@ -117,6 +117,7 @@ internal static class InferenceProtocolApi
             telemetry.Model = model;
             var loaded = registry.Resolve(model, version);
             telemetry.Version = loaded.Version.ToString(CultureInfo.InvariantCulture);
+            loaded.Scheduler.ThrowIfFull(); // before the body is read: shedding load must be cheap
             var request = await JsonBody.ReadAsync(context.Request, ContractsJsonContext.Default.InferenceRequest, cancellationToken);
             if (request.Inputs is not { Count: > 0 })
             {

@@ -58,10 +58,13 @@ public sealed class SchedulingApiTests(SchedulingFixture service) : IClassFixtur
         await WaitForQueueDepthAsync(2);
 
         using var rejected = await _client.PostJsonTextAsync("/v2/models/ident/infer", Infer(1));
+        // Refused before the body is read: shedding load must not cost a decode (a body that is not even JSON).
+        using var rejectedUnread = await _client.PostJsonTextAsync("/v2/models/ident/infer", "not json");
         using var rejectedPredict = await _client.PostJsonTextAsync("/predict", """{ "model": "ident", "inputs": { "x": [[1, 2, 3]] } }""");
 
         await ResponseAssert.ProtocolErrorAsync(rejected, HttpStatusCode.ServiceUnavailable, "Model 'ident' version 1 has 2 requests queued, its limit; retry later.");
         Assert.Equal("1", Assert.Single(rejected.Headers.GetValues("Retry-After")));
+        await ResponseAssert.ProtocolErrorAsync(rejectedUnread, HttpStatusCode.ServiceUnavailable, "has 2 requests queued");
         await ResponseAssert.ProblemAsync(rejectedPredict, HttpStatusCode.ServiceUnavailable, "Model 'ident' version 1 has 2 requests queued");
         service.Gate.Open();
         using var first = await busy;
