@@ -17,8 +17,6 @@ internal sealed class BatchOutputs
         _references = references;
     }
 
-    public IReadOnlyList<OrtValue> Values => _values;
-
     /// <summary>One request's reference: disposing it drops the reference (once, however often it is disposed).</summary>
     public IDisposable Reference() => new Holder(this);
 

@@ -52,8 +52,6 @@ public sealed class DynamicBatchScheduler : IDisposable
         }
     }
 
-    public BatchingPolicy Policy => _policy;
-
     /// <summary>Cumulative request and Run counters (Triton's statistics extension).</summary>
     public ModelStatistics Statistics { get; } = new();
 
