@@ -111,11 +111,13 @@ public class LoadRunnerTests
 
         var step = Assert.Single((await RunAsync(options, server)).Steps);
 
-        // 200 per second for half a second: 100 due, the first at once, the last after 495 ms.
+        // 200 per second for half a second: 100 due, the first at once, the last after 495 ms. The driver sends
+        // what falls due within its minimum sleep in the same wake-up, and the runtime's timer has millisecond
+        // granularity, so the last request may leave a few milliseconds early; a burst would take a few ms in all.
         Assert.Equal(100, step.Sent);
         Assert.Equal(step.Sent, server.InferCount);
         Assert.Equal(0, step.NotSent);
-        Assert.True(step.ElapsedSeconds >= 0.495, $"{step.ElapsedSeconds} s");
+        Assert.True(step.ElapsedSeconds >= 0.485, $"{step.ElapsedSeconds} s");
         Assert.NotNull(step.ScheduleLag);
         Assert.Equal("rate=200", step.Label);
     }
