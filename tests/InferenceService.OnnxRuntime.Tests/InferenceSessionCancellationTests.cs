@@ -11,6 +11,12 @@ public class InferenceSessionCancellationTests
 {
     private static readonly TimeSpan CancelAfter = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// An n whose full run (400 MatMuls of n×n, about 2.9 TFLOP) takes many seconds even on a fast machine, so a run
+    /// cancelled after a fraction of a second is surely still running; one MatMul stays well under a second.
+    /// </summary>
+    private const int LongRunSize = 1536;
+
     [Fact]
     public void Run_CancelledAfter200Milliseconds_ThrowsLongBeforeAFullRunWouldFinish()
     {
@@ -18,16 +24,9 @@ public class InferenceSessionCancellationTests
         var (n, fullRun) = SizeForAFullRunOfAtLeast(session, TimeSpan.FromSeconds(2));
         using var x = OrtValue.CreateTensor<float>(SlowModel.Input(n), [n, n]);
         using var cts = new CancellationTokenSource();
-        // Cancelled from a thread of its own: a timer's callback needs a thread-pool thread, which a loaded 2-core
-        // machine may not hand out for a second, and that would measure the pool, not the binding.
-        var canceller = new Thread(() =>
-        {
-            Thread.Sleep(CancelAfter);
-            cts.Cancel();
-        });
 
         var stopwatch = Stopwatch.StartNew();
-        canceller.Start();
+        var canceller = CancelFromAThreadOfItsOwn(cts, CancelAfter);
         var e = Assert.ThrowsAny<OperationCanceledException>(() => session.Run(["x"], [x], ["y"], null, cts.Token));
         var cancelledAfter = stopwatch.Elapsed;
         canceller.Join();
@@ -61,12 +60,13 @@ public class InferenceSessionCancellationTests
     [Fact]
     public void Run_AfterACancelledRun_SessionGivesCorrectResults()
     {
-        const int big = 768;
         using var session = InferenceSession.Create(TestModels.Slow);
-        using (var x = OrtValue.CreateTensor<float>(SlowModel.Input(big), [big, big]))
-        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        using (var x = OrtValue.CreateTensor<float>(SlowModel.Input(LongRunSize), [LongRunSize, LongRunSize]))
+        using (var cts = new CancellationTokenSource())
         {
+            var canceller = CancelFromAThreadOfItsOwn(cts, TimeSpan.FromMilliseconds(100));
             Assert.ThrowsAny<OperationCanceledException>(() => session.Run(["x"], [x], ["y"], null, cts.Token));
+            canceller.Join();
         }
 
         const int n = 5;
@@ -85,7 +85,7 @@ public class InferenceSessionCancellationTests
     [Fact]
     public void Run_CancellingOneRun_LeavesConcurrentRunsOnTheSameSessionAlone()
     {
-        const int big = 1024, small = 96;
+        const int small = 96;
         using var session = InferenceSession.Create(TestModels.Slow);
         var smallInput = SlowModel.Input(small);
         var expected = session.RunFloat(smallInput, small, small);
@@ -93,8 +93,9 @@ public class InferenceSessionCancellationTests
 
         var cancelledRun = new Thread(() =>
         {
-            using var x = OrtValue.CreateTensor<float>(SlowModel.Input(big), [big, big]);
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            using var x = OrtValue.CreateTensor<float>(SlowModel.Input(LongRunSize), [LongRunSize, LongRunSize]);
+            using var cts = new CancellationTokenSource();
+            var canceller = CancelFromAThreadOfItsOwn(cts, TimeSpan.FromMilliseconds(300));
             try
             {
                 session.Run(["x"], [x], ["y"], null, cts.Token);
@@ -103,6 +104,7 @@ public class InferenceSessionCancellationTests
             {
                 cancelled = e;
             }
+            canceller.Join();
         });
         cancelledRun.Start();
         var concurrentRuns = 0;
@@ -115,6 +117,22 @@ public class InferenceSessionCancellationTests
 
         Assert.IsAssignableFrom<OperationCanceledException>(cancelled);
         Assert.True(concurrentRuns > 1, $"only {concurrentRuns} run(s) overlapped the cancelled one");
+    }
+
+    /// <summary>
+    /// Cancels <paramref name="cts"/> after <paramref name="delay"/> from a thread of its own: a timer's callback needs
+    /// a thread-pool thread, which a loaded 2-core machine may not hand out for a second, and that would measure the
+    /// pool, not the binding.
+    /// </summary>
+    private static Thread CancelFromAThreadOfItsOwn(CancellationTokenSource cts, TimeSpan delay)
+    {
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(delay);
+            cts.Cancel();
+        });
+        canceller.Start();
+        return canceller;
     }
 
     /// <summary>Grows n until one uncancelled run takes at least <paramref name="target"/>; returns n and that run's time.</summary>
