@@ -152,6 +152,22 @@ def cast_model():
     return make_model(graph, doc_string="Casts int32 to float.")
 
 
+def gather_model():
+    # Gather rejects an index outside the table with an invalid-argument error: how the tests make one request
+    # of a batch fail inside the Run while the others are fine.
+    table = helper.make_tensor(
+        "table", TensorProto.FLOAT, [4, 2], [float(v) for v in range(8)]
+    )
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "index"], ["y"], axis=0)],
+        "gather_rows",
+        [helper.make_tensor_value_info("index", TensorProto.INT64, ["batch", 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1, 2])],
+        initializer=[table],
+    )
+    return make_model(graph, doc_string="Row `index` of a 4x2 table counting up from 0.")
+
+
 def main():
     for type_name, elem_type in ELEMENT_TYPES.items():
         save(identity_model(type_name, elem_type), f"identity_{type_name}.onnx")
@@ -159,6 +175,7 @@ def main():
     save(fixed_shape_model(), "fixed_shape.onnx")
     save(slow_model(), "slow.onnx")
     save(cast_model(), "cast_int32_to_float.onnx")
+    save(gather_model(), "gather_rows.onnx")
 
     # A truncated file with garbage appended: loading it must fail.
     corrupt = two_io[: len(two_io) * 4 // 10] + b"\xff" * 64
