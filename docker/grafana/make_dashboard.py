@@ -1,7 +1,8 @@
 """Writes dashboards/inference-service.json, the provisioned Grafana dashboard of the inference service.
 
 The JSON is generated so that every panel has the same shape and the layout stays a simple grid; edit the panel
-list below and run `python3 docker/grafana/make_dashboard.py` rather than editing the JSON by hand.
+list below and run `python3 docker/grafana/make_dashboard.py` rather than editing the JSON by hand. Every query is checked
+against what the service exports at /metrics by tests/InferenceService.Api.Tests/Telemetry/GrafanaDashboardTests.cs.
 """
 import json
 import pathlib
@@ -71,11 +72,12 @@ rows = [
               [(f"sum by (model) (rate(inference_rows_total{{{MODEL}}}[{RATE}]))", "{{model}}")], width=8),
     ]),
     ("Accuracy", [
-        panel("Rolling accuracy", "Accuracy over the rolling window of predictions with feedback, by model and version.", "percentunit",
-              [(f"inference_accuracy{{{MODEL}}}", "{{model}} v{{version}}")], max_value=1),
-        panel("Rolling regression error", "Mean absolute error and root mean squared error over the rolling window.", "none",
-              [(f"inference_mae{{{MODEL}}}", "MAE {{model}} v{{version}}"),
-               (f"inference_rmse{{{MODEL}}}", "RMSE {{model}} v{{version}}")]),
+        # inference.accuracy has the unit "1", so as a gauge it is exported with the suffix _ratio.
+        panel("Rolling accuracy", "Accuracy over each rolling window of predictions with feedback, by model, version and output.", "percentunit",
+              [(f"inference_accuracy_ratio{{{MODEL}}}", "{{model}} v{{version}} {{output}} {{window}}")], max_value=1),
+        panel("Rolling regression error", "Mean absolute error and root mean squared error over each rolling window.", "none",
+              [(f"inference_mae{{{MODEL}}}", "MAE {{model}} v{{version}} {{output}} {{window}}"),
+               (f"inference_rmse{{{MODEL}}}", "RMSE {{model}} v{{version}} {{output}} {{window}}")]),
     ]),
     ("Models and process", [
         panel("Model versions by state", "Model versions loading, ready and failed.", "short",

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using InferenceService.Api.Tests.TestSupport;
 using InferenceService.Engine.Scheduling;
@@ -43,7 +42,7 @@ public class MetricsApiTests
             }
             const int inferences = 14, predicts = 11;
 
-            var scrape = await ScrapeWhenAsync(client, s =>
+            var scrape = await PrometheusAssert.ScrapeWhenAsync(client, s =>
                 s.Sum("inference_requests_total") >= inferences
                 && s.Sum("http_server_request_duration_seconds_count", ("http_route", "/predict")) >= predicts);
 
@@ -105,7 +104,7 @@ public class MetricsApiTests
         {
             await SendAsync(service.Client, 1, "/predict", Iris, HttpStatusCode.OK);
             service.Factory.Services.GetRequiredService<IBatchObserver>().OnBatchExecuted(new BatchExecution("iris", 2, 1, 1, default, default, default, true));
-            var scrape = await ScrapeWhenAsync(service.Client, s => s.Sum("inference_requests_total") >= 1);
+            var scrape = await PrometheusAssert.ScrapeWhenAsync(service.Client, s => s.Sum("inference_requests_total") >= 1);
 
             var expected = new Dictionary<string, string>
             {
@@ -185,8 +184,8 @@ public class MetricsApiTests
             await SendAsync(first.Client, 3, "/predict", Iris, HttpStatusCode.OK);
             await SendAsync(second.Client, 1, "/predict", Iris, HttpStatusCode.OK);
 
-            var firstScrape = await ScrapeWhenAsync(first.Client, s => s.Sum("http_server_request_duration_seconds_count", ("http_route", "/predict")) >= 3);
-            var secondScrape = await ScrapeWhenAsync(second.Client, s => s.Sum("http_server_request_duration_seconds_count", ("http_route", "/predict")) >= 1);
+            var firstScrape = await PrometheusAssert.ScrapeWhenAsync(first.Client, s => s.Sum("http_server_request_duration_seconds_count", ("http_route", "/predict")) >= 3);
+            var secondScrape = await PrometheusAssert.ScrapeWhenAsync(second.Client, s => s.Sum("http_server_request_duration_seconds_count", ("http_route", "/predict")) >= 1);
 
             Assert.Equal(3, Requests(firstScrape, "iris", "2", RequestOutcomes.Success));
             Assert.Equal(1, Requests(secondScrape, "iris", "2", RequestOutcomes.Success));
@@ -210,24 +209,6 @@ public class MetricsApiTests
         {
             using var response = await client.PostJsonTextAsync(path, body);
             Assert.True(expected == response.StatusCode, $"POST {path}: expected {(int)expected}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
-
-    /// <summary>
-    /// Scrapes until <paramref name="done"/> holds: a request is counted just after its answer is sent, so the client
-    /// can read the answer a moment before the count moves.
-    /// </summary>
-    private static async Task<PrometheusScrape> ScrapeWhenAsync(HttpClient client, Func<PrometheusScrape, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var scrape = await PrometheusAssert.ScrapeAsync(client);
-            if (done(scrape) || clock.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                return scrape;
-            }
-            await Task.Delay(20);
         }
     }
 }

@@ -1,8 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace InferenceService.Api.Tests.TestSupport;
 
-/// <summary>Assertions every histogram of a scrape must satisfy, and a scrape over HTTP.</summary>
+/// <summary>Assertions every histogram of a scrape must satisfy, and scrapes over HTTP.</summary>
 public static class PrometheusAssert
 {
     /// <summary>GETs /metrics, checks the answer is the Prometheus text format, and parses it.</summary>
@@ -13,6 +14,24 @@ public static class PrometheusAssert
         Assert.True(response.IsSuccessStatusCode, $"GET /metrics answered {(int)response.StatusCode}: {text}");
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         return PrometheusScrape.Parse(text);
+    }
+
+    /// <summary>
+    /// Scrapes until <paramref name="done"/> holds, or for ten seconds at most: a request is counted just after its
+    /// answer is sent, so the client can read the answer a moment before the count moves.
+    /// </summary>
+    public static async Task<PrometheusScrape> ScrapeWhenAsync(HttpClient client, Func<PrometheusScrape, bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var scrape = await ScrapeAsync(client);
+            if (done(scrape) || clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return scrape;
+            }
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>

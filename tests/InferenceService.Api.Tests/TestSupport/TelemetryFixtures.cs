@@ -24,6 +24,19 @@ public sealed class IrisFixture : ServiceFixture
     protected override void BuildRepository(ModelRepositoryBuilder repository) => repository.AddSampleModel("iris");
 }
 
+/// <summary>
+/// The models the Grafana dashboard test sends traffic to: identity_float with a label file (a classifier: its three
+/// values are the scores of classes a, b and c) and without one (a regressor, scored by MAE and RMSE).
+/// </summary>
+public sealed class DashboardModelsFixture : ServiceFixture
+{
+    protected override void BuildRepository(ModelRepositoryBuilder repository) => repository
+        .AddModel("classifier", "identity_float.onnx")
+        .WithLabels("classifier", "labels.txt", "a", "b", "c")
+        .WithConfig("classifier", """{ "output": [{ "name": "y", "label_filename": "labels.txt" }] }""")
+        .AddModel("regressor", "identity_float.onnx");
+}
+
 /// <summary>Starts a fixture outside xunit's class fixtures, for tests that need a host of their own (exact counts).</summary>
 public static class OwnService
 {
