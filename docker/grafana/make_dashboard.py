@@ -72,9 +72,8 @@ rows = [
               [(f"sum by (model) (rate(inference_rows_total{{{MODEL}}}[{RATE}]))", "{{model}}")], width=8),
     ]),
     ("Accuracy", [
-        # inference.accuracy has the unit "1", so as a gauge it is exported with the suffix _ratio.
         panel("Rolling accuracy", "Accuracy over each rolling window of predictions with feedback, by model, version and output.", "percentunit",
-              [(f"inference_accuracy_ratio{{{MODEL}}}", "{{model}} v{{version}} {{output}} {{window}}")], max_value=1),
+              [(f"inference_accuracy{{{MODEL}}}", "{{model}} v{{version}} {{output}} {{window}}")], max_value=1),
         panel("Rolling regression error", "Mean absolute error and root mean squared error over each rolling window.", "none",
               [(f"inference_mae{{{MODEL}}}", "MAE {{model}} v{{version}} {{output}} {{window}}"),
                (f"inference_rmse{{{MODEL}}}", "RMSE {{model}} v{{version}} {{output}} {{window}}")]),

@@ -28,8 +28,10 @@ internal sealed class AccuracyMetrics
             tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = ConfidenceBuckets.UpperBounds.SkipLast(1).ToArray() });
 
+        // No unit: "1" would be exported to Prometheus as inference_accuracy_ratio, and dashboards and alerts know it
+        // as inference_accuracy.
         meter.CreateObservableGauge("inference.accuracy",
-            () => Observe(outputs(), o => o.Scores, s => s.Accuracy, time.GetUtcNow()), "1",
+            () => Observe(outputs(), o => o.Scores, s => s.Accuracy, time.GetUtcNow()), null,
             "Share of scored rows predicted right, per rolling window.");
         meter.CreateObservableGauge("inference.mae",
             () => Observe(outputs(), o => o.Errors, s => s.MeanAbsoluteError, time.GetUtcNow()), null,

@@ -140,6 +140,33 @@ public class MetricsApiTests
     }
 
     [Fact]
+    public async Task Scrape_AfterScoredPredictions_ExportsTheRollingAccuracyAndErrorsUnderTheirDocumentedNames()
+    {
+        var service = await OwnService.StartAsync<DashboardModelsFixture>();
+        try
+        {
+            var client = service.Client;
+            // The classifier predicts a then b (the argmax of each row); the truth is a, a: one of two right.
+            await client.PredictAsync("classifier", "scored", [[0.75f, 0.125f, 0.125f], [0.125f, 0.75f, 0.125f]]);
+            await client.FeedbackOkAsync("classifier", "scored", """{"y": ["a", "a"]}""");
+            // The regressor predicts 1, 2, 3 against 1, 2, 4: MAE 1/3, RMSE sqrt(1/3).
+            await client.PredictAsync("regressor", "scored", [[1, 2, 3]], targets: """{"y": [[1, 2, 4]]}""");
+
+            var scrape = await PrometheusAssert.ScrapeAsync(client);
+
+            (string, string)[] window = [("version", "1"), ("output", "y"), ("window", "last_1000")];
+            Assert.Equal(0.5, scrape.Value("inference_accuracy", [("model", "classifier"), .. window]));
+            Assert.Equal(1.0 / 3, scrape.Value("inference_mae", [("model", "regressor"), .. window]), 1e-9);
+            Assert.Equal(Math.Sqrt(1.0 / 3), scrape.Value("inference_rmse", [("model", "regressor"), .. window]), 1e-9);
+            Assert.All(["inference_accuracy", "inference_mae", "inference_rmse"], name => Assert.Equal("gauge", scrape.Types[name]));
+        }
+        finally
+        {
+            await service.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task BatchObserver_FromTheContainer_ExportsBatchSizeRequestsAndRowsPerRun()
     {
         var service = await OwnService.StartAsync<IrisFixture>();
