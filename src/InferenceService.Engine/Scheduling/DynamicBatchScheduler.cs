@@ -68,14 +68,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     /// </summary>
     public void ThrowIfFull()
     {
-        if (_context.ShuttingDown)
-        {
-            throw ShuttingDown();
-        }
-        if (_context.Admission.Limit > 0 && _context.Admission.Admitted >= _context.Admission.Limit)
-        {
-            throw ServerFull();
-        }
+        _context.ThrowIfRefusingRequests();
         if (Volatile.Read(ref _queued) >= _policy.MaxQueueSize)
         {
             Statistics.RecordFailure(TimeSpan.Zero);
@@ -93,11 +86,11 @@ public sealed class DynamicBatchScheduler : IDisposable
         request.CancellationToken.ThrowIfCancellationRequested();
         if (_context.ShuttingDown)
         {
-            throw ShuttingDown();
+            throw SchedulerContext.ShuttingDownError();
         }
         if (!_context.Admission.TryAdmit())
         {
-            throw ServerFull();
+            throw _context.ServerFullError();
         }
         lock (_gate)
         {
@@ -375,12 +368,6 @@ public sealed class DynamicBatchScheduler : IDisposable
         request.Completion.TrySetException(error);
         _context.Admission.Release();
     }
-
-    private static InferenceException ShuttingDown() =>
-        new(InferenceErrorKind.Overloaded, "The server is shutting down and takes no new requests; retry on another replica.");
-
-    private InferenceException ServerFull() =>
-        new(InferenceErrorKind.Overloaded, $"The server has {_context.Admission.Limit} requests in flight, its limit; retry later.");
 
     private InferenceException QueueFull() =>
         new(InferenceErrorKind.Overloaded, $"Model '{_model.Name}' version {_model.Version} has {_policy.MaxQueueSize} requests queued, its limit; retry later.");

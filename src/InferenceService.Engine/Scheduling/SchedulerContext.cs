@@ -1,3 +1,5 @@
+using InferenceService.Engine.Serving;
+
 namespace InferenceService.Engine.Scheduling;
 
 /// <summary>
@@ -24,4 +26,26 @@ public sealed class SchedulerContext(SchedulingOptions options, TimeProvider tim
 
     /// <summary>Refuses every request from now on; those already admitted still run to the end.</summary>
     public void BeginShutdown() => _shuttingDown = true;
+
+    /// <summary>
+    /// Refuses a request at once (503) when no model could admit it now: the server is stopping or has its limit of
+    /// requests in flight. Checked before a body is read, so that under overload a refusal costs next to nothing.
+    /// </summary>
+    public void ThrowIfRefusingRequests()
+    {
+        if (_shuttingDown)
+        {
+            throw ShuttingDownError();
+        }
+        if (Admission.Limit > 0 && Admission.Admitted >= Admission.Limit)
+        {
+            throw ServerFullError();
+        }
+    }
+
+    internal static InferenceException ShuttingDownError() =>
+        new(InferenceErrorKind.Overloaded, "The server is shutting down and takes no new requests; retry on another replica.");
+
+    internal InferenceException ServerFullError() =>
+        new(InferenceErrorKind.Overloaded, $"The server has {Admission.Limit} requests in flight, its limit; retry later.");
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Errors;
@@ -30,13 +31,15 @@ internal static class PredictApi
         return app;
     }
 
-    private static async Task<IResult> PredictAsync(HttpContext context, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, CancellationToken cancellationToken)
+    private static async Task<IResult> PredictAsync(HttpContext context, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, SchedulerContext scheduling, CancellationToken cancellationToken)
     {
         var inputs = new List<InputTensor>();
         var telemetry = InferenceRequestFeature.For(context);
         var decodeStarted = Stopwatch.GetTimestamp();
         try
         {
+            // The model is named in the body, so only the server-wide refusals can come before reading it.
+            scheduling.ThrowIfRefusingRequests();
             var request = await JsonBody.ReadAsync(context.Request, ContractsJsonContext.Default.PredictRequest, cancellationToken);
             if (string.IsNullOrWhiteSpace(request.Model))
             {
