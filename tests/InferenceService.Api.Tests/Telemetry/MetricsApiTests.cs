@@ -152,7 +152,7 @@ public class MetricsApiTests
             // The regressor predicts 1, 2, 3 against 1, 2, 4: MAE 1/3, RMSE sqrt(1/3).
             await client.PredictAsync("regressor", "scored", [[1, 2, 3]], targets: """{"y": [[1, 2, 4]]}""");
 
-            var scrape = await PrometheusAssert.ScrapeAsync(client);
+            var scrape = await PrometheusAssert.ScrapeWhenAsync(client, s => s.Find("inference_rmse").Count > 0 && s.Find("inference_accuracy").Count > 0);
 
             (string, string)[] window = [("version", "1"), ("output", "y"), ("window", "last_1000")];
             Assert.Equal(0.5, scrape.Value("inference_accuracy", [("model", "classifier"), .. window]));
