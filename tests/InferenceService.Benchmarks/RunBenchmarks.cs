@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Benchmarks;
 
@@ -19,7 +21,7 @@ public class RunBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _session = InferenceSession.Create(BenchmarkModels.PathOf("identity_float.onnx"), new SessionOptions { IntraOpThreads = 1 });
+        _session = OnnxSession.Create(BenchmarkModels.PathOf("identity_float.onnx"), new SessionOptions { IntraOpThreads = 1 });
         _x = OrtValue.CreateTensor<float>(_input, [1, 3]);
         _cts = new CancellationTokenSource();
     }

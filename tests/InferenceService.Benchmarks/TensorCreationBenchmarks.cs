@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Benchmarks;
 

@@ -1,4 +1,5 @@
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Repository;
 
@@ -74,9 +75,9 @@ public static class ModelConfigValidator
                 problems.Add($"dynamic_batching needs every output to have a dynamic first (batch) dimension, but output '{output.Name}' has none.");
             }
         }
-        foreach (var tensor in inputs.Concat(outputs).Where(t => t.Kind != OnnxValueKind.Tensor || !TensorElementTypes.IsSupported(t.ElementType)))
+        foreach (var tensor in inputs.Concat(outputs).Where(t => !t.IsTensor || !TensorElementTypes.IsSupported(t.ElementType)))
         {
-            problems.Add($"'{tensor.Name}' is a {(tensor.Kind == OnnxValueKind.Tensor ? tensor.ElementType.ToString() : tensor.Kind.ToString())} value, which this server cannot serve.");
+            problems.Add($"'{tensor.Name}' is a {(tensor.IsTensor ? tensor.ElementType.ToString() : tensor.KindName)} value, which this server cannot serve.");
         }
         return problems;
     }

@@ -1,6 +1,8 @@
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Scheduling;
 
@@ -17,9 +19,9 @@ internal static class BatchRun
     /// the batch left the queue, on <paramref name="time"/>'s clock) ends each request's queue time. The results
     /// belong to <paramref name="model"/>.
     /// </summary>
-    /// <exception cref="OrtException">ONNX Runtime refused the batch.</exception>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime refused the batch.</exception>
     /// <exception cref="OperationCanceledException">A lone request was cancelled while it ran.</exception>
-    public static InferenceResult[] Execute(LoadedModel model, IReadOnlyList<QueuedRequest> batch, InferenceSession session, TimeProvider time, long taken, out BatchExecution execution)
+    public static InferenceResult[] Execute(LoadedModel model, IReadOnlyList<QueuedRequest> batch, OnnxSession session, TimeProvider time, long taken, out BatchExecution execution)
     {
         var first = batch[0];
         var rows = new int[batch.Count];
@@ -43,7 +45,7 @@ internal static class BatchRun
             var runStarted = time.GetTimestamp();
             // A lone request may stop its own Run; a shared Run is not disturbed by one member leaving.
             var cancellation = batch.Count == 1 ? first.CancellationToken : CancellationToken.None;
-            outputs = session.Run(model.InputPositions, values, first.OutputIndices, null, cancellation);
+            outputs = session.Run(model.InputPositions, values, first.OutputIndices, cancellation);
             run = time.GetElapsedTime(runStarted);
         }
         finally

@@ -1,5 +1,7 @@
 using InferenceService.Engine.Serving;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Scheduling;
 
@@ -36,7 +38,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     private long _nextBatch;
     private bool _stopping;
 
-    internal DynamicBatchScheduler(LoadedModel model, IReadOnlyList<InferenceSession> sessions, BatchingPolicy policy, SchedulerContext context)
+    internal DynamicBatchScheduler(LoadedModel model, IReadOnlyList<OnnxSession> sessions, BatchingPolicy policy, SchedulerContext context)
     {
         _model = model;
         _policy = policy;
@@ -159,7 +161,7 @@ public sealed class DynamicBatchScheduler : IDisposable
 
     private void ServeInstance(object? state)
     {
-        var session = (InferenceSession)state!;
+        var session = (OnnxSession)state!;
         while (TakeBatch(out var sequence) is { } batch)
         {
             var taken = _context.Time.GetTimestamp();
@@ -242,7 +244,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         return false;
     }
 
-    private InferenceResult?[]? RunBatch(List<QueuedRequest> batch, InferenceSession session, long taken)
+    private InferenceResult?[]? RunBatch(List<QueuedRequest> batch, OnnxSession session, long taken)
     {
         try
         {
@@ -254,7 +256,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         catch (Exception e)
         {
             Observe(new BatchExecution(_model.Name, _model.Version, batch.Sum(r => r.Rows), batch.Count, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, Succeeded: false));
-            if (batch.Count > 1 && e is OrtException { ErrorCode: OrtErrorCode.InvalidArgument })
+            if (batch.Count > 1 && e is OnnxRuntimeException onnxError && OnnxErrors.IsInvalidArgument(onnxError))
             {
                 // One request's data can make an operator refuse the whole batch: run each alone, so only it fails.
                 return [.. batch.Select(request => RunBatch([request], session, taken)?[0])];
@@ -301,7 +303,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         {
             OperationCanceledException => null,
             // The inputs passed the metadata checks but an operator refused them (a shape it cannot broadcast, say).
-            OrtException { ErrorCode: OrtErrorCode.InvalidArgument } => InferenceException.InvalidInput($"Model '{_model.Name}' cannot run on these inputs: {error.Message}"),
+            OnnxRuntimeException onnxError when OnnxErrors.IsInvalidArgument(onnxError) => InferenceException.InvalidInput($"Model '{_model.Name}' cannot run on these inputs: {OnnxErrors.Describe(onnxError)}"),
             _ => error,
         };
         if (answer is null)

@@ -1,6 +1,7 @@
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Serving;
 

@@ -1,6 +1,8 @@
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.Extensions.Logging;
 
 namespace InferenceService.Engine.Serving;
@@ -29,14 +31,14 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
         var problems = new List<string>();
         var parameters = ModelParameters.Parse(source.Config.Parameters, problems);
         var instances = Math.Max(1, source.Config.InstanceGroup?.Sum(g => g.Count) ?? 1);
-        var options = BuildSessionOptions(source, version, parameters, instances);
+        var settings = BuildSessionSettings(source, version, parameters, instances);
 
-        var sessions = new List<InferenceSession>(instances);
+        var sessions = new List<OnnxSession>(instances);
         try
         {
             for (var i = 0; i < instances; i++)
             {
-                sessions.Add(CreateSession(version, options));
+                sessions.Add(CreateSession(version, settings));
             }
             var first = sessions[0];
             problems.AddRange(ModelConfigValidator.ValidateAgainstModel(source.Config, first.Inputs, first.Outputs));
@@ -62,19 +64,23 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
         }
     }
 
-    private static InferenceSession CreateSession(ModelVersionSource version, SessionOptions options)
+    private static OnnxSession CreateSession(ModelVersionSource version, SessionSettings settings)
     {
         try
         {
-            return InferenceSession.Create(version.ModelPath, options);
+            return OnnxSession.Create(version.ModelPath, settings);
         }
-        catch (OrtException e)
+        catch (OnnxRuntimeException e)
         {
-            throw new ModelLoadException($"ONNX Runtime could not load version {version.Version}: {e.Message}", e);
+            throw new ModelLoadException($"ONNX Runtime could not load version {version.Version}: {OnnxErrors.Describe(e)}", e);
+        }
+        catch (ExecutionProviderException e)
+        {
+            throw new ModelLoadException($"Version {version.Version} cannot run where it must: {e.Message}", e);
         }
     }
 
-    private SessionOptions BuildSessionOptions(ModelSource source, ModelVersionSource version, ModelParameters parameters, int instances)
+    private SessionSettings BuildSessionSettings(ModelSource source, ModelVersionSource version, ModelParameters parameters, int instances)
     {
         var kinds = source.Config.InstanceGroup?.Select(g => g.Kind).ToArray() ?? [];
         var providerNames = parameters.ExecutionProviders.Count > 0 ? parameters.ExecutionProviders
@@ -89,7 +95,7 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
             _ => new CpuExecutionProvider(),
         }).ToArray();
 
-        return new SessionOptions
+        return new SessionSettings
         {
             // Instances run at once; giving each all the cores would oversubscribe them.
             IntraOpThreads = parameters.IntraOpThreads ?? Math.Max(1, Environment.ProcessorCount / instances),
@@ -124,7 +130,7 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
     }
 
     /// <summary>One run with zeros (empty strings), every dynamic dimension set to 1.</summary>
-    private static void WarmUp(InferenceSession session)
+    private static void WarmUp(OnnxSession session)
     {
         var values = new List<OrtValue>(session.Inputs.Count);
         try
@@ -132,25 +138,32 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
             foreach (var input in session.Inputs)
             {
                 long[] shape = [.. input.Shape.Select(d => d < 0 ? 1 : d)];
-                var count = checked((int)OrtValue.CheckedElementCount(shape));
+                // ONNX Runtime allocates (and zeroes) the warm-up tensors, and creates strings empty.
                 values.Add(input.ElementType == TensorElementType.String
-                    ? OrtValue.CreateStringTensor(Enumerable.Repeat(string.Empty, count).ToArray(), shape)
-                    : OrtValue.CreateTensor(input.ElementType, new byte[count * TensorElementTypes.SizeOf(input.ElementType)], shape));
+                    ? OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape)
+                    : ZeroedTensor(input.ElementType, shape));
             }
-            var outputs = session.Run(session.Inputs.Select(i => i.Name).ToArray(), values.ToArray(), session.Outputs.Select(o => o.Name).ToArray());
+            var outputs = session.Run([.. session.Inputs.Select(i => i.Name)], [.. values], [.. session.Outputs.Select(o => o.Name)]);
             foreach (var output in outputs)
             {
                 output.Dispose();
             }
         }
-        catch (OrtException e)
+        catch (OnnxRuntimeException e)
         {
-            throw new ModelLoadException($"the warm-up run failed: {e.Message}", e);
+            throw new ModelLoadException($"the warm-up run failed: {OnnxErrors.Describe(e)}", e);
         }
         finally
         {
             values.ForEach(v => v.Dispose());
         }
+    }
+
+    private static OrtValue ZeroedTensor(TensorElementType type, long[] shape)
+    {
+        var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, shape);
+        value.GetTensorMutableRawData().Clear();
+        return value;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} version {Version} runs on the CPU: {Reason}")]

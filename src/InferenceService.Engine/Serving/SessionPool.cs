@@ -1,4 +1,5 @@
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Serving;
 
@@ -9,16 +10,16 @@ namespace InferenceService.Engine.Serving;
 /// </summary>
 public sealed class SessionPool : IDisposable
 {
-    private readonly InferenceSession[] _sessions;
+    private readonly OnnxSession[] _sessions;
 
-    public SessionPool(IReadOnlyList<InferenceSession> sessions)
+    public SessionPool(IReadOnlyList<OnnxSession> sessions)
     {
         ArgumentOutOfRangeException.ThrowIfZero(sessions.Count);
         _sessions = [.. sessions];
     }
 
     /// <summary>All instances.</summary>
-    public IReadOnlyList<InferenceSession> Sessions => _sessions;
+    public IReadOnlyList<OnnxSession> Sessions => _sessions;
 
     public int Count => _sessions.Length;
 

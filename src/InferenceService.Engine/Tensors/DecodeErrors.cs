@@ -2,7 +2,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using InferenceService.Engine.Serving;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;
 

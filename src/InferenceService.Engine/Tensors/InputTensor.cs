@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;
 
@@ -17,6 +19,7 @@ namespace InferenceService.Engine.Tensors;
 public sealed class InputTensor : IDisposable
 {
     private byte[]? _buffer;
+    private GCHandle _pin;
     private readonly int _byteLength;
     private readonly string[]? _strings;
 
@@ -118,23 +121,36 @@ public sealed class InputTensor : IDisposable
     }
 
     /// <summary>
-    /// An ONNX Runtime tensor over this input. Fixed-size data is wrapped in place, without copying, and stays pinned
-    /// until the returned value is disposed, which must happen before this tensor is disposed. Strings are copied
-    /// into memory ONNX Runtime owns (the C API has no way to borrow them).
+    /// An ONNX Runtime tensor over this input. Fixed-size data is wrapped in place, without copying: the buffer is
+    /// pinned on the first call and stays pinned until this tensor is disposed, which must happen after every returned
+    /// value is disposed. Strings are copied into memory ONNX Runtime owns (string tensors cannot borrow memory).
     /// </summary>
-    public OrtValue CreateOrtValue() =>
-        _strings is not null
-            ? OrtValue.CreateStringTensor(_strings, Shape)
-            : OrtValue.CreateTensor(ElementType, Data, Shape);
+    public OrtValue CreateOrtValue()
+    {
+        if (_strings is not null)
+        {
+            return OrtValueExtensions.CreateStringTensor(_strings, Shape);
+        }
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        if (!_pin.IsAllocated)
+        {
+            _pin = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
+        }
+        return OrtValueExtensions.CreateTensorOver(_pin.AddrOfPinnedObject(), _byteLength, ElementType, Shape);
+    }
 
     /// <summary>
-    /// Returns the buffer to the pool. Every <see cref="OrtValue"/> created by <see cref="CreateOrtValue"/> must be
-    /// disposed before this is called. Calling it twice is harmless.
+    /// Unpins the buffer and returns it to the pool. Every <see cref="OrtValue"/> created by <see cref="CreateOrtValue"/>
+    /// must be disposed before this is called. Calling it twice is harmless.
     /// </summary>
     public void Dispose()
     {
         var buffer = _buffer;
         _buffer = null;
+        if (_pin.IsAllocated)
+        {
+            _pin.Free();
+        }
         if (buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(buffer);

@@ -1,4 +1,6 @@
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;
 
@@ -15,16 +17,17 @@ public sealed class OutputTensor
     private readonly int _elementCount;
     private readonly Lazy<string[]>? _strings;
 
-    private OutputTensor(OrtValue value, long[] shape, long firstElement, long elementCount, Lazy<string[]>? strings)
+    private OutputTensor(OrtValue value, TensorElementType elementType, long[] shape, long firstElement, long elementCount, Lazy<string[]>? strings)
     {
         _value = value;
+        ElementType = elementType;
         _shape = shape;
         _firstElement = checked((int)firstElement);
         _elementCount = checked((int)elementCount);
         _strings = strings;
     }
 
-    public TensorElementType ElementType => _value.ElementType;
+    public TensorElementType ElementType { get; }
 
     /// <summary>The dimensions; the first is the caller's row count when this is a part of a batch.</summary>
     public IReadOnlyList<long> Shape => _shape;
@@ -35,7 +38,8 @@ public sealed class OutputTensor
     public static OutputTensor Whole(OrtValue value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return new OutputTensor(value, [.. value.Shape], 0, value.ElementCount, StringsOf(value));
+        var info = value.GetTensorTypeAndShape();
+        return new OutputTensor(value, info.ElementDataType, info.Shape, 0, info.ElementCount, StringsOf(value, info.ElementDataType));
     }
 
     /// <summary>
@@ -45,20 +49,21 @@ public sealed class OutputTensor
     public static OutputTensor[] SplitRows(OrtValue value, ReadOnlySpan<int> rows)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var shape = value.Shape;
-        if (shape.Count == 0)
+        var info = value.GetTensorTypeAndShape();
+        var shape = info.Shape;
+        if (shape.Length == 0)
         {
             throw new ArgumentException("A scalar has no rows to split.", nameof(value));
         }
-        var rowLength = shape[0] == 0 ? 0 : value.ElementCount / shape[0];
-        var strings = StringsOf(value);
+        var rowLength = shape[0] == 0 ? 0 : info.ElementCount / shape[0];
+        var strings = StringsOf(value, info.ElementDataType);
         var views = new OutputTensor[rows.Length];
         long firstRow = 0;
         for (var i = 0; i < rows.Length; i++)
         {
             long[] viewShape = [.. shape];
             viewShape[0] = rows[i];
-            views[i] = new OutputTensor(value, viewShape, firstRow * rowLength, rows[i] * rowLength, strings);
+            views[i] = new OutputTensor(value, info.ElementDataType, viewShape, firstRow * rowLength, rows[i] * rowLength, strings);
             firstRow += rows[i];
         }
         if (firstRow != shape[0])
@@ -70,7 +75,7 @@ public sealed class OutputTensor
 
     /// <summary>The elements, read in place; <typeparamref name="T"/> must be the element type's .NET type.</summary>
     public ReadOnlySpan<T> GetTensorData<T>() where T : unmanaged =>
-        _value.GetTensorData<T>().Slice(_firstElement, _elementCount);
+        _value.GetData<T>(ElementType).Slice(_firstElement, _elementCount);
 
     /// <summary>The elements of a string tensor.</summary>
     /// <exception cref="InvalidOperationException">The tensor does not hold strings.</exception>
@@ -79,6 +84,6 @@ public sealed class OutputTensor
             ? throw new InvalidOperationException($"The tensor holds {ElementType} elements, not strings.")
             : _strings.Value.AsSpan(_firstElement, _elementCount);
 
-    private static Lazy<string[]>? StringsOf(OrtValue value) =>
-        value.ElementType == TensorElementType.String ? new Lazy<string[]>(value.GetStrings) : null;
+    private static Lazy<string[]>? StringsOf(OrtValue value, TensorElementType elementType) =>
+        elementType == TensorElementType.String ? new Lazy<string[]>(value.GetStringTensorAsArray) : null;
 }

@@ -1,4 +1,6 @@
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;
 
@@ -38,9 +40,9 @@ public static class TensorDataType
             "FP64" => TensorElementType.Double,
             "BF16" => TensorElementType.BFloat16,
             "BYTES" => TensorElementType.String,
-            _ => TensorElementType.Undefined,
+            _ => TensorElementTypes.Undefined,
         };
-        return type != TensorElementType.Undefined;
+        return type != TensorElementTypes.Undefined;
     }
 
     /// <summary>The protocol datatype name of <paramref name="type"/>.</summary>

@@ -175,6 +175,6 @@ internal static class InferenceProtocolApi
         return JsonTensorDecoder.DecodeWithShape(input.Name, input.Data, type, input.Shape.ToArray());
     }
 
-    private static MetadataTensor ToMetadata(OnnxRuntime.TensorInfo tensor) =>
+    private static MetadataTensor ToMetadata(Engine.Onnx.TensorInfo tensor) =>
         new(tensor.Name, TensorDataType.ToProtocolName(tensor.ElementType), tensor.Shape);
 }

@@ -1,6 +1,7 @@
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
 using Microsoft.Extensions.Options;
 
 namespace InferenceService.Hosting;
@@ -22,15 +23,15 @@ internal sealed partial class ModelRepositoryLoader(
         await Task.Yield(); // Let the host finish starting: nothing below may delay listening.
         try
         {
-            var environment = OrtEnvironment.Initialize(new OrtEnvironmentOptions
+            var environment = OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeEnvironmentOptions
             {
                 LibraryPath = runtimeOptions.Value.LibraryPath,
                 LogLevel = runtimeOptions.Value.LogLevel,
                 LoggerFactory = loggerFactory,
             });
-            LogRuntime(logger, environment.Version, environment.LibraryPath, string.Join(", ", environment.AvailableProviders));
+            LogRuntime(logger, environment.Version, environment.LibraryPath ?? "the NuGet package", string.Join(", ", environment.AvailableProviders));
         }
-        catch (Exception e) when (e is DllNotFoundException or OrtException or NotSupportedException)
+        catch (Exception e) when (e is DllNotFoundException or OnnxRuntimeException or NotSupportedException or InvalidOperationException or TypeInitializationException)
         {
             LogRuntimeMissing(logger, e.Message);
             return;

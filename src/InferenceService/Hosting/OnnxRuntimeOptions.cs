@@ -1,5 +1,6 @@
 using InferenceService.Engine.Repository;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.Extensions.Options;
 
 namespace InferenceService.Hosting;
@@ -9,7 +10,7 @@ internal sealed class OnnxRuntimeOptions
 {
     public const string SectionName = "OnnxRuntime";
 
-    /// <summary>The ONNX Runtime library to load (e.g. the GPU build in a container). Empty: the one next to the app.</summary>
+    /// <summary>A custom native ONNX Runtime library to load instead of the NuGet package's (your own build). Empty: the package's.</summary>
     public string? LibraryPath { get; set; }
 
     /// <summary>
@@ -19,7 +20,7 @@ internal sealed class OnnxRuntimeOptions
     public string? ExecutionProviders { get; set; }
 
     /// <summary>The least severe ONNX Runtime message that reaches the log.</summary>
-    public OrtLogLevel LogLevel { get; set; } = OrtLogLevel.Warning;
+    public OnnxLogLevel LogLevel { get; set; } = OnnxLogLevel.Warning;
 
     /// <summary>The providers <see cref="ExecutionProviders"/> names, lower-cased; unknown names are added to <paramref name="problems"/>.</summary>
     public string[] ExecutionProviderList(List<string> problems) =>

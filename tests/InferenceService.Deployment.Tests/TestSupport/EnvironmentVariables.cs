@@ -1,5 +1,7 @@
 using System.Reflection;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Deployment.Tests.TestSupport;
 

@@ -1,12 +1,14 @@
+using Microsoft.ML.OnnxRuntime;
 using InferenceService.Engine.Accuracy;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Accuracy;
 
 public sealed class ScoredOutputKindTests
 {
     private static TensorInfo Output(TensorElementType type, params long[] shape) =>
-        new("out", OnnxValueKind.Tensor, type, shape, shape.Select(_ => "").ToArray());
+        new("out", OnnxValueType.ONNX_TYPE_TENSOR, type, shape, shape.Select(_ => "").ToArray());
 
     private static readonly IReadOnlyList<string> ThreeLabels = ["a", "b", "c"];
 

@@ -1,6 +1,8 @@
+using Microsoft.ML.OnnxRuntime;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Tests.TestSupport;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Repository;
 
@@ -125,7 +127,7 @@ public sealed class ModelConfigValidatorTests : IDisposable
     }
 
     private static TensorInfo Tensor(string name, TensorElementType type, params long[] shape) =>
-        new(name, OnnxValueKind.Tensor, type, shape, shape.Select(_ => "").ToArray());
+        new(name, OnnxValueType.ONNX_TYPE_TENSOR, type, shape, shape.Select(_ => "").ToArray());
 
     private static readonly TensorInfo[] s_inputs = [Tensor("x", TensorElementType.Float, -1, 4)];
     private static readonly TensorInfo[] s_outputs = [Tensor("y", TensorElementType.Int64, -1)];
@@ -190,7 +192,7 @@ public sealed class ModelConfigValidatorTests : IDisposable
     [Fact]
     public void ValidateAgainstModel_NonTensorValue_IsReportedAsNotServable()
     {
-        TensorInfo sequence = new("s", OnnxValueKind.Sequence, TensorElementType.Undefined, [], []);
+        TensorInfo sequence = new("s", OnnxValueType.ONNX_TYPE_SEQUENCE, TensorElementTypes.Undefined, [], []);
 
         var problem = Assert.Single(ModelConfigValidator.ValidateAgainstModel(new ModelConfig(), s_inputs, [sequence]));
 

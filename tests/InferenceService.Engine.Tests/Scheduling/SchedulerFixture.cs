@@ -3,7 +3,8 @@ using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Tests.TestSupport;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Scheduling;
 
@@ -35,7 +36,7 @@ public abstract class SchedulerFixture : IDisposable
     /// <summary>identity_float.onnx (x [batch, 3] → y) under <paramref name="configJson"/>.</summary>
     protected LoadedModel Model(string configJson, int instances = 1, SchedulingOptions? options = null, string file = "identity_float.onnx", SchedulerContext? context = null)
     {
-        var sessions = Enumerable.Range(0, instances).Select(_ => InferenceSession.Create(TempRepository.TestModel(file))).ToArray();
+        var sessions = Enumerable.Range(0, instances).Select(_ => OnnxSession.Create(TempRepository.TestModel(file))).ToArray();
         context ??= new SchedulerContext(options ?? new SchedulingOptions(), Clock, Observer);
         var model = new LoadedModel("m", 1, Configs.Parse(configJson), new SessionPool(sessions), new Dictionary<string, IReadOnlyList<string>>(), context);
         _models.Add(model);

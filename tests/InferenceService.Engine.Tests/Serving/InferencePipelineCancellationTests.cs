@@ -3,7 +3,8 @@ using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Tests.TestSupport;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Serving;
 
@@ -12,7 +13,7 @@ public sealed class InferencePipelineCancellationTests : IDisposable
 {
     private readonly LoadedModel _model = new(
         "slow", 1, new ModelConfig(),
-        new SessionPool([InferenceSession.Create(TempRepository.TestModel("slow.onnx"))]),
+        new SessionPool([OnnxSession.Create(TempRepository.TestModel("slow.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());
 
     private readonly InferencePipeline _pipeline = new();

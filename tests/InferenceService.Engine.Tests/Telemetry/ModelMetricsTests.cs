@@ -1,6 +1,7 @@
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using InferenceService.Engine.Telemetry;
 using InferenceService.Engine.Tests.Serving;
 using InferenceService.Engine.Tests.TestSupport;

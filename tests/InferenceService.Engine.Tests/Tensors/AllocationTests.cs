@@ -2,7 +2,11 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+using InferenceService.Engine.Tests.TestSupport;
 
 namespace InferenceService.Engine.Tests.Tensors;
 

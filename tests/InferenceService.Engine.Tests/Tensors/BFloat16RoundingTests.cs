@@ -1,5 +1,7 @@
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 
 namespace InferenceService.Engine.Tests.Tensors;
@@ -17,7 +19,7 @@ public class BFloat16RoundingTests
     private static ushort Bits(string number)
     {
         using var tensor = JsonTensorDecoder.DecodeNested("x", Parse(number), TensorElementType.BFloat16);
-        return tensor.GetData<BFloat16>()[0].Bits;
+        return tensor.GetData<BFloat16>()[0].value;
     }
 
     [Theory]

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 
 namespace InferenceService.Engine.Tests.Tensors;

@@ -1,6 +1,10 @@
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
+
+using InferenceService.Engine.Tests.TestSupport;
 
 namespace InferenceService.Engine.Tests.Tensors;
 
@@ -30,7 +34,7 @@ public class IdentityRoundTripTests
 
     private static string Run(string model, InputTensor input, Action<System.Text.Json.Utf8JsonWriter, OutputTensor> write)
     {
-        using var session = InferenceSession.Create(Path.Combine(AppContext.BaseDirectory, "TestModels", $"identity_{model}.onnx"));
+        using var session = OnnxSession.Create(Path.Combine(AppContext.BaseDirectory, "TestModels", $"identity_{model}.onnx"));
         TensorValidator.Validate(session.Inputs[0], input.ElementType, input.Shape);
         OrtValue[] outputs;
         using (var value = input.CreateOrtValue())

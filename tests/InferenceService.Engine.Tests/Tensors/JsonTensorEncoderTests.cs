@@ -1,6 +1,10 @@
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
+
+using InferenceService.Engine.Tests.TestSupport;
 
 namespace InferenceService.Engine.Tests.Tensors;
 

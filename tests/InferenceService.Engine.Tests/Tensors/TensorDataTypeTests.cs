@@ -1,5 +1,7 @@
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Tensors;
 
@@ -49,12 +51,12 @@ public class TensorDataTypeTests
     public void TryParse_UnknownName_ReturnsFalse(string? name)
     {
         Assert.False(TensorDataType.TryParse(name, out var type));
-        Assert.Equal(TensorElementType.Undefined, type);
+        Assert.Equal(TensorElementTypes.Undefined, type);
     }
 
     [Theory]
     [InlineData(TensorElementType.Complex64)]
-    [InlineData(TensorElementType.Undefined)]
+    [InlineData(TensorElementTypes.Undefined)]
     public void ToProtocolName_TypeWithoutName_Throws(TensorElementType type) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => TensorDataType.ToProtocolName(type));
 }

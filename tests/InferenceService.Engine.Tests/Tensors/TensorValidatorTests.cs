@@ -1,12 +1,14 @@
+using Microsoft.ML.OnnxRuntime;
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 
 namespace InferenceService.Engine.Tests.Tensors;
 
 public class TensorValidatorTests
 {
-    private static readonly TensorInfo Input = new("x", OnnxValueKind.Tensor, TensorElementType.Float, [-1, 4], ["batch", ""]);
+    private static readonly TensorInfo Input = new("x", OnnxValueType.ONNX_TYPE_TENSOR, TensorElementType.Float, [-1, 4], ["batch", ""]);
 
     [Theory]
     [InlineData(1L)]
@@ -34,7 +36,7 @@ public class TensorValidatorTests
     [Fact]
     public void Validate_SeveralProblems_ReportsAllInOneMessage()
     {
-        var input = new TensorInfo("image", OnnxValueKind.Tensor, TensorElementType.UInt8, [1, 3, 224, 224], ["", "", "", ""]);
+        var input = new TensorInfo("image", OnnxValueType.ONNX_TYPE_TENSOR, TensorElementType.UInt8, [1, 3, 224, 224], ["", "", "", ""]);
         AssertInvalid("Input 'image' expects UINT8, got FP32. Input 'image' dimension 0 must be 1, got 2. Input 'image' dimension 3 must be 224, got 225.",
             () => TensorValidator.Validate(input, TensorElementType.Float, [2, 3, 224, 225]));
     }
@@ -47,7 +49,7 @@ public class TensorValidatorTests
     [Fact]
     public void Validate_ModelTypeWithoutProtocolName_UsesOnnxName()
     {
-        var input = new TensorInfo("z", OnnxValueKind.Tensor, TensorElementType.Complex64, [2], [""]);
+        var input = new TensorInfo("z", OnnxValueType.ONNX_TYPE_TENSOR, TensorElementType.Complex64, [2], [""]);
         AssertInvalid("Input 'z' expects COMPLEX64, got FP32.", () => TensorValidator.Validate(input, TensorElementType.Float, [2]));
     }
 }

@@ -2,7 +2,11 @@ using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.OnnxRuntime;
+using InferenceService.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+using InferenceService.Engine.Tests.TestSupport;
 
 namespace InferenceService.Engine.Tests.TestSupport;
 
@@ -17,19 +21,19 @@ internal static class AccuracyModels
     /// <summary>The iris sample, version 1: probabilities FP32 [batch, 3] and label INT64 [batch], both labelled.</summary>
     public static LoadedModel Iris(long version = 1) => new(
         "iris", version, new ModelConfig(),
-        new SessionPool([InferenceSession.Create(SampleModel("iris", 1))]),
+        new SessionPool([OnnxSession.Create(SampleModel("iris", 1))]),
         new Dictionary<string, IReadOnlyList<string>> { ["probabilities"] = IrisLabels, ["label"] = IrisLabels });
 
     /// <summary>identity_float: y FP32 [batch, 3], no labels, so scored as numbers.</summary>
     public static LoadedModel IdentityFloat(string name = "regressor", long version = 1) => new(
         name, version, new ModelConfig(),
-        new SessionPool([InferenceSession.Create(TempRepository.TestModel("identity_float.onnx"))]),
+        new SessionPool([OnnxSession.Create(TempRepository.TestModel("identity_float.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());
 
     /// <summary>identity_float with a label file on y, so its three columns are class scores.</summary>
     public static LoadedModel LabelledScores(params string[] labels) => new(
         "scores", 1, new ModelConfig(),
-        new SessionPool([InferenceSession.Create(TempRepository.TestModel("identity_float.onnx"))]),
+        new SessionPool([OnnxSession.Create(TempRepository.TestModel("identity_float.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>> { ["y"] = labels });
 
     /// <summary>An iris result: the given class per row (as the label output) and scores that make it the argmax.</summary>
