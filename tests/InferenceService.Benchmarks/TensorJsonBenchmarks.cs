@@ -68,7 +68,7 @@ public class TensorJsonBenchmarks
         {
             _outputRows[r] = _outputData.AsSpan(r * OutputColumns, OutputColumns).ToArray();
         }
-        _output = OrtValue.CreateTensor<float>(_outputData, [OutputRows, OutputColumns]);
+        _output = OrtValue.CreateTensorValueFromMemory(_outputData, [OutputRows, OutputColumns]);
         _outputView = OutputTensor.Whole(_output);
         _buffer = new ArrayBufferWriter<byte>(1 << 20);
         _writer = new Utf8JsonWriter(_buffer);

@@ -1,14 +1,9 @@
-using System.Reflection;
-using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-
 namespace InferenceService.Deployment.Tests.TestSupport;
 
 /// <summary>
 /// Which environment variables a deployment file may set: configuration keys the app reads (Section__Key), and the few
 /// variables read by something other than our configuration (ASP.NET Core's host, the .NET runtime, the OpenTelemetry
-/// SDK by its specification, the ONNX Runtime binding, the NVIDIA container runtime).
+/// SDK by its specification, the NVIDIA container runtime).
 /// </summary>
 internal static class EnvironmentVariables
 {
@@ -25,19 +20,13 @@ internal static class EnvironmentVariables
 
     private static readonly HashSet<string> s_nvidia = new(StringComparer.Ordinal) { "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES" };
 
-    /// <summary>The binding's own variable, read from the binding so that renaming it there fails here.</summary>
-    public static string OnnxRuntimeLibraryPath { get; } = (string)typeof(OrtEnvironment).Assembly
-        .GetType("InferenceService.OnnxRuntime.Native.OrtNativeLibrary", throwOnError: true)!
-        .GetField("LibraryPathEnvironmentVariable", BindingFlags.Public | BindingFlags.Static)!
-        .GetRawConstantValue()!;
-
     /// <summary>The configuration key an environment variable sets (Section__Key is Section:Key).</summary>
     public static string ToSettingKey(string name) => name.Replace("__", ":", StringComparison.Ordinal);
 
     public static void AssertKnown(string name, AppSurface app, string where)
     {
         if (s_aspNetCore.Contains(name) || s_dotnet.Contains(name) || s_openTelemetry.Contains(name) || s_nvidia.Contains(name)
-            || name == OnnxRuntimeLibraryPath)
+)
         {
             return;
         }
