@@ -88,6 +88,7 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
     public async Task DashboardAndAutoscalerQueries_AfterTrafficForEveryPanel_ReturnDataFromARealPrometheus()
     {
         var clock = Stopwatch.StartNew();
+        PrometheusServer.RequireBinary();
         using var document = JsonDocument.Parse(File.ReadAllText(GrafanaDashboard.FilePath));
         var panels = GrafanaDashboard.PanelQueries(document.RootElement);
         var variables = GrafanaDashboard.QueryVariables(document.RootElement);
@@ -131,11 +132,16 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
             if (failures.Length > 0)
             {
                 var names = await MetricNamesAsync(prometheus);
+                var hints = new List<string>();
+                foreach (var failure in failures)
+                {
+                    hints.Add(UnknownNames(failure.Sent, names) + await UnknownLabelValuesAsync(prometheus, failure.Sent));
+                }
                 Assert.Fail($"After {s_deadline.TotalSeconds:F0} s, {failures.Length} of {checks.Count} queries of {GrafanaDashboard.FilePath} and "
                     + $"{PrometheusAdapterRules.FilePath} still return no data from Prometheus scraping GET /metrics:\n"
-                    + string.Join("\n", failures.Select(f => $"- {f.Where}: {f.Problem}\n    expression: {f.Query}"
+                    + string.Join("\n", failures.Select((f, i) => $"- {f.Where}: {f.Problem}\n    expression: {f.Query}"
                         + (f.Sent == f.Query ? "" : $"\n    sent as:    {f.Sent}")
-                        + UnknownNames(f.Sent, names))));
+                        + hints[i])));
             }
             Assert.StartsWith("text/plain", relay.ContentTypes["/text"], StringComparison.Ordinal);
         }
@@ -315,8 +321,8 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The metric names a failed query selects that Prometheus does not hold, each with the names it does hold that
-    /// share its first two words: the usual cause of "No data" is a renamed metric.
+    /// The metric names a failed query selects that Prometheus does not hold, each with the three names it does hold
+    /// that are nearest in spelling: the usual cause of "No data" is a renamed or misspelt metric.
     /// </summary>
     private static string UnknownNames(string query, IReadOnlySet<string> names)
     {
@@ -325,12 +331,50 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
             .Distinct(StringComparer.Ordinal)
             .Select(n =>
             {
-                var prefix = string.Join('_', n.Split('_').Take(2));
-                var similar = names.Where(h => h.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
-                return $"{n} is not a metric Prometheus holds{(similar.Length == 0 ? "" : $" (it holds {string.Join(", ", similar)})")}";
+                var nearest = names.OrderBy(h => EditDistance(n, h)).ThenBy(h => h, StringComparer.Ordinal).Take(3).ToArray();
+                return $"{n} is not a metric Prometheus holds{(nearest.Length == 0 ? "" : $"; the nearest it holds: {string.Join(", ", nearest)}")}";
             })
             .ToArray();
-        return unknown.Length == 0 ? "" : "\n    " + string.Join("\n    ", unknown);
+        return Lines(unknown);
+    }
+
+    /// <summary>
+    /// The equality matchers (<c>label="value"</c>) of a failed query whose value no series of the service's job has,
+    /// each with the values that label does have: the other usual cause of "No data".
+    /// </summary>
+    private static async Task<string> UnknownLabelValuesAsync(PrometheusServer prometheus, string query)
+    {
+        var problems = new List<string>();
+        foreach (var (label, value) in EqualityMatcher().Matches(query).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).Distinct())
+        {
+            var answer = await prometheus.LabelValuesAsync(label, $"{{job=\"{ServiceJob}\"}}");
+            var values = answer.Succeeded ? answer.Data.EnumerateArray().Select(v => v.GetString()!).ToArray() : [];
+            if (answer.Succeeded && !values.Contains(value))
+            {
+                problems.Add(values.Length == 0
+                    ? $"{label}=\"{value}\": no series of the service has a label {label}"
+                    : $"{label}=\"{value}\": no series of the service has that value; {label} is one of {string.Join(", ", values.Select(v => $"\"{v}\""))}");
+            }
+        }
+        return Lines(problems);
+    }
+
+    private static string Lines(IReadOnlyCollection<string> lines) => lines.Count == 0 ? "" : "\n    " + string.Join("\n    ", lines);
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     /// <summary>
@@ -353,6 +397,10 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
         await client.PredictAsync("regressor", $"scored-{round}", [[1, 2, 3]], targets: """{"y": [[1, 2, 4]]}""");
         await client.PredictAsync("regressor", $"unscored-{round}", [[4, 5, 6]]);
     }
+
+    /// <summary>A matcher <c>label="value"</c> (not !=, =~ or !~).</summary>
+    [GeneratedRegex(@"(?<![\w:])([A-Za-z_]\w*)\s*=\s*""([^""\\]*)""")]
+    private static partial Regex EqualityMatcher();
 
     /// <summary>The metric name a seriesQuery starts with.</summary>
     [GeneratedRegex(@"^[A-Za-z_:][\w:]*")]

@@ -87,24 +87,31 @@ public sealed class PrometheusServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The binary on PATH, or null. A test calls <see cref="Start"/> anyway, which fails with how to install it: a
-    /// dashboard test that skips itself where Prometheus is missing would pass without checking anything.
+    /// The binary on PATH, or null. Tests call <see cref="RequireBinary"/>, which fails with how to install it: a
+    /// dashboard test that skipped itself where Prometheus is missing would pass without checking anything.
     /// </summary>
     public static string? FindBinary() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "prometheus"))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>Starts Prometheus with <paramref name="configuration"/> as its prometheus.yml; wait for it with <see cref="WaitUntilReadyAsync"/>.</summary>
-    public static PrometheusServer Start(string configuration)
+    /// <summary>The binary on PATH; fails, saying how to install it, when there is none.</summary>
+    public static string RequireBinary()
     {
         var binary = FindBinary();
         Assert.True(binary is not null, $"No prometheus binary on PATH. {InstallHint}");
+        return binary!;
+    }
+
+    /// <summary>Starts Prometheus with <paramref name="configuration"/> as its prometheus.yml; wait for it with <see cref="WaitUntilReadyAsync"/>.</summary>
+    public static PrometheusServer Start(string configuration)
+    {
+        var binary = RequireBinary();
         var folder = Directory.CreateTempSubdirectory("inferenceservice-prometheus-").FullName;
         var config = Path.Combine(folder, "prometheus.yml");
         File.WriteAllText(config, configuration);
         var port = FreePort();
-        var start = new ProcessStartInfo(binary!,
+        var start = new ProcessStartInfo(binary,
         [
             $"--config.file={config}",
             $"--storage.tsdb.path={Path.Combine(folder, "data")}",
@@ -136,13 +143,13 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// <summary>The first line of <c>prometheus --version</c>, for the test's output.</summary>
     public static string Version()
     {
-        using var process = Process.Start(new ProcessStartInfo(FindBinary() ?? "prometheus", ["--version"])
+        using var process = Process.Start(new ProcessStartInfo(RequireBinary(), ["--version"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         })!;
-        // Prometheus 2.x prints its version on standard error, later versions on standard output.
+        // Depending on the version, it goes to standard output or to standard error.
         var text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
         return text.Split('\n').FirstOrDefault()?.Trim() ?? "";
