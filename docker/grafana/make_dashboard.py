@@ -2,7 +2,8 @@
 
 The JSON is generated so that every panel has the same shape and the layout stays a simple grid; edit the panel
 list below and run `python3 docker/grafana/make_dashboard.py` rather than editing the JSON by hand. Every query is checked
-against what the service exports at /metrics by tests/InferenceService.Api.Tests/Telemetry/GrafanaDashboardTests.cs.
+on a real Prometheus scraping the service's /metrics by
+tests/InferenceService.Api.Tests/Telemetry/GrafanaDashboardTests.cs: each must return data after its scripted traffic.
 """
 import json
 import pathlib

@@ -28,13 +28,22 @@ public sealed class IrisFixture : ServiceFixture
 /// The models the Grafana dashboard test sends traffic to: identity_float with a label file (a classifier: its three
 /// values are the scores of classes a, b and c) and without one (a regressor, scored by MAE and RMSE).
 /// </summary>
-public sealed class DashboardModelsFixture : ServiceFixture
+public class DashboardModelsFixture : ServiceFixture
 {
     protected override void BuildRepository(ModelRepositoryBuilder repository) => repository
         .AddModel("classifier", "identity_float.onnx")
         .WithLabels("classifier", "labels.txt", "a", "b", "c")
         .WithConfig("classifier", """{ "output": [{ "name": "y", "label_filename": "labels.txt" }] }""")
         .AddModel("regressor", "identity_float.onnx");
+}
+
+/// <summary>
+/// The dashboard's models served through Kestrel on a free loopback port, for a real Prometheus to scrape over HTTP
+/// (its client's BaseAddress is that port).
+/// </summary>
+public sealed class KestrelDashboardModelsFixture : DashboardModelsFixture
+{
+    protected override bool UseKestrel => true;
 }
 
 /// <summary>Starts a fixture outside xunit's class fixtures, for tests that need a host of their own (exact counts).</summary>

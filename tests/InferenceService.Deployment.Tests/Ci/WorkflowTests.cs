@@ -57,6 +57,22 @@ public sealed class WorkflowTests
     }
 
     [Fact]
+    public void TestJob_AndCiRun_InstallPrometheusForTheDashboardTestBeforeTheTests()
+    {
+        const string Install = "bash .ci/install-prometheus";
+        var runs = Runs("test").ToList();
+        var install = runs.FindIndex(r => r.Trim() == Install);
+        var test = runs.FindIndex(r => r.StartsWith("dotnet test", StringComparison.Ordinal));
+
+        Assert.True(install >= 0 && install < test, $"The test job runs no \"{Install}\" step before dotnet test.");
+        Assert.True(File.Exists(RepositoryFiles.PathOf(".ci/install-prometheus")));
+        var ciRun = RepositoryFiles.ReadText(".ci/run");
+        var ciInstall = ciRun.IndexOf(Install, StringComparison.Ordinal);
+        Assert.True(ciInstall >= 0 && ciInstall < ciRun.IndexOf("dotnet test", ciInstall, StringComparison.Ordinal),
+            $".ci/run does not call \"{Install}\" before dotnet test.");
+    }
+
+    [Fact]
     public void TestJob_RendersEveryOverlay()
     {
         var render = Assert.Single(Runs("test"), r => r.Contains("kubectl kustomize", StringComparison.Ordinal));
