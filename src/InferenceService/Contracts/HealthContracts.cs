@@ -12,4 +12,6 @@ public sealed record RepositoryIndexEntry(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("reason")] string? Reason);
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("execution_providers")] IReadOnlyList<string>? ExecutionProviders = null,
+    [property: JsonPropertyName("fallback_reasons")] IReadOnlyList<string>? FallbackReasons = null);

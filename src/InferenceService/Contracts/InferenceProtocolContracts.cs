@@ -15,13 +15,19 @@ public sealed record MetadataTensor(
     [property: JsonPropertyName("datatype")] string Datatype,
     [property: JsonPropertyName("shape")] IReadOnlyList<long> Shape);
 
-/// <summary>Open Inference Protocol: <c>GET /v2/models/{model}[/versions/{version}]</c>.</summary>
+/// <summary>
+/// Open Inference Protocol: <c>GET /v2/models/{model}[/versions/{version}]</c>, plus where the version runs: the
+/// ONNX Runtime execution providers in use (the CPU last) and, when a GPU provider asked for fell back to the CPU,
+/// why (null otherwise). Clients of the protocol ignore fields they do not know.
+/// </summary>
 public sealed record ModelMetadataResponse(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("versions")] IReadOnlyList<string> Versions,
     [property: JsonPropertyName("platform")] string Platform,
     [property: JsonPropertyName("inputs")] IReadOnlyList<MetadataTensor> Inputs,
-    [property: JsonPropertyName("outputs")] IReadOnlyList<MetadataTensor> Outputs);
+    [property: JsonPropertyName("outputs")] IReadOnlyList<MetadataTensor> Outputs,
+    [property: JsonPropertyName("execution_providers")] IReadOnlyList<string> ExecutionProviders,
+    [property: JsonPropertyName("fallback_reasons")] IReadOnlyList<string>? FallbackReasons);
 
 /// <summary>Open Inference Protocol: <c>GET /v2/models/{model}[/versions/{version}]/ready</c>.</summary>
 public sealed record ModelReadyResponse(

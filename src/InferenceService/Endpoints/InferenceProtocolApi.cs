@@ -79,7 +79,9 @@ internal static class InferenceProtocolApi
                 status.Versions.Select(v => v.Version.ToString(CultureInfo.InvariantCulture)).ToArray(),
                 Platform,
                 loaded.Inputs.Select(ToMetadata).ToArray(),
-                loaded.Outputs.Select(ToMetadata).ToArray()));
+                loaded.Outputs.Select(ToMetadata).ToArray(),
+                loaded.ExecutionProviders,
+                loaded.FallbackReasons.Count > 0 ? loaded.FallbackReasons : null));
         }
         catch (InferenceException e)
         {

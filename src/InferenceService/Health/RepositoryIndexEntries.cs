@@ -14,6 +14,8 @@ internal static class RepositoryIndexEntries
                     model.Name,
                     v.Version.ToString(CultureInfo.InvariantCulture),
                     v.State.ToString().ToUpperInvariant(),
-                    v.Reason is null && model.Problems.Count > 0 ? string.Join(" ", model.Problems) : v.Reason)))
+                    v.Reason is null && model.Problems.Count > 0 ? string.Join(" ", model.Problems) : v.Reason,
+                    v.Model?.ExecutionProviders,
+                    v.Model?.FallbackReasons.Count > 0 ? v.Model.FallbackReasons : null)))
             .ToArray();
 }

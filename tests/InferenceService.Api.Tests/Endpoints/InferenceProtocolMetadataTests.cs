@@ -34,7 +34,8 @@ public class InferenceProtocolMetadataTests(StandardModelsFixture service) : ICl
               "outputs": [
                 { "name": "probabilities", "datatype": "FP32", "shape": [-1, 3] },
                 { "name": "label", "datatype": "INT64", "shape": [-1] }
-              ]
+              ],
+              "execution_providers": ["CPUExecutionProvider"]
             }
             """, body);
     }
@@ -63,7 +64,8 @@ public class InferenceProtocolMetadataTests(StandardModelsFixture service) : ICl
               "versions": ["1"],
               "platform": "onnx_onnxv1",
               "inputs": [{ "name": "a", "datatype": "FP32", "shape": [-1, 4] }, { "name": "b", "datatype": "FP32", "shape": [-1, 4] }],
-              "outputs": [{ "name": "sum", "datatype": "FP32", "shape": [-1, 4] }, { "name": "product", "datatype": "FP32", "shape": [-1, 4] }]
+              "outputs": [{ "name": "sum", "datatype": "FP32", "shape": [-1, 4] }, { "name": "product", "datatype": "FP32", "shape": [-1, 4] }],
+              "execution_providers": ["CPUExecutionProvider"]
             }
             """, body);
     }
@@ -125,15 +127,15 @@ public class InferenceProtocolMetadataTests(StandardModelsFixture service) : ICl
 
         JsonCompare.Equal("""
             [
-              { "name": "fixed_shape", "version": "1", "state": "READY" },
-              { "name": "identity_bool", "version": "1", "state": "READY" },
-              { "name": "identity_float16", "version": "1", "state": "READY" },
-              { "name": "identity_int32", "version": "1", "state": "READY" },
-              { "name": "identity_string", "version": "1", "state": "READY" },
-              { "name": "identity_uint8", "version": "1", "state": "READY" },
-              { "name": "iris", "version": "2", "state": "READY" },
-              { "name": "iris", "version": "1", "state": "READY" },
-              { "name": "two_inputs_two_outputs", "version": "1", "state": "READY" }
+              { "name": "fixed_shape", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "identity_bool", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "identity_float16", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "identity_int32", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "identity_string", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "identity_uint8", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "iris", "version": "2", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "iris", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] },
+              { "name": "two_inputs_two_outputs", "version": "1", "state": "READY", "execution_providers": ["CPUExecutionProvider"] }
             ]
             """, body);
     }

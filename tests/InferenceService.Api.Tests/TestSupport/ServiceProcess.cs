@@ -12,9 +12,9 @@ namespace InferenceService.Api.Tests.TestSupport;
 public sealed class ServiceProcess : IAsyncDisposable
 {
 #if DEBUG
-    private const string Configuration = "Debug";
+    internal const string Configuration = "Debug";
 #else
-    private const string Configuration = "Release";
+    internal const string Configuration = "Release";
 #endif
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
