@@ -1,12 +1,10 @@
-using System.Reflection;
-using InferenceService.OnnxRuntime;
-
 namespace InferenceService.Deployment.Tests.TestSupport;
 
 /// <summary>
 /// Which environment variables a deployment file may set: configuration keys the app reads (Section__Key), and the few
 /// variables read by something other than our configuration (ASP.NET Core's host, the .NET runtime, the OpenTelemetry
-/// SDK by its specification, the ONNX Runtime binding, the NVIDIA container runtime).
+/// SDK by its specification, the NVIDIA container runtime). ONNX Runtime's own library is named by a setting
+/// (OnnxRuntime__LibraryPath), so it is checked like every other setting.
 /// </summary>
 internal static class EnvironmentVariables
 {
@@ -23,19 +21,12 @@ internal static class EnvironmentVariables
 
     private static readonly HashSet<string> s_nvidia = new(StringComparer.Ordinal) { "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES" };
 
-    /// <summary>The binding's own variable, read from the binding so that renaming it there fails here.</summary>
-    public static string OnnxRuntimeLibraryPath { get; } = (string)typeof(OrtEnvironment).Assembly
-        .GetType("InferenceService.OnnxRuntime.Native.OrtNativeLibrary", throwOnError: true)!
-        .GetField("LibraryPathEnvironmentVariable", BindingFlags.Public | BindingFlags.Static)!
-        .GetRawConstantValue()!;
-
     /// <summary>The configuration key an environment variable sets (Section__Key is Section:Key).</summary>
     public static string ToSettingKey(string name) => name.Replace("__", ":", StringComparison.Ordinal);
 
     public static void AssertKnown(string name, AppSurface app, string where)
     {
-        if (s_aspNetCore.Contains(name) || s_dotnet.Contains(name) || s_openTelemetry.Contains(name) || s_nvidia.Contains(name)
-            || name == OnnxRuntimeLibraryPath)
+        if (s_aspNetCore.Contains(name) || s_dotnet.Contains(name) || s_openTelemetry.Contains(name) || s_nvidia.Contains(name))
         {
             return;
         }

@@ -278,6 +278,9 @@ EOF
   done
   for m in cnn_cuda cnn_cpu; do
     echo "  $m: ${state[$m]:-no answer}${reason[$m]:+ (${reason[$m]})}"
+    # The summary and the verdict carry a long reason's start and end (where ONNX Runtime says what failed); the
+    # line above has all of it.
+    [ "${#reason[$m]}" -le 240 ] || reason[$m]="${reason[$m]:0:80} ... ${reason[$m]: -150}"
   done
 
   if [ "${state[cnn_cuda]:-}" != READY ]; then
@@ -310,7 +313,7 @@ EOF
     echo
     echo "-- Throughput of $m: concurrency $concurrency for $duration after 1 s of warm-up"
     if loadgen --url "$base" -m "$m" -c "$concurrency" -d "$duration" --warmup 1s --json "$out/$m.json" >"$out/$m.txt" 2>&1; then
-      sed -n '1,6p' "$out/$m.txt"
+      sed -n '/^step  *sent/,/^$/p' "$out/$m.txt"
       throughput+=("$m $(loadgen throughput --result "$out/$m.json") req/s")
     else
       cat "$out/$m.txt"
