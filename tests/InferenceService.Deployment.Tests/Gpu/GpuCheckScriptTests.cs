@@ -77,7 +77,9 @@ public sealed class GpuCheckScriptTests : IDisposable
     public async Task LibraryCheck_ListsEveryLibraryTheBuildsCudaProviderLinksFoundOrMissing()
     {
         var (_, output) = await RunOnTheTestsBuildAsync(Path.Combine(_folder, "no-such-nvidia-smi"));
-        var lines = output.Split('\n');
+        // The CUDA provider's block: from its "-- <path>" line to the next provider's.
+        var lines = output.Split('\n').SkipWhile(l => !(l.StartsWith("-- ", StringComparison.Ordinal) && l.EndsWith("/libonnxruntime_providers_cuda.so", StringComparison.Ordinal)))
+            .Skip(1).TakeWhile(l => !l.StartsWith("-- ", StringComparison.Ordinal) && !l.StartsWith("== ", StringComparison.Ordinal)).ToArray();
 
         if (BuildFlavour.Require() == "Cpu")
         {
