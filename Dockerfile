@@ -6,40 +6,43 @@
 # Both serve the model repository mounted read-only at /models on port 8080, run as UID 1654 and stop on SIGTERM.
 # tests/InferenceService.Deployment.Tests reads this file: the port, health check, user, entry point and settings below
 # are checked against the app there, so keep them literal.
+#
+# ONNX Runtime comes from NuGet like every other package: the build's OnnxRuntimePackage property picks the native
+# package (Cpu: Microsoft.ML.OnnxRuntime, Gpu: Microsoft.ML.OnnxRuntime.Gpu, versions in Directory.Packages.props).
 
 ARG FLAVOR=cpu
-ARG ONNXRUNTIME_VERSION=1.30.0
-# ONNX Runtime 1.30's GPU build needs CUDA 12.x and cuDNN 9.x (any 12.x minor release, by CUDA's minor version compatibility).
-ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+# ONNX Runtime 1.31's CUDA provider links CUDA 13 (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10)
+# and loads cuDNN 9 at run time: any CUDA 13.x runtime image with cuDNN 9 (CUDA's minor version compatibility).
+ARG CUDA_IMAGE=nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04
 
 # ---- build ------------------------------------------------------------------------------------------------------
-# The build fetches ONNX Runtime's CPU library with `npm pack`: only the node binary and npm are taken from this image.
-FROM node:22-bookworm-slim AS node
-
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS restore
 WORKDIR /src
-# Project files first, so the restore layer is rebuilt only when a dependency changes, not on every source edit.
+# Project files first, so each flavour's restore layer is rebuilt only when a dependency changes, not on every source edit.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/InferenceService/InferenceService.csproj src/InferenceService/
 COPY src/InferenceService.Engine/InferenceService.Engine.csproj src/InferenceService.Engine/
-COPY src/InferenceService.OnnxRuntime/InferenceService.OnnxRuntime.csproj src/InferenceService.OnnxRuntime/
-COPY src/InferenceService.OnnxRuntime/build/ src/InferenceService.OnnxRuntime/build/
-RUN dotnet restore src/InferenceService/InferenceService.csproj
 
+# Linux x64 only (-r linux-x64): the native libraries land next to the app. The ONNX Runtime packages' build files
+# also copy their Windows DLLs (onnxruntime*.dll, 200 MB and more for the GPU build) whatever the target; they are
+# removed, so only Linux natives ship. Microsoft.ML.OnnxRuntime.dll, the managed binding, is not matched.
 FROM restore AS publish-cpu
-COPY --from=node /usr/local/bin/node /usr/local/bin/node
-COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
-RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
+RUN dotnet restore src/InferenceService/InferenceService.csproj -r linux-x64 -p:OnnxRuntimePackage=Cpu
 COPY src/ src/
-# The fetched library is verified against its pinned SHA-256 by the build; the cache only saves the download.
-RUN --mount=type=cache,target=/root/.cache/inferenceservice \
-    dotnet publish src/InferenceService/InferenceService.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+RUN dotnet publish src/InferenceService/InferenceService.csproj -c Release -o /app --no-restore -r linux-x64 --self-contained false \
+        -p:UseAppHost=false -p:OnnxRuntimePackage=Cpu \
+    && rm -f /app/onnxruntime*.dll \
+    && test -e /app/libonnxruntime.so
 
 FROM restore AS publish-gpu
+RUN dotnet restore src/InferenceService/InferenceService.csproj -r linux-x64 -p:OnnxRuntimePackage=Gpu
 COPY src/ src/
-# No CPU library in the GPU image: the official GPU build is installed below and named by OnnxRuntime__LibraryPath.
-RUN dotnet publish src/InferenceService/InferenceService.csproj -c Release -o /app --no-restore -p:UseAppHost=false \
-    -p:OnnxRuntimeSkipNative=true
+RUN dotnet publish src/InferenceService/InferenceService.csproj -c Release -o /app --no-restore -r linux-x64 --self-contained false \
+        -p:UseAppHost=false -p:OnnxRuntimePackage=Gpu \
+    && rm -f /app/onnxruntime*.dll \
+    && test -e /app/libonnxruntime.so \
+    && test -e /app/libonnxruntime_providers_shared.so \
+    && test -e /app/libonnxruntime_providers_cuda.so
 
 # ---- CPU runtime ------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime-cpu
@@ -63,25 +66,8 @@ ENTRYPOINT ["dotnet", "InferenceService.dll"]
 # ---- GPU runtime ------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS aspnet
 
-# The official ONNX Runtime GPU release: libonnxruntime plus its CUDA, TensorRT and shared provider libraries, which
-# ONNX Runtime loads from its own folder. Pass --build-arg ONNXRUNTIME_GPU_SHA256=<hash> to pin the archive.
-FROM aspnet AS onnxruntime-gpu
-ARG ONNXRUNTIME_VERSION
-ARG ONNXRUNTIME_GPU_SHA256=""
-USER root
-ADD https://github.com/microsoft/onnxruntime/releases/download/v${ONNXRUNTIME_VERSION}/onnxruntime-linux-x64-gpu-${ONNXRUNTIME_VERSION}.tgz /tmp/onnxruntime.tgz
-RUN set -eu; \
-    if [ -n "$ONNXRUNTIME_GPU_SHA256" ]; then \
-        echo "$ONNXRUNTIME_GPU_SHA256  /tmp/onnxruntime.tgz" | sha256sum -c -; \
-    else \
-        echo "warning: the ONNX Runtime GPU archive is not pinned; its SHA-256 is $(sha256sum /tmp/onnxruntime.tgz | cut -d' ' -f1)"; \
-    fi; \
-    mkdir -p /opt/onnxruntime; \
-    tar -xzf /tmp/onnxruntime.tgz -C /opt/onnxruntime --strip-components=1 --wildcards '*/lib/libonnxruntime*'; \
-    test -e /opt/onnxruntime/lib/libonnxruntime.so.1; \
-    test -e /opt/onnxruntime/lib/libonnxruntime_providers_cuda.so; \
-    test -e /opt/onnxruntime/lib/libonnxruntime_providers_shared.so
-
+# NVIDIA's CUDA runtime image (CUDA runtime, cuBLAS, cuRAND, ...) with cuDNN; the driver (libcuda.so.1) is the host's,
+# mounted by the NVIDIA container runtime. TensorRT is not included: the TensorRT provider falls back without it.
 FROM ${CUDA_IMAGE} AS runtime-gpu
 ARG CUDA_IMAGE
 # What the .NET runtime needs beyond the CUDA image (globalization is invariant, so no ICU).
@@ -92,17 +78,20 @@ RUN apt-get update \
     && useradd --uid 1654 --gid 1654 --create-home --shell /usr/sbin/nologin app
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
-COPY --from=onnxruntime-gpu /opt/onnxruntime/lib /opt/onnxruntime/lib
 LABEL org.opencontainers.image.title="InferenceService" \
-      org.opencontainers.image.description="ONNX model inference server (Open Inference Protocol / KServe V2), CUDA 12 + cuDNN 9" \
+      org.opencontainers.image.description="ONNX model inference server (Open Inference Protocol / KServe V2), CUDA 13 + cuDNN 9" \
       org.opencontainers.image.base.name="${CUDA_IMAGE}"
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_RUNNING_IN_CONTAINER=true \
     ModelRepository__Path=/models \
-    OnnxRuntime__LibraryPath=/opt/onnxruntime/lib/libonnxruntime.so.1 \
     OnnxRuntime__ExecutionProviders=cuda
 WORKDIR /app
 COPY --from=publish-gpu /app .
+# The build fails here, not at the first request, when the CUDA image does not match ONNX Runtime's CUDA provider:
+# every library the provider links must resolve (but the driver's libcuda.so.1), and cuDNN 9 must be installed.
+RUN missing="$(ldd /app/libonnxruntime_providers_cuda.so | grep 'not found' | grep -v 'libcuda\.so\.1' || true)"; \
+    if [ -n "$missing" ]; then echo "${CUDA_IMAGE} lacks libraries ONNX Runtime's CUDA provider links:"; echo "$missing"; exit 1; fi; \
+    ldconfig -p | grep -q 'libcudnn\.so\.9' || { echo "${CUDA_IMAGE} has no cuDNN 9 (libcudnn.so.9)"; exit 1; }
 EXPOSE 8080
 USER 1654
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

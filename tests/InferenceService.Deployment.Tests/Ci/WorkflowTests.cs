@@ -13,6 +13,8 @@ public sealed class WorkflowTests
     private static YamlNode Uses(string job, string action) =>
         Assert.Single(Steps(job), s => s.Get("uses").Text()?.StartsWith(action + "@", StringComparison.Ordinal) == true);
 
+    private const string MatrixValue = "${{ matrix.onnxruntime }}";
+
     private static IEnumerable<string> Runs(string job) => Steps(job).Select(s => s.Get("run").Text()).OfType<string>();
 
     [Fact]
@@ -26,24 +28,44 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public void TestJob_SetsUpTheSdkOfGlobalJsonAndNodeForTheNativeLibraryFetch()
+    public void TestJob_SetsUpTheSdkOfGlobalJsonAndNothingElse()
     {
         Assert.Equal("global.json", Uses("test", "actions/setup-dotnet").TextAt("with.global-json-file"));
         Assert.True(File.Exists(RepositoryFiles.PathOf("global.json")));
-        Uses("test", "actions/setup-node");
+        // ONNX Runtime comes from NuGet: no Node.js, no npm, no download cache of its own.
+        Assert.DoesNotContain(Steps("test"), s => s.Get("uses").Text()?.StartsWith("actions/setup-node@", StringComparison.Ordinal) == true);
+        var caches = Steps("test").Where(s => s.Get("uses").Text()?.StartsWith("actions/cache@", StringComparison.Ordinal) == true).ToArray();
+        Assert.Equal(["~/.nuget/packages"], caches.Select(c => c.TextAt("with.path")));
     }
 
     [Fact]
-    public void TestJob_CachesNuGetPackagesAndTheOnnxRuntimeDownload()
+    public void TestJob_CachesNuGetPackagesPerFlavourKeyedByTheFilesThatChooseThem()
     {
-        var caches = Steps("test").Where(s => s.Get("uses").Text()?.StartsWith("actions/cache@", StringComparison.Ordinal) == true)
-            .ToDictionary(s => s.TextAt("with.path"), s => s.TextAt("with.key"));
+        var key = Uses("test", "actions/cache").TextAt("with.key");
 
-        Assert.Contains("Directory.Packages.props", caches["~/.nuget/packages"], StringComparison.Ordinal);
-        Assert.Contains("**/*.csproj", caches["~/.nuget/packages"], StringComparison.Ordinal);
-        // The folder OnnxRuntimeNative.targets caches the library in by default.
-        Assert.Contains("$(HOME)/.cache/inferenceservice/onnxruntime", RepositoryFiles.ReadText("src/InferenceService.OnnxRuntime/build/OnnxRuntimeNative.targets"), StringComparison.Ordinal);
-        Assert.Contains("OnnxRuntimeNative.targets", caches["~/.cache/inferenceservice"], StringComparison.Ordinal);
+        foreach (var file in new[] { "Directory.Packages.props", "Directory.Build.props", "**/*.csproj" })
+        {
+            Assert.Contains($"'{file}'", key, StringComparison.Ordinal);
+        }
+        // The flavours restore different packages: one cache each, or they would overwrite each other's.
+        Assert.Contains(MatrixValue, key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TestJob_IsAMatrixOverBothOnnxRuntimePackagesPassedToRestoreBuildAndTest()
+    {
+        var flavours = s_workflow.At("jobs.test.strategy.matrix.onnxruntime").Items().Select(f => f.Text()!).ToArray();
+
+        Assert.Equal(["Gpu", "Cpu"], flavours);
+        Assert.Equal("false", s_workflow.TextAt("jobs.test.strategy.fail-fast"));
+        foreach (var command in new[] { "dotnet restore", "dotnet build", "dotnet test" })
+        {
+            var run = Assert.Single(Runs("test"), r => r.StartsWith(command + " ", StringComparison.Ordinal));
+            Assert.Contains($"-p:OnnxRuntimePackage={MatrixValue}", run, StringComparison.Ordinal);
+        }
+        // Each leg uploads and reports its own results (artifact names must be unique within a run).
+        Assert.Contains(MatrixValue, Uses("test", "actions/upload-artifact").TextAt("with.name"), StringComparison.Ordinal);
+        Assert.Contains(MatrixValue, Uses("test", "dorny/test-reporter").TextAt("with.name"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Xml.Linq;
 using InferenceService.Deployment.Tests.TestSupport;
 using InferenceService.Health;
 
@@ -9,7 +8,9 @@ namespace InferenceService.Deployment.Tests.Docker;
 [Collection(AppSurfaceCollection.Name)]
 public sealed class DockerfileTests(AppSurface app)
 {
-    public static readonly TheoryData<string> Flavors = new() { "cpu", "gpu" };
+    public static readonly IReadOnlyList<string> FlavorNames = ["cpu", "gpu"];
+
+    public static readonly TheoryData<string> Flavors = [.. FlavorNames];
 
     private static readonly DockerfileModel s_dockerfile = DockerfileModel.Load();
 
@@ -95,56 +96,129 @@ public sealed class DockerfileTests(AppSurface app)
         var copied = s_dockerfile.Stage("restore").All("COPY").SelectMany(c => c.Split(' ')[..^1]).ToHashSet(StringComparer.Ordinal);
 
         Assert.Superset(new HashSet<string> { "global.json", "Directory.Build.props", "Directory.Packages.props" }, copied);
-        foreach (var project in ProjectClosure("src/InferenceService/InferenceService.csproj"))
+        foreach (var project in ProjectFiles.Closure("src/InferenceService/InferenceService.csproj"))
         {
             Assert.True(copied.Contains(project), $"The restore stage does not copy {project}, which the service references: restore would fail in the image.");
-            foreach (var import in Imports(project))
+            foreach (var import in ProjectFiles.Imports(project))
             {
                 Assert.True(copied.Contains(import) || copied.Contains(Path.GetDirectoryName(import)!.Replace('\\', '/') + "/"),
                     $"The restore stage does not copy {import}, which {project} imports.");
             }
         }
-        Assert.Contains(s_dockerfile.Stage("restore").All("RUN"), r => r.StartsWith("dotnet restore src/InferenceService/InferenceService.csproj", StringComparison.Ordinal));
+        Assert.DoesNotContain(s_dockerfile.Stage("restore").All("COPY"), c => c.StartsWith("src/ ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Flavors))]
+    public void PublishStage_RestoresFromTheProjectFilesAloneThenPublishesLinuxX64WithItsOnnxRuntimePackage(string flavor)
+    {
+        var stage = s_dockerfile.Stage($"publish-{flavor}");
+        var package = OnnxRuntimePackageOf(flavor);
+        var instructions = stage.Instructions.ToList();
+        var restore = Assert.Single(instructions, i => i.Keyword == "RUN" && i.Arguments.StartsWith("dotnet restore src/InferenceService/InferenceService.csproj", StringComparison.Ordinal));
+        var sources = Assert.Single(instructions, i => i.Keyword == "COPY" && i.Arguments == "src/ src/");
+        var publish = Assert.Single(instructions, i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
+
+        Assert.Equal("restore", stage.Base);
+        // Restored before the sources are copied: a code change does not restore again.
+        Assert.True(instructions.IndexOf(restore) < instructions.IndexOf(sources) && instructions.IndexOf(sources) < instructions.IndexOf(publish));
+        foreach (var run in new[] { restore.Arguments, publish.Arguments })
+        {
+            Assert.Equal([package], Words(run).Where(w => w.StartsWith("-p:OnnxRuntimePackage=", StringComparison.Ordinal)).Select(w => w.Split('=')[1]));
+            Assert.Contains("-r linux-x64", run, StringComparison.Ordinal);
+        }
+        Assert.Contains("dotnet publish src/InferenceService/InferenceService.csproj -c Release -o /app --no-restore -r linux-x64 --self-contained false", publish.Arguments, StringComparison.Ordinal);
+        Assert.Contains("-p:UseAppHost=false", Words(publish.Arguments));
+        Assert.Contains($"--from=publish-{flavor}", Assert.Single(Runtime(flavor).All("COPY"), c => c.Contains("publish", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void PublishStages_PublishTheServiceAndTheGpuOneLeavesOutTheCpuLibrary()
+    public void PublishStages_NameBothOnnxRuntimePackagesAndNoneOfTheOldBindingsSwitches()
     {
-        string Publish(string stage) => Assert.Single(s_dockerfile.Stage(stage).All("RUN"), r => r.Contains("dotnet publish", StringComparison.Ordinal));
+        Assert.Equal(["Cpu", "Gpu"], FlavorNames.Select(OnnxRuntimePackageOf).Order(StringComparer.Ordinal));
+        var text = RepositoryFiles.ReadText("Dockerfile");
+        foreach (var gone in new[] { "OnnxRuntimeSkipNative", "ONNXRUNTIME_VERSION", "ONNXRUNTIME_GPU_SHA256", "OnnxRuntime__LibraryPath", "ONNXRUNTIME_LIBRARY_PATH", ".tgz" })
+        {
+            Assert.DoesNotContain(gone, text, StringComparison.Ordinal);
+        }
+        // Nothing is downloaded by URL: every input is a base image or a package the restore pins.
+        Assert.DoesNotContain(s_dockerfile.Stages.SelectMany(s => s.Instructions), i => i.Keyword == "ADD");
+        Assert.DoesNotContain(s_dockerfile.Stages.SelectMany(s => s.All("RUN")), r => r.Contains("curl ", StringComparison.Ordinal) || r.Contains("wget ", StringComparison.Ordinal));
+        Assert.DoesNotContain(s_dockerfile.GlobalArgs.Keys, k => k.StartsWith("ONNXRUNTIME", StringComparison.Ordinal));
+    }
 
-        Assert.Contains("src/InferenceService/InferenceService.csproj -c Release -o /app --no-restore", Publish("publish-cpu"), StringComparison.Ordinal);
-        Assert.DoesNotContain("OnnxRuntimeSkipNative", Publish("publish-cpu"), StringComparison.Ordinal);
-        Assert.Contains("-p:OnnxRuntimeSkipNative=true", Publish("publish-gpu"), StringComparison.Ordinal);
-        Assert.Contains("--from=publish-cpu", Assert.Single(Runtime("cpu").All("COPY"), c => c.Contains("publish", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Contains("--from=publish-gpu", Assert.Single(Runtime("gpu").All("COPY"), c => c.Contains("publish", StringComparison.Ordinal)), StringComparison.Ordinal);
+    [Theory]
+    [MemberData(nameof(Flavors))]
+    public void PublishStage_RemovesTheWindowsNativesTheOnnxRuntimePackagesCopyButNotTheManagedBinding(string flavor)
+    {
+        var publish = Assert.Single(s_dockerfile.Stage($"publish-{flavor}").All("RUN"), r => r.Contains("dotnet publish", StringComparison.Ordinal));
+        var removal = Words(publish).SkipWhile(w => w != "rm").Skip(1).SkipWhile(w => w.StartsWith('-')).TakeWhile(w => w != "&&").ToArray();
+        var pattern = Path.GetFileName(Assert.Single(removal));
+        Assert.StartsWith("/app/", Assert.Single(removal), StringComparison.Ordinal);
+        bool Removed(string file) => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, Path.GetFileName(file), ignoreCase: false);
+
+        // The build's own output has both kinds: the managed binding and, under runtimes/win-*, the packages' Windows natives.
+        var dlls = Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll", SearchOption.AllDirectories).ToArray();
+        var managed = dlls.Where(IsManaged).ToArray();
+        var windowsNatives = dlls.Where(d => d.Contains($"{Path.DirectorySeparatorChar}win-", StringComparison.Ordinal) && !IsManaged(d)
+                                             && Path.GetFileName(d).Contains("onnxruntime", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(managed, d => Path.GetFileName(d) == "Microsoft.ML.OnnxRuntime.dll");
+        Assert.NotEmpty(windowsNatives);
+        Assert.All(windowsNatives, d => Assert.True(Removed(d), $"rm {pattern} leaves {Path.GetFileName(d)} in the image."));
+        Assert.All(managed, d => Assert.False(Removed(d), $"rm {pattern} would delete the managed {Path.GetFileName(d)}."));
+        // Then the image must still hold the Linux library the binding loads.
+        Assert.Contains("test -e /app/libonnxruntime.so", publish, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void GpuStage_UsesTheOnnxRuntimeVersionOfTheBuildAndACudaBaseItSupports()
+    public void GpuStage_StartsFromACuda13CudnnRuntimeImageOfTheAspNetRuntimesUbuntu()
     {
-        // The binding is built and tested against the version the build fetches; the GPU image must install the same.
-        var targets = XDocument.Parse(RepositoryFiles.ReadText("src/InferenceService.OnnxRuntime/build/OnnxRuntimeNative.targets"));
-        var version = targets.Descendants("OnnxRuntimeVersion").Single().Value;
-        Assert.Equal(version, s_dockerfile.GlobalArgs["ONNXRUNTIME_VERSION"]);
-
-        // ONNX Runtime 1.30's CUDA provider: CUDA 12.x with cuDNN 9; Ubuntu 24.04 like the ASP.NET runtime it gets.
-        Assert.Matches(@"^nvidia/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu24\.04$", s_dockerfile.GlobalArgs["CUDA_IMAGE"]);
+        // ONNX Runtime 1.31's CUDA provider: CUDA 13.x with cuDNN 9; Ubuntu 24.04 (noble) like the ASP.NET runtime it gets.
+        Assert.Matches(@"^nvidia/cuda:13\.\d+\.\d+-cudnn-runtime-ubuntu24\.04$", s_dockerfile.GlobalArgs["CUDA_IMAGE"]);
         Assert.Equal("${CUDA_IMAGE}", Runtime("gpu").Base);
         Assert.EndsWith("-noble", Runtime("cpu").Base, StringComparison.Ordinal);
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0-noble", s_dockerfile.Stage("aspnet").Base);
+        Assert.Contains("CUDA 13 + cuDNN 9", Runtime("gpu").Labels["org.opencontainers.image.description"], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void GpuStage_PointsTheBindingAtTheInstalledGpuBuild()
+    public void GpuStage_CudaMajorIsTheOneTheBuildsCudaProviderLinks()
     {
-        var library = Runtime("gpu").Env["OnnxRuntime__LibraryPath"];
-        var installed = Assert.Single(Runtime("gpu").All("COPY"), c => c.StartsWith("--from=onnxruntime-gpu ", StringComparison.Ordinal)).Split(' ')[^1];
-        var checkedFiles = s_dockerfile.Stage("onnxruntime-gpu").All("RUN").Single();
+        var provider = BuildFlavour.Native("libonnxruntime_providers_cuda.so");
+        if (BuildFlavour.Require() == "Cpu")
+        {
+            // The CPU package has no GPU providers: what the small CPU image ships.
+            Assert.True(File.Exists(BuildFlavour.Native("libonnxruntime.so")), $"The Cpu build has no {BuildFlavour.Native("libonnxruntime.so")}.");
+            Assert.False(File.Exists(provider), "The Cpu build carries the CUDA provider.");
+            return;
+        }
+        Assert.True(File.Exists(provider), $"The Gpu build has no {provider}.");
+        var needed = ElfFile.Needed(provider);
+        var cudart = Assert.Single(needed, n => n.StartsWith("libcudart.so.", StringComparison.Ordinal));
+        var major = cudart["libcudart.so.".Length..];
 
-        Assert.Equal(installed, Path.GetDirectoryName(library));
-        // The download stage fails the build unless the library and its CUDA provider are where the setting says.
-        Assert.Contains($"test -e {library};", checkedFiles, StringComparison.Ordinal);
-        Assert.Contains($"test -e {installed}/libonnxruntime_providers_cuda.so;", checkedFiles, StringComparison.Ordinal);
-        Assert.Equal("cuda", Runtime("gpu").Env["OnnxRuntime__ExecutionProviders"]);
+        Assert.StartsWith($"nvidia/cuda:{major}.", s_dockerfile.GlobalArgs["CUDA_IMAGE"], StringComparison.Ordinal);
+        // cuBLAS comes with CUDA and carries its major version.
+        Assert.Contains($"libcublas.so.{major}", needed);
+    }
+
+    [Fact]
+    public void GpuStage_ChecksAtBuildTimeThatTheCudaProvidersLibrariesResolveAndEnablesCuda()
+    {
+        var image = Runtime("gpu");
+        var check = Assert.Single(image.All("RUN"), r => r.Contains("ldd ", StringComparison.Ordinal));
+
+        Assert.Contains($"ldd {image.Last("WORKDIR")}/libonnxruntime_providers_cuda.so", check, StringComparison.Ordinal);
+        Assert.Contains("not found", check, StringComparison.Ordinal);
+        Assert.Contains("libcudnn", check, StringComparison.Ordinal);
+        Assert.Contains("exit 1", check, StringComparison.Ordinal);
+        // After the app is copied, while the build still runs as root.
+        var instructions = image.Instructions.ToList();
+        var at = instructions.FindIndex(i => i.Arguments == check);
+        Assert.True(instructions.FindIndex(i => i.Keyword == "COPY" && i.Arguments.StartsWith("--from=publish-gpu ", StringComparison.Ordinal)) < at);
+        Assert.True(at < instructions.FindIndex(i => i.Keyword == "USER"));
+        Assert.Equal("cuda", image.Env["OnnxRuntime__ExecutionProviders"]);
+        Assert.DoesNotContain("OnnxRuntime__LibraryPath", image.Env.Keys);
     }
 
     [Fact]
@@ -159,32 +233,20 @@ public sealed class DockerfileTests(AppSurface app)
 
     private static string AppAssembly => typeof(Program).Assembly.GetName().Name + ".dll";
 
+    /// <summary>The OnnxRuntimePackage value the flavour's publish stage passes.</summary>
+    internal static string OnnxRuntimePackageOf(string flavor) =>
+        Assert.Single(Words(Assert.Single(s_dockerfile.Stage($"publish-{flavor}").All("RUN"), r => r.Contains("dotnet publish", StringComparison.Ordinal))),
+            w => w.StartsWith("-p:OnnxRuntimePackage=", StringComparison.Ordinal)).Split('=', 2)[1];
+
+    private static string[] Words(string run) => run.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static bool IsManaged(string file)
+    {
+        using var stream = File.OpenRead(file);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        return pe.HasMetadata;
+    }
+
     private static TimeSpan Seconds(string duration) =>
         TimeSpan.FromSeconds(int.Parse(duration.TrimEnd('s'), CultureInfo.InvariantCulture));
-
-    /// <summary>The files a project imports, relative to the repository root.</summary>
-    private static IEnumerable<string> Imports(string project) =>
-        XDocument.Parse(RepositoryFiles.ReadText(project)).Descendants("Import")
-            .Select(i => Path.GetRelativePath(RepositoryFiles.Root, Path.GetFullPath(Path.Combine(Path.GetDirectoryName(RepositoryFiles.PathOf(project))!, i.Attribute("Project")!.Value))).Replace('\\', '/'));
-
-    /// <summary>The project and every project it references, transitively, relative to the repository root.</summary>
-    private static IEnumerable<string> ProjectClosure(string project)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>([project]);
-        while (pending.TryPop(out var current))
-        {
-            if (!seen.Add(current))
-            {
-                continue;
-            }
-            var folder = Path.GetDirectoryName(RepositoryFiles.PathOf(current))!;
-            foreach (var reference in XDocument.Parse(RepositoryFiles.ReadText(current)).Descendants("ProjectReference"))
-            {
-                var path = Path.GetFullPath(Path.Combine(folder, reference.Attribute("Include")!.Value));
-                pending.Push(Path.GetRelativePath(RepositoryFiles.Root, path).Replace('\\', '/'));
-            }
-        }
-        return seen;
-    }
 }

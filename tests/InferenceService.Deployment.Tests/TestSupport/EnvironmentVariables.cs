@@ -3,7 +3,8 @@ namespace InferenceService.Deployment.Tests.TestSupport;
 /// <summary>
 /// Which environment variables a deployment file may set: configuration keys the app reads (Section__Key), and the few
 /// variables read by something other than our configuration (ASP.NET Core's host, the .NET runtime, the OpenTelemetry
-/// SDK by its specification, the NVIDIA container runtime).
+/// SDK by its specification, the NVIDIA container runtime). ONNX Runtime's own library is named by a setting
+/// (OnnxRuntime__LibraryPath), so it is checked like every other setting.
 /// </summary>
 internal static class EnvironmentVariables
 {
@@ -25,8 +26,7 @@ internal static class EnvironmentVariables
 
     public static void AssertKnown(string name, AppSurface app, string where)
     {
-        if (s_aspNetCore.Contains(name) || s_dotnet.Contains(name) || s_openTelemetry.Contains(name) || s_nvidia.Contains(name)
-)
+        if (s_aspNetCore.Contains(name) || s_dotnet.Contains(name) || s_openTelemetry.Contains(name) || s_nvidia.Contains(name))
         {
             return;
         }

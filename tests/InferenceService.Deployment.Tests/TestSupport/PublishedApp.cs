@@ -27,10 +27,12 @@ public sealed class PublishedApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         FileModes.Open(Root);
-        // The Dockerfile's own flags (UseAppHost=false, ...), so the folder holds what the image's /app holds.
+        // The Dockerfile's own flags (UseAppHost=false, ...), so the folder holds what the image's /app holds. All but
+        // the ONNX Runtime package: publishing reuses the build, so it is the package the tests were built with.
         var flags = DockerfileModel.Load().Stage("publish-cpu").All("RUN")
             .Single(r => r.Contains("dotnet publish", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.StartsWith("-p:", StringComparison.Ordinal));
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(w => w.StartsWith("-p:", StringComparison.Ordinal) && !w.StartsWith("-p:OnnxRuntimePackage=", StringComparison.Ordinal));
         var clock = Stopwatch.StartNew();
         var (exitCode, output) = await ProcessRunner.RunAsync(Dotnet.Host,
             ["publish", RepositoryFiles.PathOf("src/InferenceService/InferenceService.csproj"), "-c", Configuration, "-o", Folder, "--no-build", .. flags],

@@ -16,6 +16,9 @@ internal sealed class FakeServer : HttpMessageHandler
     /// <summary>What an infer request gets, from its 1-based sequence number: an answer, or an exception for a transport error.</summary>
     public Func<long, HttpResponseMessage> Infer { get; init; } = _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"outputs\":[]}") };
 
+    /// <summary>What an infer request gets from the request's path (the model it names); when set, used instead of <see cref="Infer"/>.</summary>
+    public Func<string, HttpResponseMessage>? InferAt { get; init; }
+
     /// <summary>Awaited before each infer answer: lets a test hold answers back without blocking a thread.</summary>
     public Func<Task>? Hold { get; init; }
 
@@ -50,7 +53,7 @@ internal sealed class FakeServer : HttpMessageHandler
             {
                 await Hold().WaitAsync(cancellationToken);
             }
-            return Infer(n);
+            return InferAt is not null ? InferAt(path) : Infer(n);
         }
         if (path.EndsWith("/ready", StringComparison.Ordinal))
         {

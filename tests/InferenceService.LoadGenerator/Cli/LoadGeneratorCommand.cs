@@ -7,8 +7,9 @@ namespace InferenceService.LoadGenerator.Cli;
 
 /// <summary>
 /// The command line: the root command sends load; <c>compare</c>, <c>check</c> and <c>throughput</c> read results
-/// files back, so a benchmark script can state ratios and targets without any other tool. Exit codes: 0 done (and
-/// every target met), 1 a target missed, 2 the command line or the setup was wrong, 130 interrupted (Ctrl+C).
+/// files back, so a benchmark script can state ratios and targets without any other tool; <c>compare-outputs</c> sends
+/// one request to several models and compares their answers. Exit codes: 0 done (and every target met), 1 a target
+/// missed, 2 the command line or the setup was wrong, 130 interrupted (Ctrl+C).
 /// </summary>
 internal static class LoadGeneratorCommand
 {
@@ -54,7 +55,74 @@ internal static class LoadGeneratorCommand
         root.Subcommands.Add(CompareCommand(output, error));
         root.Subcommands.Add(CheckCommand(output, error));
         root.Subcommands.Add(ThroughputCommand(output, error));
+        root.Subcommands.Add(CompareOutputsCommand(output, error));
         return root;
+    }
+
+    private static Command CompareOutputsCommand(TextWriter output, TextWriter error)
+    {
+        var url = new Option<string>("--url") { Description = "The server's base URL; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var models = new Option<string[]>("--model", "-m") { Description = "A model to send the request to; repeat it. The first one's answer is the reference.", Required = true };
+        var payload = new Option<string?>("--payload") { Description = "A JSON file with the infer request body (default: random inputs generated from the first model's metadata)." };
+        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Rows of the generated request.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated input values.", DefaultValueFactory = _ => 1 };
+        var timeout = new Option<string>("--timeout") { Description = "How long one request may take.", DefaultValueFactory = _ => "60s" };
+        var maxAbsDiff = new Option<double?>("--max-abs-diff") { Description = "Target: every element of every output within this of the reference's." };
+        var command = new Command("compare-outputs", "Sends the same infer request to each model (one request each) and prints the largest absolute difference between each answer and the first model's.")
+        {
+            url, models, payload, batchSize, seed, timeout, maxAbsDiff,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var problems = new List<string>();
+            var baseUrl = LoopbackTarget.Parse(parsed.GetValue(url), out var urlProblem);
+            if (urlProblem is not null)
+            {
+                problems.Add(urlProblem);
+            }
+            var names = parsed.GetValue(models) ?? [];
+            if (names.Length < 2 || names.Distinct(StringComparer.Ordinal).Count() != names.Length || names.Any(string.IsNullOrWhiteSpace))
+            {
+                problems.Add("--model must name at least two different models.");
+            }
+            if (parsed.GetValue(batchSize) is < 1 or > 65_536)
+            {
+                problems.Add($"--batch-size must be from 1 to 65536, not {parsed.GetValue(batchSize)}.");
+            }
+            if (parsed.GetValue(payload) is { } file && !File.Exists(file))
+            {
+                problems.Add($"--payload \"{file}\" is not a file.");
+            }
+            if (!ValueParsers.TryParseDuration(parsed.GetValue(timeout), out var limit) || limit <= TimeSpan.Zero || limit > RunCommandLine.MaxTimeout)
+            {
+                problems.Add($"--timeout must be a duration such as 60s, at most {ValueParsers.Format(RunCommandLine.MaxTimeout)}; not \"{parsed.GetValue(timeout)}\".");
+            }
+            if (parsed.GetValue(maxAbsDiff) is { } target && !(target >= 0))
+            {
+                problems.Add($"--max-abs-diff must be 0 or more, not {target.ToString(CultureInfo.InvariantCulture)}.");
+            }
+            if (problems.Count > 0)
+            {
+                problems.ForEach(p => error.WriteLine($"error: {p}"));
+                return UsageError;
+            }
+            try
+            {
+                var runner = new Outputs.OutputsRunner(baseUrl!, names, parsed.GetValue(payload), parsed.GetValue(batchSize), parsed.GetValue(seed), limit);
+                return Report(output, await runner.CompareAsync(parsed.GetValue(maxAbsDiff), cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is LoadSetupException or FormatException or IOException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return UsageError;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                error.WriteLine("cancelled.");
+                return Cancelled;
+            }
+        });
+        return command;
     }
 
     private static Command CompareCommand(TextWriter output, TextWriter error)

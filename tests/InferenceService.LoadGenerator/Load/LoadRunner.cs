@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using InferenceService.LoadGenerator.Cli;
 using InferenceService.LoadGenerator.Measurement;
 using InferenceService.LoadGenerator.Payload;
@@ -21,15 +20,14 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         using var http = handler is null
             ? LoopbackHttpClient.Create(options.ConnectionLimit, options.RequestTimeout)
             : new HttpClient(handler, disposeHandler: false) { Timeout = options.RequestTimeout };
-        var modelPath = "v2/models/" + Uri.EscapeDataString(options.Model)
-                        + (options.Version is null ? "" : "/versions/" + Uri.EscapeDataString(options.Version));
+        var model = new ModelClient(http, options.BaseUrl, options.Model, options.Version);
 
-        await EnsureReadyAsync(http, modelPath, cancellationToken).ConfigureAwait(false);
+        await model.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         var payload = options.PayloadFile is { } file
             ? PayloadFactory.FromFile(file)
-            : PayloadFactory.Generate(await ReadMetadataAsync(http, modelPath, cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
-        var sender = new InferenceRequestSender(http, new Uri(options.BaseUrl, modelPath + "/infer"), payload.Body);
-        var stats = new ModelStatsClient(http, new Uri(options.BaseUrl, modelPath + "/stats"));
+            : PayloadFactory.Generate(await model.ReadMetadataAsync(cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
+        var sender = new InferenceRequestSender(http, model.InferUri, payload.Body);
+        var stats = new ModelStatsClient(http, model.StatsUri);
 
         var startedAt = DateTimeOffset.UtcNow;
         var steps = new List<StepResult>();
@@ -76,41 +74,6 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         options.Rate is { } rates
             ? rates.Select(r => ($"rate={r.ToString(CultureInfo.InvariantCulture)}", (int?)null, (double?)r))
             : options.Concurrency!.Select(c => ($"c={c}", (int?)c, (double?)null));
-
-    private async Task EnsureReadyAsync(HttpClient http, string modelPath, CancellationToken cancellationToken)
-    {
-        HttpStatusCode status;
-        try
-        {
-            using var response = await http.GetAsync(new Uri(options.BaseUrl, modelPath + "/ready"), cancellationToken).ConfigureAwait(false);
-            status = response.StatusCode;
-        }
-        catch (HttpRequestException e)
-        {
-            throw new LoadSetupException($"The server at {options.BaseUrl} cannot be reached: {e.Message}", e);
-        }
-        if (status != HttpStatusCode.OK)
-        {
-            throw new LoadSetupException($"Model '{options.Model}'{(options.Version is null ? "" : $" version {options.Version}")} is not ready at {options.BaseUrl}: GET /{modelPath}/ready answered {(int)status}.");
-        }
-    }
-
-    private async Task<ModelMetadata> ReadMetadataAsync(HttpClient http, string modelPath, CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync(new Uri(options.BaseUrl, modelPath), cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new LoadSetupException($"GET /{modelPath} answered {(int)response.StatusCode}; the model's metadata is needed to generate inputs (or pass --payload).");
-        }
-        try
-        {
-            return ModelMetadata.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (FormatException e)
-        {
-            throw new LoadSetupException(e.Message, e);
-        }
-    }
 }
 
 /// <summary>A run could not start: the server is unreachable, the model is not ready, the payload is unusable.</summary>
