@@ -97,6 +97,38 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         Assert.False(logged.Properties.ContainsKey("Model"));
     }
 
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/v2/health/ready")]
+    [InlineData("/metrics")]
+    public async Task ProbeOrScrape_Succeeds_LogsItAtDebug(string path)
+    {
+        var traceId = NewTraceId();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("traceparent", $"00-{traceId}-{NewSpanId()}-01");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
+
+        Assert.Equal(LogEventLevel.Debug, logged.Level);
+        Assert.Equal(path, LogCapture.Scalar(logged, "Route"));
+        Assert.Equal("success", LogCapture.Scalar(logged, "Outcome"));
+    }
+
+    [Fact]
+    public async Task Scrape_NotAGet_IsAClientErrorLoggedAsWarning()
+    {
+        var traceId = NewTraceId();
+        using var response = await _client.SendAsync(Post("/metrics", "{}", traceId));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+
+        var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
+
+        Assert.Equal(LogEventLevel.Warning, logged.Level);
+        Assert.Equal(405, LogCapture.Scalar(logged, "StatusCode"));
+    }
+
     [Fact]
     public async Task Requests_CarryPayloadAndCredentials_NoneOfThemIsLoggedAtAnyLevel()
     {
@@ -141,7 +173,7 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
 
         using var line = new StringWriter(CultureInfo.InvariantCulture);
-        new InferenceService.Telemetry.JsonLogFormatter().Format(logged, line);
+        InferenceService.Telemetry.LogFormats.For(InferenceService.Telemetry.LogFormats.Json).Format(logged, line);
         var text = line.ToString();
 
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
@@ -150,8 +182,8 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         var root = json.RootElement;
         Assert.Equal("Information", root.GetProperty("level").GetString());
         Assert.Equal(LogCapture.RequestLogCategory, root.GetProperty("category").GetString());
-        Assert.Equal(101, root.GetProperty("eventId").GetInt32());
-        Assert.StartsWith("HTTP POST /predict model iris version 2 answered 200 (success)", root.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP POST /predict answered 200 (success) in ", root.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("iris", root.GetProperty("Model").GetString());
         Assert.Equal(traceId, root.GetProperty("TraceId").GetString());
         Assert.Equal("log-json-1", root.GetProperty("PredictionId").GetString());
         Assert.Equal(200, root.GetProperty("StatusCode").GetInt32());
