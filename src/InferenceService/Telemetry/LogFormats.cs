@@ -8,8 +8,10 @@ namespace InferenceService.Telemetry;
 /// The console's two formats, as Serilog.Expressions templates: <c>text</c>, a line a human reads (development), and
 /// <c>json</c>, one JSON object per line for log collectors (containers). The JSON fields are <c>timestamp</c> (UTC,
 /// ISO 8601), <c>level</c>, <c>category</c>, <c>eventId</c>, <c>message</c> (rendered), <c>exception</c> when there is
-/// one, then every other property of the event by name; a property named like one of those fixed fields keeps its
-/// value under '@' + its name instead of replacing the field.
+/// one, <c>TraceId</c> and <c>SpanId</c> for an event logged while a request is served (Serilog takes them from the
+/// current activity: Microsoft.Extensions.Logging's activity tracking is not in Serilog's path), then every other
+/// property of the event by name; a property named like one of the fixed fields keeps its value under '@' + its name
+/// instead of replacing the field.
 /// </summary>
 internal static class LogFormats
 {
@@ -30,7 +32,7 @@ internal static class LogFormats
 
     public const string JsonTemplate =
         "{ {timestamp: UtcDateTime(@t), level: @l, category: SourceContext, eventId: if EventId.Id <> 0 then EventId.Id else Undefined(), " +
-        "message: @m, exception: @x, " +
+        "message: @m, exception: @x, TraceId: Coalesce(TraceId, @tr), SpanId: Coalesce(SpanId, @sp), " +
         "'@timestamp': timestamp, '@level': level, '@category': category, '@eventId': eventId, '@message': message, '@exception': exception, " +
         "..rest()} }\n";
 

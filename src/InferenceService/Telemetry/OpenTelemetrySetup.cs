@@ -21,9 +21,9 @@ internal static class OpenTelemetrySetup
     public const string DefaultServiceName = "inference-service";
 
     /// <summary>
-    /// The meters subscribed: the service's, ASP.NET Core's (hosting, Kestrel, routing, diagnostics, ...; the
-    /// instrumentation package adds only hosting and Kestrel), and those the runtime, process and HttpClient
-    /// instrumentation packages add themselves.
+    /// The meters subscribed by name, besides those the instrumentation packages add: the service's, and every one of
+    /// ASP.NET Core's, since the ASP.NET Core instrumentation names a fixed list (hosting, Kestrel, routing, ...) that
+    /// misses newer meters such as .NET 10's Microsoft.AspNetCore.MemoryPool.
     /// </summary>
     public static IReadOnlyList<string> MeterNames { get; } = [TelemetryNames.Meter, "Microsoft.AspNetCore.*"];
 

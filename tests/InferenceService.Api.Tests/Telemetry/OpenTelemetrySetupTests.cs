@@ -47,6 +47,10 @@ public class OpenTelemetrySetupTests
         });
         using var client = factory.CreateClient();
         await ServiceReadiness.WaitUntilReadyAsync(client);
+        using (var scrape = await client.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        }
         using (var response = await client.PostJsonTextAsync("/predict", Iris))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -61,6 +65,9 @@ public class OpenTelemetrySetupTests
 
         Assert.True(collector.Received("traces", "inference-otlp-test", "inference iris", "queue", "run"), "No trace with the inference, queue and run spans was exported.");
         Assert.True(collector.Received("metrics", "inference-otlp-test", "inference.requests", "inference.request.duration"), "The inference metrics were not exported.");
+        // Probes and scrapes come every few seconds and tell nothing a trace would: they are not traced.
+        Assert.False(collector.Received("traces", "/v2/health/ready"), "A readiness probe was traced.");
+        Assert.False(collector.Received("traces", "/metrics"), "A scrape was traced.");
         Assert.False(collector.Received("logs"), "Logs went over OTLP; they are Serilog's, on the console.");
     }
 

@@ -192,6 +192,30 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         Assert.True(DateTimeOffset.TryParse(root.GetProperty("timestamp").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
     }
 
+    [Fact]
+    public async Task EventsLoggedWhileServingARequest_AsJsonLines_CarryItsTraceId()
+    {
+        var traceId = NewTraceId();
+        using var response = await _client.SendAsync(Post("/predict", """{ "model": "iris", "inputs": { "input": [[5.1, 3.5, 1.4, 0.2]] } }""", traceId));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId);
+
+        // ASP.NET Core's own events of the request ("Request starting", "Executing endpoint", ...), captured at every level.
+        var aspNetCore = _logs.Events
+            .Where(e => LogCapture.Scalar(e, "SourceContext") is string category && category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal))
+            .Where(e => e.TraceId?.ToHexString() == traceId)
+            .ToArray();
+        Assert.NotEmpty(aspNetCore);
+        foreach (var logEvent in aspNetCore)
+        {
+            using var line = new StringWriter(CultureInfo.InvariantCulture);
+            InferenceService.Telemetry.LogFormats.For(InferenceService.Telemetry.LogFormats.Json).Format(logEvent, line);
+            using var json = JsonDocument.Parse(line.ToString());
+            Assert.Equal(traceId, json.RootElement.GetProperty("TraceId").GetString());
+            Assert.Equal(16, json.RootElement.GetProperty("SpanId").GetString()!.Length);
+        }
+    }
+
     private static HttpRequestMessage Post(string path, string json, string traceId)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
