@@ -81,6 +81,19 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
     }
 
     [Fact]
+    public async Task Predict_LongClientChosenModelName_IsCutInTheLog()
+    {
+        var traceId = NewTraceId();
+        var model = new string('m', 300);
+        using var response = await _client.SendAsync(Post("/predict", $$"""{ "model": "{{model}}", "inputs": { "input": [[1, 2, 3, 4]] } }""", traceId));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+
+        var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
+
+        Assert.Equal(new string('m', InferenceService.Telemetry.RequestLogging.MaxClientTextLength) + "…", LogCapture.Scalar(logged, "Model"));
+    }
+
+    [Fact]
     public async Task Metadata_Requested_LogsTheRequestWithoutInferenceFields()
     {
         var traceId = NewTraceId();
