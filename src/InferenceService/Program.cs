@@ -13,8 +13,6 @@ using InferenceService.Hosting;
 using InferenceService.OpenApi;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Options;
-using Serilog;
-using InferenceService.Telemetry.Prometheus;
 
 if (HealthCheckCommand.IsRequested(args))
 {

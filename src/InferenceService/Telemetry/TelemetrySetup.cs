@@ -1,5 +1,6 @@
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace InferenceService.Telemetry;
 
@@ -11,23 +12,23 @@ internal static class TelemetrySetup
 {
     public static WebApplicationBuilder AddInferenceTelemetry(this WebApplicationBuilder builder)
     {
-        builder.Logging.AddInferenceLogging();
+        builder.Services.AddInferenceLogging();
+        builder.Services.AddInferenceOpenTelemetry(builder.Configuration);
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<IBatchObserver>(services => services.GetRequiredService<InferenceMetrics>());
         builder.Services.AddSingleton<ModelMetrics>();
-        builder.Services.AddSingleton<TelemetryProviders>();
         return builder;
     }
 
     public static WebApplication UseInferenceTelemetry(this WebApplication app)
     {
-        // Start listening, and create the service's instruments, before the first request: what is measured while
-        // nothing listens is lost.
-        app.Services.GetRequiredService<TelemetryProviders>();
+        // Start listening, and create the service's instruments, before the first request and the first model load:
+        // what is measured while nothing listens is lost.
+        app.Services.GetRequiredService<MeterProvider>();
         app.Services.GetRequiredService<InferenceMetrics>();
         app.Services.GetRequiredService<ModelMetrics>();
 
-        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseInferenceRequestLogging();
         app.UseMiddleware<InferenceTelemetryMiddleware>();
         return app;
     }

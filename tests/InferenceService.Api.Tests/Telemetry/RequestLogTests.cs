@@ -81,6 +81,19 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
     }
 
     [Fact]
+    public async Task Predict_LongClientChosenModelName_IsCutInTheLog()
+    {
+        var traceId = NewTraceId();
+        var model = new string('m', 300);
+        using var response = await _client.SendAsync(Post("/predict", $$"""{ "model": "{{model}}", "inputs": { "input": [[1, 2, 3, 4]] } }""", traceId));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+
+        var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
+
+        Assert.Equal(new string('m', InferenceService.Telemetry.RequestLogging.MaxClientTextLength) + "…", LogCapture.Scalar(logged, "Model"));
+    }
+
+    [Fact]
     public async Task Metadata_Requested_LogsTheRequestWithoutInferenceFields()
     {
         var traceId = NewTraceId();
@@ -95,6 +108,38 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         Assert.Equal(200, LogCapture.Scalar(logged, "StatusCode"));
         Assert.Equal("success", LogCapture.Scalar(logged, "Outcome"));
         Assert.False(logged.Properties.ContainsKey("Model"));
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/v2/health/ready")]
+    [InlineData("/metrics")]
+    public async Task ProbeOrScrape_Succeeds_LogsItAtDebug(string path)
+    {
+        var traceId = NewTraceId();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("traceparent", $"00-{traceId}-{NewSpanId()}-01");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
+
+        Assert.Equal(LogEventLevel.Debug, logged.Level);
+        Assert.Equal(path, LogCapture.Scalar(logged, "Route"));
+        Assert.Equal("success", LogCapture.Scalar(logged, "Outcome"));
+    }
+
+    [Fact]
+    public async Task Scrape_NotAGet_IsAClientErrorLoggedAsWarning()
+    {
+        var traceId = NewTraceId();
+        using var response = await _client.SendAsync(Post("/metrics", "{}", traceId));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+
+        var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
+
+        Assert.Equal(LogEventLevel.Warning, logged.Level);
+        Assert.Equal(405, LogCapture.Scalar(logged, "StatusCode"));
     }
 
     [Fact]
@@ -141,7 +186,7 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         var logged = Assert.Single(await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId));
 
         using var line = new StringWriter(CultureInfo.InvariantCulture);
-        new InferenceService.Telemetry.JsonLogFormatter().Format(logged, line);
+        InferenceService.Telemetry.LogFormats.For(InferenceService.Telemetry.LogFormats.Json).Format(logged, line);
         var text = line.ToString();
 
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
@@ -150,14 +195,38 @@ public class RequestLogTests(LoggedServiceFixture service) : IClassFixture<Logge
         var root = json.RootElement;
         Assert.Equal("Information", root.GetProperty("level").GetString());
         Assert.Equal(LogCapture.RequestLogCategory, root.GetProperty("category").GetString());
-        Assert.Equal(101, root.GetProperty("eventId").GetInt32());
-        Assert.StartsWith("HTTP POST /predict model iris version 2 answered 200 (success)", root.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP POST /predict answered 200 (success) in ", root.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("iris", root.GetProperty("Model").GetString());
         Assert.Equal(traceId, root.GetProperty("TraceId").GetString());
         Assert.Equal("log-json-1", root.GetProperty("PredictionId").GetString());
         Assert.Equal(200, root.GetProperty("StatusCode").GetInt32());
         Assert.Equal(1, root.GetProperty("BatchSize").GetInt32());
         Assert.True(root.GetProperty("ElapsedMs").GetDouble() > 0);
         Assert.True(DateTimeOffset.TryParse(root.GetProperty("timestamp").GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
+    }
+
+    [Fact]
+    public async Task EventsLoggedWhileServingARequest_AsJsonLines_CarryItsTraceId()
+    {
+        var traceId = NewTraceId();
+        using var response = await _client.SendAsync(Post("/predict", """{ "model": "iris", "inputs": { "input": [[5.1, 3.5, 1.4, 0.2]] } }""", traceId));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _logs.RequestEventsAsync(e => LogCapture.Scalar(e, "TraceId") as string == traceId);
+
+        // ASP.NET Core's own events of the request ("Request starting", "Executing endpoint", ...), captured at every level.
+        var aspNetCore = _logs.Events
+            .Where(e => LogCapture.Scalar(e, "SourceContext") is string category && category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal))
+            .Where(e => e.TraceId?.ToHexString() == traceId)
+            .ToArray();
+        Assert.NotEmpty(aspNetCore);
+        foreach (var logEvent in aspNetCore)
+        {
+            using var line = new StringWriter(CultureInfo.InvariantCulture);
+            InferenceService.Telemetry.LogFormats.For(InferenceService.Telemetry.LogFormats.Json).Format(logEvent, line);
+            using var json = JsonDocument.Parse(line.ToString());
+            Assert.Equal(traceId, json.RootElement.GetProperty("TraceId").GetString());
+            Assert.Equal(16, json.RootElement.GetProperty("SpanId").GetString()!.Length);
+        }
     }
 
     private static HttpRequestMessage Post(string path, string json, string traceId)

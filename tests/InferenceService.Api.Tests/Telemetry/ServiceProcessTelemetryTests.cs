@@ -28,7 +28,7 @@ public class ServiceProcessTelemetryTests
         using (var logged = JsonDocument.Parse(predictLine))
         {
             var root = logged.RootElement;
-            Assert.Equal("InferenceService.Telemetry.RequestLoggingMiddleware", root.GetProperty("category").GetString());
+            Assert.Equal(LogCapture.RequestLogCategory, root.GetProperty("category").GetString());
             Assert.Equal("/predict", root.GetProperty("Route").GetString());
             Assert.Equal("iris", root.GetProperty("Model").GetString());
             Assert.Equal("success", root.GetProperty("Outcome").GetString());

@@ -13,7 +13,7 @@ namespace InferenceService.Api.Tests.TestSupport;
 /// </summary>
 public sealed class LogCapture : ILogEventSink
 {
-    public const string RequestLogCategory = "InferenceService.Telemetry.RequestLoggingMiddleware";
+    public const string RequestLogCategory = RequestLogging.Category;
 
     private readonly ConcurrentQueue<LogEvent> _events = new();
 
@@ -24,7 +24,7 @@ public sealed class LogCapture : ILogEventSink
     /// <summary>Every event as the JSON log lines the service writes in containers, one after the other.</summary>
     public string AsJsonLines()
     {
-        var formatter = new JsonLogFormatter();
+        var formatter = LogFormats.For(LogFormats.Json);
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         foreach (var logEvent in Events)
         {

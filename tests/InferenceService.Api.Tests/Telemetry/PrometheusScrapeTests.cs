@@ -1,6 +1,6 @@
 using InferenceService.Api.Tests.TestSupport;
 
-namespace InferenceService.Api.Tests.Telemetry.Prometheus;
+namespace InferenceService.Api.Tests.Telemetry;
 
 /// <summary>The tests' own reader of the text format: it must accept what Prometheus accepts and refuse the rest.</summary>
 public class PrometheusScrapeTests
