@@ -20,9 +20,10 @@ namespace InferenceService.Benchmarks;
 /// bindings drive the one 1.31.0 library, which separates the bindings' cost from the native versions'.
 /// <para>
 /// Run: the input tensor made once; each call runs, reads the output as a span and disposes it. Request: what the
-/// server does per request: the input copied into a pooled buffer, a zero-copy tensor over it, the run, the output
-/// read as a span, everything disposed and returned. The official variants differ in how they run: the OrtValue Run
-/// that returns outputs (names cached), a Run into pre-allocated outputs, and OrtIoBinding.
+/// engine does per request: the input's bytes copied into an ArrayPool&lt;byte&gt; buffer, a zero-copy float tensor
+/// over it, the run, the output read as a span, everything disposed and returned. The official variants differ in
+/// how they run: the OrtValue Run that returns outputs (names cached), a Run into pre-allocated outputs, and
+/// OrtIoBinding; and in one, in the buffer (a float pool, which CreateTensorValueFromMemory pins itself).
 /// </para>
 /// <para>
 /// Session settings as ModelLoader sets them (inter-op 1, no spinning, sequential, all optimizations, arena on), but
@@ -99,6 +100,9 @@ public partial class BindingComparisonBenchmarks
     public float Official_Identity_Request() => _identity.OfficialRequest();
 
     [Benchmark, BenchmarkCategory("Identity Request")]
+    public float Official_Identity_RequestFromFloatMemory() => _identity.OfficialRequestFromFloatMemory();
+
+    [Benchmark, BenchmarkCategory("Identity Request")]
     public float Official_Identity_RequestIntoPreallocated() => _identity.OfficialRequestIntoPreallocated();
 
     [Benchmark, BenchmarkCategory("Identity Request")]
@@ -121,6 +125,9 @@ public partial class BindingComparisonBenchmarks
 
     [Benchmark, BenchmarkCategory("MLP Request")]
     public float Official_Mlp_Request() => _mlp.OfficialRequest();
+
+    [Benchmark, BenchmarkCategory("MLP Request")]
+    public float Official_Mlp_RequestFromFloatMemory() => _mlp.OfficialRequestFromFloatMemory();
 
     [Benchmark, BenchmarkCategory("MLP Request")]
     public float Official_Mlp_RequestIntoPreallocated() => _mlp.OfficialRequestIntoPreallocated();
@@ -242,7 +249,7 @@ public partial class BindingComparisonBenchmarks
             var buffer = RentRequest(out var memory);
             try
             {
-                using var input = Ours.OrtValue.CreateTensor<float>(memory, _inputShape);
+                using var input = Ours.OrtValue.CreateTensor(Ours.TensorElementType.Float, memory, _inputShape);
                 var outputs = _ours.Run(InputIndices, [input], OutputIndices);
                 var value = outputs[0].GetTensorData<float>()[_last];
                 outputs[0].Dispose();
@@ -250,17 +257,39 @@ public partial class BindingComparisonBenchmarks
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
-        /// <summary>The Memory overload, so the tensor spans exactly the request's part of the rented array.</summary>
+        /// <summary>The engine's way: the request's bytes in ArrayPool&lt;byte&gt;, pinned by the caller.</summary>
         public float OfficialRequest()
         {
             var buffer = RentRequest(out var memory);
+            var input = CreateOfficialTensor(memory, _inputShape, out var pin);
             try
             {
-                using var input = Official.OrtValue.CreateTensorValueFromMemory(Official.OrtMemoryInfo.DefaultInstance, memory, _inputShape);
+                using var outputs = _official.Run(_runOptions, _inputNames, [input], _outputNames);
+                return outputs[0].GetTensorDataAsSpan<float>()[_last];
+            }
+            finally
+            {
+                input.Dispose();
+                pin.Dispose();
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>
+        /// A typed pooled buffer instead, which CreateTensorValueFromMemory pins itself (and unpins on Dispose); the
+        /// Memory overload, so the tensor spans exactly the request's part of the rented array.
+        /// </summary>
+        public float OfficialRequestFromFloatMemory()
+        {
+            var buffer = ArrayPool<float>.Shared.Rent(_request.Length);
+            try
+            {
+                _request.CopyTo(buffer, 0);
+                using var input = Official.OrtValue.CreateTensorValueFromMemory(Official.OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, _request.Length), _inputShape);
                 using var outputs = _official.Run(_runOptions, _inputNames, [input], _outputNames);
                 return outputs[0].GetTensorDataAsSpan<float>()[_last];
             }
@@ -274,18 +303,22 @@ public partial class BindingComparisonBenchmarks
         public float OfficialRequestIntoPreallocated()
         {
             var buffer = RentRequest(out var memory);
-            var outputBuffer = ArrayPool<float>.Shared.Rent(_outputBuffer.Length);
+            var outputBuffer = ArrayPool<byte>.Shared.Rent(_outputBuffer.Length * sizeof(float));
+            var input = CreateOfficialTensor(memory, _inputShape, out var inputPin);
+            var output = CreateOfficialTensor(outputBuffer.AsMemory(0, _outputBuffer.Length * sizeof(float)), _outputShape, out var outputPin);
             try
             {
-                using var input = Official.OrtValue.CreateTensorValueFromMemory(Official.OrtMemoryInfo.DefaultInstance, memory, _inputShape);
-                using var output = Official.OrtValue.CreateTensorValueFromMemory(Official.OrtMemoryInfo.DefaultInstance, outputBuffer.AsMemory(0, _outputBuffer.Length), _outputShape);
                 _official.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
-                return outputBuffer[_last];
+                return MemoryMarshal.Cast<byte, float>(outputBuffer.AsSpan())[_last];
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(outputBuffer);
-                ArrayPool<float>.Shared.Return(buffer);
+                output.Dispose();
+                outputPin.Dispose();
+                input.Dispose();
+                inputPin.Dispose();
+                ArrayPool<byte>.Shared.Return(outputBuffer);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
@@ -293,9 +326,9 @@ public partial class BindingComparisonBenchmarks
         public float OfficialRequestWithBinding()
         {
             var buffer = RentRequest(out var memory);
+            var input = CreateOfficialTensor(memory, _inputShape, out var pin);
             try
             {
-                using var input = Official.OrtValue.CreateTensorValueFromMemory(Official.OrtMemoryInfo.DefaultInstance, memory, _inputShape);
                 _outputBound.BindInput(_inputNames[0], input);
                 try
                 {
@@ -310,7 +343,29 @@ public partial class BindingComparisonBenchmarks
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(buffer);
+                input.Dispose();
+                pin.Dispose();
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>
+        /// A float tensor over bytes: CreateTensorValueFromMemory would make a uint8 tensor of a Memory&lt;byte&gt;, so
+        /// the official binding needs CreateTensorValueWithData over memory the caller pins, and unpins only after
+        /// disposing the value (the value does not own the pin).
+        /// </summary>
+        private static unsafe Official.OrtValue CreateOfficialTensor(Memory<byte> memory, long[] shape, out MemoryHandle pin)
+        {
+            pin = memory.Pin();
+            try
+            {
+                return Official.OrtValue.CreateTensorValueWithData(Official.OrtMemoryInfo.DefaultInstance,
+                    Official.Tensors.TensorElementType.Float, shape, (IntPtr)pin.Pointer, memory.Length);
+            }
+            catch
+            {
+                pin.Dispose();
+                throw;
             }
         }
 
@@ -331,27 +386,27 @@ public partial class BindingComparisonBenchmarks
             _ours.Dispose();
         }
 
-        /// <summary>The request's floats copied into a pooled buffer, as the request decoders fill one.</summary>
-        private float[] RentRequest(out Memory<float> memory)
+        /// <summary>The request's bytes copied into a pooled buffer, as the engine's decoders fill one (InputTensor.Rent).</summary>
+        private byte[] RentRequest(out Memory<byte> memory)
         {
-            var buffer = ArrayPool<float>.Shared.Rent(_request.Length);
-            _request.CopyTo(buffer, 0);
-            memory = buffer.AsMemory(0, _request.Length);
+            var bytes = MemoryMarshal.AsBytes(_request.AsSpan());
+            var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+            bytes.CopyTo(buffer);
+            memory = buffer.AsMemory(0, bytes.Length);
             return buffer;
         }
 
-        /// <summary>Both bindings must compute the same thing, or the table compares nothing.</summary>
+        /// <summary>Every way of running must compute the same thing, or the table compares nothing.</summary>
         private void CheckAgree(string name)
         {
             var ours = OursRun();
-            var official = OfficialRun();
-            var viaBinding = OfficialRunWithBinding();
-            var request = OfficialRequest();
-            if (Math.Abs(ours - official) > 1e-4f || Math.Abs(ours - viaBinding) > 1e-4f || Math.Abs(ours - request) > 1e-4f)
+            float[] others = [OursRequest(), OfficialRun(), OfficialRunIntoPreallocated(), OfficialRunWithBinding(), OfficialRequest(),
+                OfficialRequestFromFloatMemory(), OfficialRequestIntoPreallocated(), OfficialRequestWithBinding()];
+            if (others.Any(other => Math.Abs(other - ours) > 1e-4f))
             {
-                throw new InvalidOperationException($"{name}: the bindings disagree: ours {ours}, official {official}, bound {viaBinding}, request {request}.");
+                throw new InvalidOperationException($"{name}: the bindings disagree: ours {ours}, the others [{string.Join(", ", others)}].");
             }
-            Console.WriteLine($"// {name}: both give the same last output element, {ours.ToString("G6", CultureInfo.InvariantCulture)}");
+            Console.WriteLine($"// {name}: all give the same last output element, {ours.ToString("G6", CultureInfo.InvariantCulture)}");
         }
     }
 
