@@ -16,9 +16,10 @@ public sealed class GracefulShutdownTests
 {
     private const int Requests = 12;
 
-    // slow.onnx runs 400 chained [n, n] matrix products: at n = 96 a Run takes tens of milliseconds here, so the
-    // requests (one instance, one at a time) keep the queue busy for a while after the signal.
-    private const int N = 96;
+    // slow.onnx runs 400 chained [n, n] matrix products (cost grows as n³): at n = 160 a Run takes a few hundred
+    // milliseconds here, so the requests (one instance, one at a time) keep the queue busy for seconds after the
+    // signal, however fast the machine answers the statistics poll that decides when to send it.
+    private const int N = 160;
 
     // Under load, a Run at n = 16 takes a few milliseconds: 16 callers keep about 15 admitted requests queued at any time.
     private const int LoadN = 16;
