@@ -20,6 +20,7 @@
 #   BENCHMARK_PORT=18200       the service's port on 127.0.0.1; the floor listens on the next one, Node.js on the one after
 #   BENCHMARK_ROUNDS=4         rounds of each server in each comparison
 #   BENCHMARK_DURATION=5s      length of each measured step, after 1 s of warm-up
+#   BENCHMARK_SERVER_ARGS=...  more options for the service, split at spaces
 #   BENCHMARK_OUT=<dir>        where the JSON results and the servers' logs go (default: a new temporary folder)
 # About five minutes with the defaults on a 2-core machine (most of it the rounds: 4 x (3 + 2) steps of 6 s plus the
 # load generator's start-up), plus the builds when the sources changed.

@@ -17,6 +17,7 @@
 #   MEMORY_CNN_REQUESTS=50000      CNN requests in all; 0 skips the CNN
 #   MEMORY_MAX_GROWTH=1.10         the target: largest ratio of the last reading to the first
 #   MEMORY_STEP_TIMEOUT=600        seconds a load step may take before the run is abandoned
+#   BENCHMARK_SERVER_ARGS=...      more options for the service, split at spaces (e.g. --Accuracy:MaxStoredPredictions=0)
 #   BENCHMARK_OUT=<dir>            where the results, the RSS samples and the service's logs go (default: a new
 #                                  temporary folder)
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run (or a step ran out of time).
@@ -100,7 +101,7 @@ if [ "$cnn_requests" -gt 0 ]; then measure cnn_unbatched 8 "$cnn_requests"; fi
 
 echo
 echo "==================== Memory benchmark: the service's RSS under load ===================="
-echo "Service and load generator on the same $(nproc) cores; a fresh service for each model."
+echo "Service and load generator on the same $(nproc) cores; a fresh service for each model${BENCHMARK_SERVER_ARGS:+, with $BENCHMARK_SERVER_ARGS}."
 printf '%s\n' "${summary[@]}"
 echo
 echo "Results: $out"
