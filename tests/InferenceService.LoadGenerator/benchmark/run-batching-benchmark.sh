@@ -15,6 +15,7 @@
 #   BENCHMARK_ROUNDS=4               runs of each configuration in (a) and (b)
 #   BENCHMARK_DURATION=5s            length of each measured step of (a) and (b), after 1 s of warm-up
 #   BENCHMARK_OVERLOAD_DURATION=30s  length of the overload step of (c)
+#   BENCHMARK_SERVER_ARGS=...        more options for the server, split at spaces
 #   BENCHMARK_OUT=<dir>              where the JSON results and the server log go (default: a new temporary folder)
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
 set -euo pipefail

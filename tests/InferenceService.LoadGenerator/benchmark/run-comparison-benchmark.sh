@@ -22,8 +22,8 @@
 #   BENCHMARK_DURATION=5s      length of each measured step, after 1 s of warm-up
 #   BENCHMARK_SERVER_ARGS=...  more options for the service, split at spaces
 #   BENCHMARK_OUT=<dir>        where the JSON results and the servers' logs go (default: a new temporary folder)
-# About five minutes with the defaults on a 2-core machine (most of it the rounds: 4 x (3 + 2) steps of 6 s plus the
-# load generator's start-up), plus the builds when the sources changed.
+# About 3.5 minutes with the defaults on a 2-core machine (most of it the rounds: 4 x (3 + 2) steps of 6 s plus the
+# load generator's start-up), plus the builds when the sources changed (2 to 3 minutes from clean).
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
 set -euo pipefail
 

@@ -8,6 +8,7 @@
 #     would take 20 minutes or more; the two readings span the same tenfold count)
 # Target, each model: RSS after all the requests within 10% of RSS after the first tenth (ratio <= 1.10).
 # It also samples the RSS every second (peak reported; the samples stay in BENCHMARK_OUT/<model>.rss.tsv).
+# About 8 minutes with the defaults on a busy 2-core machine (the MLP's million requests about 3), plus the builds.
 # The service and the load generator share the machine's cores; RSS is the service's alone.
 #
 # Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-memory-benchmark.sh
@@ -89,7 +90,7 @@ measure() {
   bench_stop "$pid"
   bench_stop "$sampler"
 
-  peak=$(awk 'BEGIN { p = 0 } $2 > p { p = $2 } END { print p }' "$out/$model.rss.tsv")
+  peak=$(awk -v p="$rss_last" '$2 > p { p = $2 } END { print p }' "$out/$model.rss.tsv")
   ratio=$(awk -v a="$rss_last" -v b="$rss_first" 'BEGIN { printf "%.3f", a / b }')
   if awk -v r="$ratio" -v m="$max_growth" 'BEGIN { exit !(r <= m) }'; then verdict=PASS; else verdict=FAIL; missed=1; fi
   summary+=("$model, concurrency $concurrency: RSS after $total / after $first requests ${ratio}x ($(mib "$rss_last") vs $(mib "$rss_first"); $(mib "$rss_ready") when ready, peak $(mib "$peak")) (target <= ${max_growth}x: $verdict)")
