@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Telemetry;
 using InferenceService.Errors;
+using InferenceService.Telemetry;
 
 namespace InferenceService.Endpoints;
 
@@ -15,9 +16,10 @@ namespace InferenceService.Endpoints;
 /// (<see cref="InferenceAdmission"/>), so no request is decoded only to find the queue full. The model is known here
 /// when the route names it (<c>/v2/models/{m}/infer</c>, <c>/predict/{m}</c>) or the <c>X-Model</c> header does;
 /// a <c>/predict</c> naming it only in its body gets the server-wide checks here and the queue check once its body is
-/// read.
+/// read. Around the rest of an admitted request, it records the request's metrics and spans
+/// (<see cref="InferenceTelemetry"/>).
 /// </summary>
-internal sealed class InferenceDoor(RequestDelegate next, InferenceServices services)
+internal sealed class InferenceDoor(RequestDelegate next, InferenceServices services, InferenceTelemetry telemetry)
 {
     private readonly ConditionalWeakTable<LoadedModel, ErrorResult[]> _modelAnswers = new();
     private readonly ErrorResult?[] _serverAnswers = new ErrorResult?[8];
@@ -30,6 +32,7 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
 
     private async Task AdmitAsync(HttpContext context, InferenceRoute route)
     {
+        var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         var refusal = Admission.CheckServer(services.Scheduling);
         LoadedModel? model = null;
@@ -49,13 +52,19 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
             await RefuseAsync(context, route, refusal, model, started);
             return;
         }
+        var completed = false;
         try
         {
             await next(context);
+            completed = true;
         }
         finally
         {
             admission?.Release();
+            if (InferenceRecord.Of(context) is { } record)
+            {
+                telemetry.Record(context, record, completed, startedAt, started);
+            }
         }
     }
 

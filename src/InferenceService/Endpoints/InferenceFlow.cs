@@ -21,6 +21,10 @@ internal static class InferenceFlow
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
+    // Where the cached writer points between requests: never written to (a writer only asks its output for memory
+    // when it writes), so one is shared by every thread.
+    private static readonly System.Buffers.ArrayBufferWriter<byte> s_detached = new(1);
+
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
@@ -75,7 +79,7 @@ internal static class InferenceFlow
         finally
         {
             // The cached writer must not keep the response alive (or write into it) once this request is done.
-            writer.Reset(Stream.Null);
+            writer.Reset(s_detached);
         }
         await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         record.Encode = Stopwatch.GetElapsedTime(completed);

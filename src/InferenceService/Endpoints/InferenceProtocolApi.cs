@@ -51,7 +51,9 @@ internal static class InferenceProtocolApi
         group.MapGet("/ready", ModelReady)
             .WithName("ModelReady" + suffix).WithSummary("200 when the model (version) is ready to serve; 503 while it loads or after it failed.")
             .Produces<ModelReadyResponse>(StatusCodes.Status503ServiceUnavailable).Produces<ErrorResponse>(StatusCodes.Status404NotFound);
-        group.MapPost("/infer", InferAsync)
+        var services = InferenceServices.For(group);
+        group.MapPost("/infer", (HttpContext context, string model, string? version, CancellationToken cancellationToken) =>
+                InferAsync(context, model, version, services(), cancellationToken))
             .WithName("ModelInfer" + suffix).WithSummary("Runs the model on the inputs of an Open Inference Protocol request.")
             .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once. A request the server cannot admit now (queue or server full, shutting down) is refused with 503 and Retry-After before its body is read.")
             .WithMetadata(InferenceRoute.Protocol)

@@ -26,6 +26,18 @@ internal sealed class InferenceServices(
     public InferenceMetrics Metrics { get; } = metrics;
 
     public OverloadLog Overload { get; } = overload;
+
+    /// <summary>
+    /// The services as an inference handler takes them: from the application's root provider, once, on the first
+    /// request (not at mapping time, which would build them before the host validated its options), rather than from
+    /// each request's scope.
+    /// </summary>
+    public static Func<InferenceServices> For(IEndpointRouteBuilder app)
+    {
+        var root = app.ServiceProvider;
+        InferenceServices? services = null;
+        return () => services ??= root.GetRequiredService<InferenceServices>();
+    }
 }
 
 /// <summary>Which API an inference route belongs to, as endpoint metadata: the door refuses in that API's error form.</summary>

@@ -16,9 +16,12 @@ internal static class PredictApi
 {
     public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder app)
     {
-        Describe(app.MapPost("/predict", PredictBodyAsync), "Predict",
+        var services = InferenceServices.For(app);
+        Describe(app.MapPost("/predict", (HttpContext context, CancellationToken cancellationToken) =>
+            RunAsync(context, services(), cancellationToken, InferenceRoute.Predict.ModelOf(context))), "Predict",
             "The nesting of each input gives its shape; the model gives its element type. The model is named by \"model\" in the body, or by the X-Model header (which lets a full server refuse the request before reading its body). Classification outputs with a label file also come back as label names under \"labels\". With \"targets\" (the true value of each row by output name) the prediction is scored for accuracy at once.");
-        Describe(app.MapPost("/predict/{model}", PredictModelAsync), "PredictModel",
+        Describe(app.MapPost("/predict/{model}", (HttpContext context, string model, CancellationToken cancellationToken) =>
+            RunAsync(context, services(), cancellationToken, model)), "PredictModel",
             "As POST /predict, for the model named in the path (the body's \"model\" may be left out; if given, it must be the same). A request the server cannot admit now (the model's queue or the server full, shutting down) is refused with 503 and Retry-After before its body is read.");
         return app;
     }
@@ -36,12 +39,6 @@ internal static class PredictApi
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .ProducesProblem(StatusCodes.Status504GatewayTimeout);
-
-    private static Task<IResult> PredictModelAsync(HttpContext context, string model, InferenceServices services, CancellationToken cancellationToken) =>
-        RunAsync(context, services, cancellationToken, model);
-
-    private static Task<IResult> PredictBodyAsync(HttpContext context, InferenceServices services, CancellationToken cancellationToken) =>
-        RunAsync(context, services, cancellationToken, InferenceRoute.Predict.ModelOf(context));
 
     /// <param name="context">The request.</param>
     /// <param name="services">The flow's services.</param>

@@ -5,7 +5,7 @@ namespace InferenceService.Telemetry;
 /// <summary>
 /// What one inference request's flow learned, for its log line, metrics and span. Made and written only by the
 /// endpoint's flow (<see cref="Endpoints.InferenceFlow"/>), as it goes, so that a request that fails midway still has
-/// what was known; read once the answer is known by <see cref="InferenceTelemetryMiddleware"/> and the request log.
+/// what was known; read once the answer is known by <see cref="InferenceTelemetry"/> and the request log.
 /// </summary>
 internal sealed class InferenceRecord
 {
