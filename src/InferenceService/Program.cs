@@ -42,6 +42,8 @@ builder.Services.AddSingleton(services => new ModelLoader(services.GetRequiredSe
 });
 builder.Services.AddSingleton<ModelRegistry>();
 builder.Services.AddSingleton<InferencePipeline>();
+builder.Services.AddSingleton<OverloadLog>();
+builder.Services.AddSingleton<InferenceServices>();
 builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<AccuracyOptions>, AccuracyOptionsValidation>();
 builder.Services.AddSingleton(services => new AccuracyTracker(
@@ -67,6 +69,10 @@ builder.Services.AddInferenceOpenApi();
 var app = builder.Build();
 
 app.UseGracefulShutdown();
+// Routing first, then the door of the inference routes: a request that cannot be admitted is refused before its body
+// is read and before the request log, telemetry and error handling below spend anything on it.
+app.UseRouting();
+app.UseMiddleware<InferenceDoor>();
 app.UseInferenceTelemetry();
 app.UseExceptionHandler();
 app.UseInferenceOpenApi();

@@ -53,6 +53,12 @@ public sealed class DynamicBatchScheduler : IDisposable
         }
     }
 
+    /// <summary>The queue and batching settings (the admission door reads the queue bound).</summary>
+    internal BatchingPolicy Policy => _policy;
+
+    /// <summary>What every scheduler shares (the admission door reads the shutdown switch and the server-wide limit).</summary>
+    internal SchedulerContext Context => _context;
+
     /// <summary>Cumulative request and Run counters (Triton's statistics extension).</summary>
     public ModelStatistics Statistics { get; } = new();
 
@@ -370,7 +376,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         _context.Admission.Release();
     }
 
-    private InferenceException QueueFull() =>
+    internal InferenceException QueueFull() =>
         new(InferenceErrorKind.Overloaded, $"Model '{_model.Name}' version {_model.Version} has {_policy.MaxQueueSize} requests queued, its limit; retry later.");
 
     private void Observe(in BatchExecution execution)

@@ -5,12 +5,183 @@ using InferenceService.Engine.Onnx;
 namespace InferenceService.Engine.Serving;
 
 /// <summary>
-/// Runs decoded inputs through a loaded model: checks them against the model's own metadata (every name, type and
-/// shape, and the batch size, before anything is queued), then hands them to the model version's scheduler, which
-/// queues, batches and runs them.
+/// Runs a request through a loaded model. The request path: <see cref="Decode"/> checks every input a request states
+/// against the model's own metadata (names, each once, element types, ranks, fixed dimensions, element counts, the
+/// batch size) and the outputs it asks for, every problem at once, before any buffer is rented; then decodes each
+/// input straight into one pooled buffer, in the model's order; <see cref="InferAsync(DecodedRequest, CancellationToken, TimeSpan?)"/>
+/// hands it to the model version's scheduler, which queues, batches and runs it. Requests whose inputs are already
+/// tensors (batch jobs, tests) take <see cref="InferAsync(LoadedModel, IReadOnlyList{InputTensor}, IReadOnlyList{string}?, CancellationToken, TimeSpan?)"/>,
+/// which makes the same checks on the tensors.
 /// </summary>
 public sealed class InferencePipeline
 {
+    /// <summary>
+    /// Checks a request's inputs and wanted outputs against <paramref name="model"/>, adding every problem to
+    /// <paramref name="problems"/>; only when there is none (none before either), decodes each input into a pooled
+    /// tensor. Returns null when anything is wrong (nothing is left rented then).
+    /// </summary>
+    /// <param name="model">The resolved model version.</param>
+    /// <param name="inputs">The inputs as the request states them, in any order.</param>
+    /// <param name="outputNames">The outputs wanted; null or empty: all of them, in the model's order.</param>
+    /// <param name="problems">Problems found so far (by the caller's own reading of the request), and those found here.</param>
+    public DecodedRequest? Decode(LoadedModel model, ReadOnlySpan<JsonInput> inputs, IReadOnlyList<string>? outputNames, ref RequestProblems problems)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var declared = model.Inputs;
+        var layouts = new JsonTensorLayout[declared.Count];
+        var given = new int[declared.Count]; // the request's index + 1 of each model input; 0: not given
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var input = inputs[i];
+            var index = model.IndexOfInput(input.Name);
+            if (index < 0)
+            {
+                problems.Add($"Model '{model.Name}' has no input named '{input.Name}' (its inputs: {model.InputNames}).");
+                continue;
+            }
+            if (given[index] != 0)
+            {
+                problems.Add($"Input '{input.Name}' is given more than once.");
+                continue;
+            }
+            given[index] = i + 1;
+            var expected = declared[index];
+            if (!expected.IsTensor || !JsonTensorDecoder.CanDecode(expected.ElementType))
+            {
+                problems.Add($"Input '{input.Name}' is a {expected.KindName.ToLowerInvariant()} of {TensorDataType.DisplayName(expected.ElementType)}, which cannot be sent as JSON.");
+                continue;
+            }
+            var type = input.ElementType ?? expected.ElementType;
+            if (input.Shape is { } shape)
+            {
+                // The declared shape is checked before the data is measured against it.
+                TensorValidator.Check(expected, type, shape, ref problems);
+                layouts[index] = Measure(input, ref problems);
+            }
+            else if (Measure(input, ref problems) is { Shape: not null } nested)
+            {
+                TensorValidator.Check(expected, type, nested.Shape, ref problems);
+                layouts[index] = nested;
+            }
+        }
+        for (var index = 0; index < declared.Count; index++)
+        {
+            if (given[index] == 0)
+            {
+                problems.Add($"Input '{declared[index].Name}' is missing.");
+            }
+        }
+        var rows = problems.Any ? 0 : BatchRows(model, layouts, ref problems);
+        var (outputs, outputIndices) = ResolveOutputs(model, outputNames, ref problems);
+        if (problems.Any)
+        {
+            return null;
+        }
+
+        var tensors = new InputTensor[declared.Count];
+        try
+        {
+            for (var index = 0; index < tensors.Length; index++)
+            {
+                var input = inputs[given[index] - 1];
+                tensors[index] = JsonTensorDecoder.Decode(declared[index].Name, input.Data, input.ElementType ?? declared[index].ElementType, layouts[index]);
+            }
+        }
+        catch (InferenceException e)
+        {
+            // A value that does not fit its type: the first one found is the answer. Nothing rented stays rented.
+            foreach (var tensor in tensors)
+            {
+                tensor?.Dispose();
+            }
+            problems.Add(e);
+            return null;
+        }
+        return new DecodedRequest(model, tensors, rows, outputs, outputIndices);
+    }
+
+    /// <summary>
+    /// Queues a decoded request on its model version's scheduler. The request stays the caller's: dispose it once the
+    /// task completed (and the result, if any, was written).
+    /// </summary>
+    /// <param name="request">What <see cref="Decode"/> made.</param>
+    /// <param name="cancellationToken">Removes the request from the queue; stops its Run only when it runs alone.</param>
+    /// <param name="queueTimeout">A shorter queue timeout than the model's, honoured when the model allows overrides.</param>
+    public Task<InferenceResult> InferAsync(DecodedRequest request, CancellationToken cancellationToken, TimeSpan? queueTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Model.Scheduler.Enqueue(
+            new QueuedRequest(request.InputArray, request.OutputIndices, request.Outputs, request.Rows, cancellationToken), queueTimeout);
+    }
+
+    private static JsonTensorLayout Measure(in JsonInput input, ref RequestProblems problems)
+    {
+        try
+        {
+            return input.Shape is { } shape
+                ? JsonTensorDecoder.MeasureWithShape(input.Name, input.Data, shape)
+                : JsonTensorDecoder.MeasureNested(input.Name, input.Data);
+        }
+        catch (InferenceException e)
+        {
+            problems.Add(e);
+            return default;
+        }
+    }
+
+    /// <summary>The batch rows of checked layouts (in the model's order), as <see cref="BatchRows(LoadedModel, InputTensor[])"/> counts them.</summary>
+    private static int BatchRows(LoadedModel model, JsonTensorLayout[] layouts, ref RequestProblems problems)
+    {
+        var maxBatchSize = model.Config.MaxBatchSize;
+        if (maxBatchSize == 0 || layouts.Length == 0 || layouts[0].Shape.Length == 0)
+        {
+            return 1;
+        }
+        var rows = layouts[0].Shape[0];
+        foreach (var layout in layouts)
+        {
+            if (layout.Shape.Length == 0 || layout.Shape[0] != rows)
+            {
+                problems.Add($"The inputs disagree on the batch size (their first dimension): {string.Join(", ", model.Inputs.Select((input, i) => $"'{input.Name}' has {(layouts[i].Shape.Length == 0 ? 0 : layouts[i].Shape[0])}"))}.");
+                return 0;
+            }
+        }
+        if (rows > maxBatchSize)
+        {
+            problems.Add($"The request holds a batch of {rows} rows, more than model '{model.Name}' takes at once (max_batch_size {maxBatchSize}); split it.");
+            return 0;
+        }
+        return (int)rows;
+    }
+
+    private static (IReadOnlyList<TensorInfo> Outputs, int[] Indices) ResolveOutputs(LoadedModel model, IReadOnlyList<string>? outputNames, ref RequestProblems problems)
+    {
+        if (outputNames is not { Count: > 0 })
+        {
+            return (model.Outputs, model.OutputPositions);
+        }
+        var outputs = new List<TensorInfo>(outputNames.Count);
+        var indices = new List<int>(outputNames.Count);
+        foreach (var name in outputNames)
+        {
+            var index = model.IndexOfOutput(name);
+            if (index < 0)
+            {
+                problems.Add($"Model '{model.Name}' has no output named '{name}' (its outputs: {model.OutputNames}).");
+            }
+            else if (indices.Contains(index))
+            {
+                problems.Add($"Output '{name}' is requested more than once.");
+            }
+            else
+            {
+                outputs.Add(model.Outputs[index]);
+                indices.Add(index);
+            }
+        }
+        return (outputs, [.. indices]);
+    }
+
     /// <param name="model">The resolved model version.</param>
     /// <param name="inputs">Every input of the model, once each. Still owned by the caller (who disposes them once this completes).</param>
     /// <param name="outputNames">The outputs wanted; null or empty: all of them, in the model's order.</param>

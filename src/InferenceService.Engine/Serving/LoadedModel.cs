@@ -30,6 +30,10 @@ public sealed class LoadedModel : IDisposable
         ExecutionProviders = first.ExecutionProviders;
         FallbackReasons = first.FallbackReasons;
         InputPositions = [.. Enumerable.Range(0, Inputs.Count)];
+        OutputPositions = [.. Enumerable.Range(0, Outputs.Count)];
+        VersionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        InputNames = string.Join(", ", Inputs.Select(i => i.Name));
+        OutputNames = string.Join(", ", Outputs.Select(o => o.Name));
         scheduling ??= SchedulerContext.CreateDefault();
         Scheduler = new DynamicBatchScheduler(this, sessions.Sessions, BatchingPolicy.From(config, scheduling.Options), scheduling);
     }
@@ -37,6 +41,9 @@ public sealed class LoadedModel : IDisposable
     public string Name { get; }
 
     public long Version { get; }
+
+    /// <summary>The version as the protocol writes it ("2"), made once rather than per answer.</summary>
+    public string VersionText { get; }
 
     public ModelConfig Config { get; }
 
@@ -68,9 +75,55 @@ public sealed class LoadedModel : IDisposable
     /// <summary>0, 1, … for each input: requests hand their inputs over in the model's order.</summary>
     internal int[] InputPositions { get; }
 
-    public TensorInfo? FindInput(string name) => Inputs.FirstOrDefault(i => i.Name == name);
+    /// <summary>0, 1, … for each output: the positions of "every output, in the model's order", shared by every request that asks for all.</summary>
+    internal int[] OutputPositions { get; }
 
-    public TensorInfo? FindOutput(string name) => Outputs.FirstOrDefault(o => o.Name == name);
+    /// <summary>The inputs' names, comma-separated, for messages.</summary>
+    public string InputNames { get; }
+
+    /// <summary>The outputs' names, comma-separated, for messages.</summary>
+    public string OutputNames { get; }
+
+    /// <summary>The places held in this version's queue by requests admitted at the door and not yet queued.</summary>
+    internal ModelDoor Door { get; } = new();
+
+    public TensorInfo? FindInput(string name)
+    {
+        var index = IndexOfInput(name);
+        return index < 0 ? null : Inputs[index];
+    }
+
+    public TensorInfo? FindOutput(string name)
+    {
+        var index = IndexOfOutput(name);
+        return index < 0 ? null : Outputs[index];
+    }
+
+    /// <summary>The position of the input named <paramref name="name"/> in the model's order, or -1.</summary>
+    public int IndexOfInput(string name)
+    {
+        for (var i = 0; i < Inputs.Count; i++)
+        {
+            if (string.Equals(Inputs[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The position of the output named <paramref name="name"/> in the model's order, or -1.</summary>
+    public int IndexOfOutput(string name)
+    {
+        for (var i = 0; i < Outputs.Count; i++)
+        {
+            if (string.Equals(Outputs[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /// <summary>Finishes the queued requests, then releases the sessions.</summary>
     public void Dispose()

@@ -86,7 +86,18 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
         }
         if (string.IsNullOrEmpty(version))
         {
-            return model.Versions.Where(v => v.State == ModelState.Ready).MaxBy(v => v.Version)?.Model
+            // A loop, not a query: this runs for every request.
+            ModelVersionStatus? newest = null;
+            var versions = model.Versions;
+            for (var i = 0; i < versions.Count; i++)
+            {
+                var candidate = versions[i];
+                if (candidate.State == ModelState.Ready && (newest is null || candidate.Version > newest.Version))
+                {
+                    newest = candidate;
+                }
+            }
+            return newest?.Model
                 ?? throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{name}' has no ready version ({Describe(model)}).");
         }
         if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)

@@ -45,11 +45,7 @@ public static class JsonTensorDecoder
     {
         ArgumentNullException.ThrowIfNull(name);
         RequireSupported(type);
-        Span<long> dims = stackalloc long[MaxRank];
-        var depth = JsonNesting.MeasureFirstRow(name, value, dims);
-        var shape = dims[..depth];
-        var count = JsonNesting.CountScalars(name, value, shape, rectangular: true);
-        return Decode(name, value, type, depth, shape.ToArray(), count);
+        return Decode(name, value, type, MeasureNested(name, value));
     }
 
     /// <summary>
@@ -68,6 +64,35 @@ public static class JsonTensorDecoder
     {
         ArgumentNullException.ThrowIfNull(name);
         RequireSupported(type);
+        return Decode(name, data, type, MeasureWithShape(name, data, shape.ToArray()));
+    }
+
+    /// <summary>
+    /// The first of decoding's two steps for the simple API: the shape (the nesting) and element count of
+    /// <paramref name="value"/>, checked for raggedness and mixed nesting, without reading a value or allocating more
+    /// than the shape. <see cref="Decode(string, JsonElement, TensorElementType, in JsonTensorLayout)"/> is the second.
+    /// </summary>
+    /// <exception cref="InferenceException">The nesting is not a tensor's.</exception>
+    public static JsonTensorLayout MeasureNested(string name, JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Span<long> dims = stackalloc long[MaxRank];
+        var depth = JsonNesting.MeasureFirstRow(name, value, dims);
+        var shape = dims[..depth];
+        var count = JsonNesting.CountScalars(name, value, shape, rectangular: true);
+        return new JsonTensorLayout(depth, shape.ToArray(), count);
+    }
+
+    /// <summary>
+    /// The first of decoding's two steps for the Open Inference Protocol: checks <paramref name="shape"/> (no negative
+    /// dimension, a product that fits) and that <paramref name="data"/> holds exactly that many scalars, all at one
+    /// depth, without reading a value. The layout keeps <paramref name="shape"/> (not copied).
+    /// </summary>
+    /// <exception cref="InferenceException">The shape is invalid or the data does not hold as many elements.</exception>
+    public static JsonTensorLayout MeasureWithShape(string name, JsonElement data, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(shape);
         var expected = TensorShapes.ElementCount(name, shape);
         Span<long> dims = stackalloc long[MaxRank];
         var depth = JsonNesting.MeasureFirstRow(name, data, dims);
@@ -76,8 +101,25 @@ public static class JsonTensorDecoder
         {
             throw DecodeErrors.CountMismatch(name, shape, expected, given);
         }
-        return Decode(name, data, type, depth, shape.ToArray(), expected);
+        return new JsonTensorLayout(depth, shape, expected);
     }
+
+    /// <summary>
+    /// The second step: rents one pooled buffer of the layout's exact size (a string array for BYTES) and reads every
+    /// element of <paramref name="data"/> into it, in row-major order. Nothing is allocated per element but the
+    /// strings of a BYTES tensor.
+    /// </summary>
+    /// <exception cref="InferenceException">An element is not a value of <paramref name="type"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a type the server can decode.</exception>
+    public static InputTensor Decode(string name, JsonElement data, TensorElementType type, in JsonTensorLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        RequireSupported(type);
+        return Decode(name, data, type, layout.Depth, layout.Shape, layout.ElementCount);
+    }
+
+    /// <summary>Whether the decoder can read elements of <paramref name="type"/> from JSON.</summary>
+    public static bool CanDecode(TensorElementType type) => TensorElementTypes.IsSupported(type);
 
     private static void RequireSupported(TensorElementType type)
     {

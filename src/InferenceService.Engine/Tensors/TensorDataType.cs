@@ -44,6 +44,33 @@ public static class TensorDataType
         return type != TensorElementTypes.Undefined;
     }
 
+    /// <summary>
+    /// <see cref="TryParse(string?, out TensorElementType)"/> over the name's UTF-8 bytes as they sit in a request body,
+    /// so reading a request's datatype allocates nothing.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out TensorElementType type)
+    {
+        type = utf8.Length switch
+        {
+            4 when utf8.SequenceEqual("FP32"u8) => TensorElementType.Float,
+            4 when utf8.SequenceEqual("BOOL"u8) => TensorElementType.Bool,
+            4 when utf8.SequenceEqual("INT8"u8) => TensorElementType.Int8,
+            4 when utf8.SequenceEqual("FP16"u8) => TensorElementType.Float16,
+            4 when utf8.SequenceEqual("FP64"u8) => TensorElementType.Double,
+            4 when utf8.SequenceEqual("BF16"u8) => TensorElementType.BFloat16,
+            5 when utf8.SequenceEqual("UINT8"u8) => TensorElementType.UInt8,
+            5 when utf8.SequenceEqual("INT16"u8) => TensorElementType.Int16,
+            5 when utf8.SequenceEqual("INT32"u8) => TensorElementType.Int32,
+            5 when utf8.SequenceEqual("INT64"u8) => TensorElementType.Int64,
+            5 when utf8.SequenceEqual("BYTES"u8) => TensorElementType.String,
+            6 when utf8.SequenceEqual("UINT16"u8) => TensorElementType.UInt16,
+            6 when utf8.SequenceEqual("UINT32"u8) => TensorElementType.UInt32,
+            6 when utf8.SequenceEqual("UINT64"u8) => TensorElementType.UInt64,
+            _ => TensorElementTypes.Undefined,
+        };
+        return type != TensorElementTypes.Undefined;
+    }
+
     /// <summary>The protocol datatype name of <paramref name="type"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The type has no protocol name (complex numbers, undefined).</exception>
     public static string ToProtocolName(TensorElementType type) =>

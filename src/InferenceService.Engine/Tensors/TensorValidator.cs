@@ -16,6 +16,17 @@ public static class TensorValidator
     /// <exception cref="InferenceException">The input does not fit the declaration.</exception>
     public static void Validate(TensorInfo expected, TensorElementType actualType, ReadOnlySpan<long> shape)
     {
+        var problems = new RequestProblems();
+        Check(expected, actualType, shape, ref problems);
+        problems.ThrowIfAny();
+    }
+
+    /// <summary>
+    /// As <see cref="Validate"/>, but adds each problem to <paramref name="problems"/> (one sentence each) instead of
+    /// throwing, so a whole request's problems go out in one answer. Allocates nothing when the input fits.
+    /// </summary>
+    public static void Check(TensorInfo expected, TensorElementType actualType, ReadOnlySpan<long> shape, ref RequestProblems problems)
+    {
         ArgumentNullException.ThrowIfNull(expected);
         var typeFits = expected.ElementType == actualType;
         var rankFits = expected.Shape.Count == shape.Length;
@@ -24,7 +35,6 @@ public static class TensorValidator
             return;
         }
 
-        var problems = new List<string>();
         var input = $"Input '{expected.Name}'";
         if (!typeFits)
         {
@@ -44,7 +54,6 @@ public static class TensorValidator
                 }
             }
         }
-        throw InferenceException.InvalidInput(string.Join(" ", problems));
     }
 
     private static bool DimensionsFit(IReadOnlyList<long> expected, ReadOnlySpan<long> shape)

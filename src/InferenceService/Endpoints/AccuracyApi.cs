@@ -64,7 +64,7 @@ internal static class AccuracyApi
         }
         catch (InferenceException e)
         {
-            return ClientErrors.Protocol(context, e);
+            return InferenceErrors.Protocol(e);
         }
     }
 
@@ -76,7 +76,7 @@ internal static class AccuracyApi
         }
         catch (InferenceException e)
         {
-            return ClientErrors.Protocol(context, e);
+            return InferenceErrors.Protocol(e);
         }
     }
 

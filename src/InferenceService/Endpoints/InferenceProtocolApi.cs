@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
@@ -48,9 +49,12 @@ internal static class InferenceProtocolApi
         group.MapGet("/ready", ModelReady)
             .WithName("ModelReady" + suffix).WithSummary("200 when the model (version) is ready to serve; 503 while it loads or after it failed.")
             .Produces<ModelReadyResponse>(StatusCodes.Status503ServiceUnavailable).Produces<ErrorResponse>(StatusCodes.Status404NotFound);
-        group.MapPost("/infer", InferAsync)
+        var services = InferenceServices.For(group);
+        group.MapPost("/infer", (HttpContext context, string model, string? version, CancellationToken cancellationToken) =>
+                InferAsync(context, model, version, services(), cancellationToken))
             .WithName("ModelInfer" + suffix).WithSummary("Runs the model on the inputs of an Open Inference Protocol request.")
-            .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once.")
+            .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once. A request the server cannot admit now (queue or server full, shutting down) is refused with 503 and Retry-After before its body is read.")
+            .WithMetadata(InferenceRoute.Protocol)
             .AcceptsJson<InferenceRequest>()
             .Produces<InferenceResponse>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
@@ -83,7 +87,7 @@ internal static class InferenceProtocolApi
         }
         catch (InferenceException e)
         {
-            return ClientErrors.Protocol(context, e);
+            return InferenceErrors.Protocol(e);
         }
     }
 
@@ -100,79 +104,54 @@ internal static class InferenceProtocolApi
         }
         catch (InferenceException e)
         {
-            return ClientErrors.Protocol(context, e);
+            return InferenceErrors.Protocol(e);
         }
     }
 
     private static Ok<RepositoryIndexEntry[]> RepositoryIndex(ModelRegistry registry) =>
         TypedResults.Ok(RepositoryIndexEntries.From(registry));
 
-    private static async Task<IResult> InferAsync(HttpContext context, string model, string? version, ModelRegistry registry, InferencePipeline pipeline, AccuracyTracker accuracy, CancellationToken cancellationToken)
+    /// <summary>
+    /// The Open Inference Protocol's infer: the door (<see cref="InferenceDoor"/>) already admitted the request for
+    /// the model version it resolved; the body is read once, checked whole against the model, decoded into pooled
+    /// tensors, run and answered.
+    /// </summary>
+    private static async Task<IResult> InferAsync(HttpContext context, string model, string? version, InferenceServices services, CancellationToken cancellationToken)
     {
-        var inputs = new List<InputTensor>();
-        var telemetry = InferenceRequestFeature.For(context);
-        var decodeStarted = Stopwatch.GetTimestamp();
+        var record = InferenceRecord.Start(context, model);
+        var admission = InferenceAdmission.Of(context);
         try
         {
-            telemetry.Model = model;
-            var loaded = registry.Resolve(model, version);
-            telemetry.Version = loaded.Version.ToString(CultureInfo.InvariantCulture);
-            loaded.Scheduler.ThrowIfFull(); // before the body is read: shedding load must be cheap
-            var request = await JsonBody.ReadAsync(context.Request, ContractsJsonContext.Default.InferenceRequest, cancellationToken);
-            if (request.Inputs is not { Count: > 0 })
+            var loaded = admission?.Model ?? services.Registry.Resolve(model, version);
+            record.Version = loaded.VersionText;
+            var decodeStarted = Stopwatch.GetTimestamp();
+            using var body = await RequestBodyDocument.ReadAsync(context.Request, cancellationToken);
+            var decoded = Decode(services, loaded, body, out var id, out var targets, out var timeout);
+            using (decoded)
             {
-                throw InferenceException.InvalidInput($"\"inputs\" is required: a list with one entry per input ({string.Join(", ", loaded.Inputs.Select(i => i.Name))}).");
+                record.Decode = Stopwatch.GetElapsedTime(decodeStarted);
+                var running = InferenceFlow.Enqueue(services, decoded, admission, timeout, cancellationToken);
+                await InferenceFlow.AnswerAsync(context, services, record, running, new AnswerRequest(id, InlineTargets.FromProtocol(targets)), InferenceResponseWriter.Write);
             }
-            for (var i = 0; i < request.Inputs.Count; i++)
-            {
-                var input = request.Inputs[i] ?? throw InferenceException.InvalidInput($"inputs[{i}] must be an input object, not null.");
-                inputs.Add(DecodeInput(loaded, input, i));
-            }
-            var outputNames = request.Outputs?.Select((o, i) =>
-                o is null ? throw InferenceException.InvalidInput($"outputs[{i}] must be an output object, not null.")
-                : o.Name ?? throw InferenceException.InvalidInput($"outputs[{i}]: \"name\" is required.")).ToArray();
-
-            telemetry.Decode = Stopwatch.GetElapsedTime(decodeStarted);
-            var timeout = RequestParameters.QueueTimeout(request.Parameters);
-            await InferenceResponder.RespondAsync(context, pipeline, accuracy, loaded, inputs, outputNames, request.Id,
-                InlineTargets.FromProtocol(request.Parameters), timeout, InferenceResponseWriter.WriteAsync, cancellationToken);
-            return Results.Empty;
+            return TypedResults.Empty;
         }
         catch (InferenceException e)
         {
-            return ClientErrors.Protocol(context, e);
-        }
-        finally
-        {
-            inputs.ForEach(i => i.Dispose());
+            record.Error = e.Kind;
+            InferenceFlow.CountRefusal(services, record, e);
+            return InferenceErrors.Protocol(e);
         }
     }
 
-    private static InputTensor DecodeInput(LoadedModel model, RequestInput input, int index)
+    /// <summary>Reads the request from its body and decodes its inputs; every problem at once, as one 400.</summary>
+    private static DecodedRequest Decode(InferenceServices services, LoadedModel model, in RequestBodyDocument body, out string? id, out JsonElement targets, out TimeSpan? timeout)
     {
-        var where = input.Name is null ? $"inputs[{index}]" : $"Input '{input.Name}'";
-        if (string.IsNullOrEmpty(input.Name))
-        {
-            throw InferenceException.InvalidInput($"inputs[{index}]: \"name\" is required.");
-        }
-        if (input.Datatype is null || !TensorDataType.TryParse(input.Datatype, out var type))
-        {
-            throw InferenceException.InvalidInput($"{where}: \"datatype\" must be one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64, BYTES" +
-                                                  (input.Datatype is null ? "." : $", not \"{input.Datatype}\"."));
-        }
-        if (input.Shape is null)
-        {
-            throw InferenceException.InvalidInput($"{where}: \"shape\" is required.");
-        }
-        if (input.Data.ValueKind == System.Text.Json.JsonValueKind.Undefined)
-        {
-            throw InferenceException.InvalidInput($"{where}: \"data\" is required (binary tensor data is not supported).");
-        }
-        if (model.FindInput(input.Name) is null)
-        {
-            throw InferenceException.InvalidInput($"Model '{model.Name}' has no input named '{input.Name}' (its inputs: {string.Join(", ", model.Inputs.Select(i => i.Name))}).");
-        }
-        return JsonTensorDecoder.DecodeWithShape(input.Name, input.Data, type, input.Shape.ToArray());
+        var problems = new RequestProblems();
+        using var request = InferenceRequestReader.Read(body, model, ref problems);
+        (id, targets, timeout) = (request.Id, request.Targets, request.QueueTimeout);
+        // Malformed inputs are reported alone: the model's checks would only add that they are missing.
+        var decoded = problems.Any ? null : services.Pipeline.Decode(model, request.Inputs, request.Outputs, ref problems);
+        return decoded ?? throw problems.ToException();
     }
 
     private static MetadataTensor ToMetadata(Engine.Onnx.TensorInfo tensor) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
@@ -8,33 +7,31 @@ namespace InferenceService.Endpoints;
 /// <summary>Writes the Open Inference Protocol infer response straight from the output tensors with Utf8JsonWriter.</summary>
 internal static class InferenceResponseWriter
 {
-    public static async Task WriteAsync(HttpResponse response, InferenceResult result, string id, CancellationToken cancellationToken)
+    public static void Write(Utf8JsonWriter writer, InferenceResult result, string id)
     {
-        response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
         writer.WriteStartObject();
-        writer.WriteString("model_name", result.Model.Name);
-        writer.WriteString("model_version", result.Model.Version.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("id", id);
-        writer.WriteStartArray("outputs");
+        writer.WriteString("model_name"u8, result.Model.Name);
+        writer.WriteString("model_version"u8, result.Model.VersionText);
+        writer.WriteString("id"u8, id);
+        writer.WriteStartArray("outputs"u8);
         for (var i = 0; i < result.Outputs.Count; i++)
         {
             var value = result.Values[i];
             writer.WriteStartObject();
-            writer.WriteString("name", result.Outputs[i].Name);
-            writer.WriteString("datatype", TensorDataType.ToProtocolName(value.ElementType));
-            writer.WriteStartArray("shape");
-            foreach (var dim in value.Shape)
+            writer.WriteString("name"u8, result.Outputs[i].Name);
+            writer.WriteString("datatype"u8, TensorDataType.ToProtocolName(value.ElementType));
+            writer.WriteStartArray("shape"u8);
+            var shape = value.Shape;
+            for (var d = 0; d < shape.Count; d++)
             {
-                writer.WriteNumberValue(dim);
+                writer.WriteNumberValue(shape[d]);
             }
             writer.WriteEndArray();
-            writer.WritePropertyName("data");
+            writer.WritePropertyName("data"u8);
             JsonTensorEncoder.WriteFlat(writer, value);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken);
     }
 }

@@ -12,6 +12,5 @@ internal readonly record struct InlineTargets(JsonElement Value, string Name)
 
     public static InlineTargets FromPredict(JsonElement targets) => new(targets, "targets");
 
-    public static InlineTargets FromProtocol(IReadOnlyDictionary<string, JsonElement>? parameters) =>
-        new(parameters?.GetValueOrDefault(ProtocolParameter) ?? default, "parameters.targets");
+    public static InlineTargets FromProtocol(JsonElement targets) => new(targets, "parameters.targets");
 }

@@ -13,15 +13,13 @@ namespace InferenceService.Endpoints;
 /// </summary>
 internal static class PredictResponseWriter
 {
-    public static async Task WriteAsync(HttpResponse response, InferenceResult result, string id, CancellationToken cancellationToken)
+    public static void Write(Utf8JsonWriter writer, InferenceResult result, string id)
     {
-        response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
         writer.WriteStartObject();
-        writer.WriteString("model", result.Model.Name);
-        writer.WriteString("version", result.Model.Version.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("id", id);
-        writer.WriteStartObject("outputs");
+        writer.WriteString("model"u8, result.Model.Name);
+        writer.WriteString("version"u8, result.Model.VersionText);
+        writer.WriteString("id"u8, id);
+        writer.WriteStartObject("outputs"u8);
         for (var i = 0; i < result.Outputs.Count; i++)
         {
             writer.WritePropertyName(result.Outputs[i].Name);
@@ -42,7 +40,6 @@ internal static class PredictResponseWriter
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken);
     }
 
     /// <summary>Writes the label names of one output, if its values are class indices or per-class scores.</summary>
@@ -56,7 +53,7 @@ internal static class PredictResponseWriter
         }
         if (!started)
         {
-            writer.WriteStartObject("labels");
+            writer.WriteStartObject("labels"u8);
             started = true;
         }
         writer.WriteStartArray(name);

@@ -42,7 +42,7 @@ internal static class StatisticsApi
         }
         catch (InferenceException e)
         {
-            return ClientErrors.Protocol(context, e);
+            return InferenceErrors.Protocol(e);
         }
     }
 

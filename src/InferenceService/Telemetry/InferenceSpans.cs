@@ -29,7 +29,7 @@ internal static class InferenceSpans
     /// <param name="startedAt">When the request reached the service's middleware (time of day).</param>
     /// <param name="started">The same moment as a <see cref="Stopwatch"/> timestamp, to place the engine's timestamps.</param>
     /// <param name="elapsed">How long the request took.</param>
-    public static void Record(InferenceRequestFeature request, string model, string version, string outcome, int statusCode,
+    public static void Record(InferenceRecord request, string model, string version, string outcome, int statusCode,
         DateTimeOffset startedAt, long started, TimeSpan elapsed)
     {
         if (!Source.HasListeners())

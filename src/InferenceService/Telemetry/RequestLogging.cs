@@ -42,6 +42,11 @@ internal static class RequestLogging
     {
         // An exception that got past the error handler (the answer had already started) is the server's failure.
         var status = exception is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+        // Shedding load is the server working as designed: summed up by the overload log, not one error each.
+        if (exception is null && status == StatusCodes.Status503ServiceUnavailable && InferenceRecord.Of(context)?.Error == Engine.Serving.InferenceErrorKind.Overloaded)
+        {
+            return LogEventLevel.Debug;
+        }
         return status >= 500 ? LogEventLevel.Error
             : status >= 400 ? LogEventLevel.Warning
             : IsProbeOrScrape(context.Request.Path) ? LogEventLevel.Debug
@@ -51,7 +56,7 @@ internal static class RequestLogging
     /// <summary>What an inference endpoint learned; the properties are there (possibly null) for every inference and absent otherwise.</summary>
     private static void AddInferenceFields(IDiagnosticContext log, HttpContext context)
     {
-        if (context.Features.Get<InferenceRequestFeature>() is not { } inference)
+        if (InferenceRecord.Of(context) is not { } inference)
         {
             return;
         }

@@ -17,6 +17,7 @@ internal static class TelemetrySetup
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<IBatchObserver>(services => services.GetRequiredService<InferenceMetrics>());
         builder.Services.AddSingleton<ModelMetrics>();
+        builder.Services.AddSingleton<InferenceTelemetry>();
         return builder;
     }
 
@@ -28,8 +29,9 @@ internal static class TelemetrySetup
         app.Services.GetRequiredService<InferenceMetrics>();
         app.Services.GetRequiredService<ModelMetrics>();
 
+        // The inference requests' metrics and spans are recorded by their door (Endpoints/InferenceDoor.cs), which
+        // wraps this: no middleware of its own.
         app.UseInferenceRequestLogging();
-        app.UseMiddleware<InferenceTelemetryMiddleware>();
         return app;
     }
 }

@@ -77,6 +77,31 @@ public sealed class SchedulingApiTests(SchedulingFixture service) : IClassFixtur
     }
 
     [Fact]
+    public async Task PredictNamingTheModelBeforeTheBody_QueueFull_Answers503WithoutReadingTheBody()
+    {
+        var busy = await OccupyAsync();
+        var queued = new[] { _client.PostJsonTextAsync("/predict/ident", """{ "inputs": { "x": [[1, 2, 3]] } }"""), _client.PostJsonTextAsync("/v2/models/ident/infer", Infer(1)) };
+        await WaitForQueueDepthAsync(2);
+
+        // Bodies that are not even JSON: had they been read, the answers would be 400.
+        using var byPath = await _client.PostJsonTextAsync("/predict/ident", "not json");
+        using var byHeaderRequest = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = new StringContent("not json") };
+        byHeaderRequest.Headers.Add("X-Model", "ident");
+        using var byHeader = await _client.SendAsync(byHeaderRequest);
+
+        await ResponseAssert.ProblemAsync(byPath, HttpStatusCode.ServiceUnavailable, "Model 'ident' version 1 has 2 requests queued, its limit; retry later.");
+        await ResponseAssert.ProblemAsync(byHeader, HttpStatusCode.ServiceUnavailable, "Model 'ident' version 1 has 2 requests queued");
+        Assert.Equal("1", Assert.Single(byPath.Headers.GetValues("Retry-After")));
+        service.Gate.Open();
+        (await busy).Dispose();
+        foreach (var response in await Task.WhenAll(queued))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Infer_RequestTimeoutPassesInTheQueue_Answers504()
     {
         var busy = await OccupyAsync();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using InferenceService.Api.Tests.TestSupport;
 using InferenceService.Telemetry;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -68,6 +69,32 @@ public class LogFormatsTests
         Assert.Equal("mine", json.GetProperty("@message").GetString()); // a property never overwrites a fixed field
         Assert.False(json.TryGetProperty("exception", out _));
         Assert.False(json.TryGetProperty("eventId", out _));
+    }
+
+    [Fact]
+    public void Json_RequestLikeEvent_WritesWhatTheTemplateDefines()
+    {
+        var logEvent = Event("HTTP {Method} {Route} answered {StatusCode} in {ElapsedMs:F2} ms; trace {TraceId}", new InvalidOperationException("boom"),
+            Property("Method", "POST"),
+            Property("Route", "/predict"),
+            Property("StatusCode", 200),
+            Property("ElapsedMs", 6.334186),
+            Property("TraceId", "41b2"),
+            Property("SourceContext", RequestLogging.Category),
+            Property("Model", "iris \"quoted\""),
+            Property("QueueMs", null),
+            Property("Ok", true),
+            Property("level", "mine"),
+            new LogEventProperty("Tags", new SequenceValue([new ScalarValue(1), new ScalarValue("two")])),
+            new LogEventProperty("EventId", new StructureValue([Property("Id", 7), Property("Name", "Done")])));
+        using var template = new StringWriter(CultureInfo.InvariantCulture);
+        new Serilog.Templates.ExpressionTemplate(LogFormats.JsonTemplate, CultureInfo.InvariantCulture).Format(logEvent, template);
+
+        var json = Json(logEvent, out var text);
+
+        JsonCompare.Equal(template.ToString(), json);
+        Assert.Equal("HTTP POST /predict answered 200 in 6.33 ms; trace 41b2", json.GetProperty("message").GetString());
+        Assert.EndsWith("}\n", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,8 +2,12 @@ using InferenceService.Engine.Serving;
 
 namespace InferenceService.Telemetry;
 
-/// <summary>What an inference endpoint learned about a request, for the request's log line, metrics and spans.</summary>
-internal sealed class InferenceRequestFeature
+/// <summary>
+/// What one inference request's flow learned, for its log line, metrics and span. Made and written only by the
+/// endpoint's flow (<see cref="Endpoints.InferenceFlow"/>), as it goes, so that a request that fails midway still has
+/// what was known; read once the answer is known by <see cref="InferenceTelemetry"/> and the request log.
+/// </summary>
+internal sealed class InferenceRecord
 {
     /// <summary>The model the request named (as the client wrote it: it may not exist).</summary>
     public string? Model { get; set; }
@@ -14,7 +18,7 @@ internal sealed class InferenceRequestFeature
     /// <summary>The engine's stage timings and batch size; null when the request did not reach a Run.</summary>
     public StageTimings? Timings { get; set; }
 
-    /// <summary>Reading and decoding the body into input tensors.</summary>
+    /// <summary>Reading, parsing, checking and decoding the body into input tensors.</summary>
     public TimeSpan Decode { get; set; }
 
     /// <summary>Writing the answer.</summary>
@@ -29,14 +33,16 @@ internal sealed class InferenceRequestFeature
     /// <summary>The prediction id of the answer, as its header carries it (printable ASCII).</summary>
     public string? PredictionId { get; set; }
 
-    public static InferenceRequestFeature For(HttpContext context)
+    /// <summary>The kind of error the request was answered with; null when it was not (or failed unexpectedly).</summary>
+    public InferenceErrorKind? Error { get; set; }
+
+    /// <summary>Starts the record of a request and attaches it to the request, where telemetry reads it.</summary>
+    public static InferenceRecord Start(HttpContext context, string? model)
     {
-        var feature = context.Features.Get<InferenceRequestFeature>();
-        if (feature is null)
-        {
-            feature = new InferenceRequestFeature();
-            context.Features.Set(feature);
-        }
-        return feature;
+        var record = new InferenceRecord { Model = model };
+        context.Features.Set(record);
+        return record;
     }
+
+    public static InferenceRecord? Of(HttpContext context) => context.Features.Get<InferenceRecord>();
 }

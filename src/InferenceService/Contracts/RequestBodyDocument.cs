@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using InferenceService.Engine;
+using InferenceService.Engine.Serving;
+
+namespace InferenceService.Contracts;
+
+/// <summary>
+/// A JSON request body read once into one pooled buffer (straight from the request's PipeReader, sized by its
+/// Content-Length) and parsed once into a <see cref="JsonDocument"/> over that buffer, whose own index is pooled as
+/// well. Everything the request needs is read from <see cref="Root"/>: elements are views into the buffer, so the
+/// body is neither copied again nor parsed twice. Dispose it once nothing reads the elements any more (after the
+/// answer is written: inline targets are read after the Run).
+/// </summary>
+internal readonly struct RequestBodyDocument : IDisposable
+{
+    private const int SmallBody = 4096;
+
+    private readonly byte[] _buffer;
+    private readonly int _length;
+
+    private RequestBodyDocument(byte[] buffer, int length, JsonDocument document)
+    {
+        _buffer = buffer;
+        _length = length;
+        Document = document;
+    }
+
+    public JsonDocument Document { get; }
+
+    public JsonElement Root => Document.RootElement;
+
+    /// <summary>
+    /// Reads and parses the body. The Content-Type is not checked: the body is JSON or it is a 400, as Triton does.
+    /// </summary>
+    /// <exception cref="InferenceException">The body is not JSON (400), or larger than the server accepts (413).</exception>
+    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var declared = request.ContentLength;
+        var buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and < int.MaxValue ? (int)declared.Value : SmallBody);
+        var length = 0;
+        try
+        {
+            var reader = request.BodyReader;
+            while (true)
+            {
+                var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                length = Append(ref buffer, length, read.Buffer);
+                reader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new InferenceException(InferenceErrorKind.PayloadTooLarge, "The request body is larger than the server accepts.");
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        try
+        {
+            return new RequestBodyDocument(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length)));
+        }
+        catch (JsonException e)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}");
+        }
+    }
+
+    /// <summary>
+    /// A body that already is in memory (tests, benchmarks). The document reads <paramref name="utf8"/> in place: keep
+    /// it unchanged until this is disposed.
+    /// </summary>
+    public static RequestBodyDocument Parse(byte[] utf8)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        try
+        {
+            return new RequestBodyDocument([], utf8.Length, JsonDocument.Parse(utf8.AsMemory()));
+        }
+        catch (JsonException e)
+        {
+            throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}");
+        }
+    }
+
+    /// <summary>
+    /// "The body is not valid: a value has the wrong JSON type at $.path (line L, byte B).", the serializer's words for
+    /// a value of another kind than the protocol says.
+    /// </summary>
+    public string WrongType(JsonElement element, string path) =>
+        $"The body is not valid: a value has the wrong JSON type{Where(path)}{PositionOf(element)}.";
+
+    /// <summary>"The body is not valid: a property is given twice at $.path (line L, byte B)."</summary>
+    public string GivenTwice(JsonElement value, string path) =>
+        $"The body is not valid: a property is given twice{Where(path)}{PositionOf(value)}.";
+
+    public void Dispose()
+    {
+        Document?.Dispose();
+        if (_buffer is { Length: > 0 })
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+    }
+
+    private static string Where(string path) => path is { Length: > 0 } && path != "$" ? $" at {path}" : "";
+
+    /// <summary>" (line L, byte B)" of an element, 1-based, found from where its text sits in the buffer.</summary>
+    private string PositionOf(JsonElement element)
+    {
+        if (_buffer is not { Length: > 0 })
+        {
+            return "";
+        }
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(_buffer), ref MemoryMarshal.GetReference(raw));
+        if (offset < 0 || offset > _length)
+        {
+            return "";
+        }
+        var before = _buffer.AsSpan(0, (int)offset);
+        var line = before.Count((byte)'\n') + 1;
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+        return $" (line {line}, byte {offset - lineStart + 1})";
+    }
+
+    private static int Append(ref byte[] buffer, int length, ReadOnlySequence<byte> data)
+    {
+        var needed = length + data.Length;
+        if (needed > buffer.Length)
+        {
+            // A body without Content-Length (chunked), or longer than it said: grow by doubling, as the pool sizes go.
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(needed, (long)buffer.Length * 2)));
+            buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = larger;
+        }
+        data.CopyTo(buffer.AsSpan(length));
+        return (int)needed;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using InferenceService.Engine.Serving;
+using InferenceService.Engine.Telemetry;
+using InferenceService.Errors;
+using InferenceService.Telemetry;
+
+namespace InferenceService.Endpoints;
+
+/// <summary>
+/// The door of every inference route, right after routing and before anything else of the request is done: a request
+/// that cannot be admitted now (the server stopping or at its limit of requests in flight, the model version's queue
+/// full counting the requests already admitted and still being decoded) is answered 503 with Retry-After at once,
+/// before its body is read, with an error body made once and kept; it is counted in the metrics and summed up in the
+/// overload log, not logged on its own. An admitted request takes a place in its model's queue with it
+/// (<see cref="InferenceAdmission"/>), so no request is decoded only to find the queue full. The model is known here
+/// when the route names it (<c>/v2/models/{m}/infer</c>, <c>/predict/{m}</c>) or the <c>X-Model</c> header does;
+/// a <c>/predict</c> naming it only in its body gets the server-wide checks here and the queue check once its body is
+/// read. Around the rest of an admitted request, it records the request's metrics and spans
+/// (<see cref="InferenceTelemetry"/>).
+/// </summary>
+internal sealed class InferenceDoor(RequestDelegate next, InferenceServices services, InferenceTelemetry telemetry)
+{
+    private readonly ConditionalWeakTable<LoadedModel, ErrorResult[]> _modelAnswers = new();
+    private readonly ErrorResult?[] _serverAnswers = new ErrorResult?[8];
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<InferenceRoute>();
+        return route is null ? next(context) : AdmitAsync(context, route);
+    }
+
+    private async Task AdmitAsync(HttpContext context, InferenceRoute route)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
+        var refusal = Admission.CheckServer(services.Scheduling);
+        LoadedModel? model = null;
+        InferenceAdmission? admission = null;
+        if (refusal == AdmissionRefusal.None && route.ModelOf(context) is { } name && TryResolve(name, InferenceRoute.VersionOf(context)) is { } resolved)
+        {
+            refusal = Admission.TryAdmit(resolved, out var ticket);
+            model = resolved;
+            if (refusal == AdmissionRefusal.None)
+            {
+                admission = new InferenceAdmission(resolved, ticket);
+                context.Features.Set(admission);
+            }
+        }
+        if (refusal != AdmissionRefusal.None)
+        {
+            await RefuseAsync(context, route, refusal, model, started);
+            return;
+        }
+        var completed = false;
+        try
+        {
+            await next(context);
+            completed = true;
+        }
+        finally
+        {
+            admission?.Release();
+            if (InferenceRecord.Of(context) is { } record)
+            {
+                telemetry.Record(context, record, completed, startedAt, started);
+            }
+        }
+    }
+
+    /// <summary>The model version to admit against; null when there is none (unknown, not ready): the endpoint answers that, as it would.</summary>
+    private LoadedModel? TryResolve(string name, string? version)
+    {
+        if (services.Registry.Find(name) is null)
+        {
+            return null;
+        }
+        try
+        {
+            return services.Registry.Resolve(name, version);
+        }
+        catch (InferenceException)
+        {
+            return null;
+        }
+    }
+
+    private Task RefuseAsync(HttpContext context, InferenceRoute route, AdmissionRefusal refusal, LoadedModel? model, long started)
+    {
+        var answer = AnswerFor(route.Api, refusal, model);
+        services.Metrics.RecordRequest(model?.Name ?? "", model?.VersionText ?? "", RequestOutcomes.Rejected, Stopwatch.GetElapsedTime(started));
+        services.Overload.Refused(model?.Name ?? "(any)", answer.Message);
+        return answer.ExecuteAsync(context);
+    }
+
+    /// <summary>The refusal's answer, made on first use and kept (per model version, per refusal, per API).</summary>
+    private ErrorResult AnswerFor(InferenceApi api, AdmissionRefusal refusal, LoadedModel? model)
+    {
+        var slot = ((int)refusal * 2) + (int)api;
+        if (model is null || refusal != AdmissionRefusal.QueueFull)
+        {
+            return _serverAnswers[slot] ??= Make(api, Admission.Error(refusal, services.Scheduling, model));
+        }
+        var answers = _modelAnswers.GetValue(model, static _ => new ErrorResult[2]);
+        return answers[(int)api] ??= Make(api, Admission.Error(refusal, services.Scheduling, model));
+    }
+
+    private static ErrorResult Make(InferenceApi api, InferenceException error) =>
+        api == InferenceApi.Protocol
+            ? ErrorResult.Cached(InferenceErrors.Of(error.Kind), error.Message)
+            : ErrorResult.Problem(InferenceErrors.Of(error.Kind), error.Message);
+}
