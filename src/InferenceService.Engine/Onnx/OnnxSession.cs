@@ -21,6 +21,7 @@ public sealed class OnnxSession : IDisposable
     private readonly string[] _outputNames;
     private readonly FrozenDictionary<string, int> _inputIndex;
     private readonly FrozenDictionary<string, int> _outputIndex;
+    private volatile bool _disposed;
 
     private OnnxSession(InferenceSession session, IReadOnlyList<string> providers, IReadOnlyList<string> fallbackReasons)
     {
@@ -99,6 +100,8 @@ public sealed class OnnxSession : IDisposable
     public OrtValue[] Run(ReadOnlySpan<int> inputIndices, OrtValue[] inputs, ReadOnlySpan<int> outputIndices, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        // The package does not check: a run on a released native session would crash the process.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (inputIndices.Length != inputs.Length)
         {
             throw new ArgumentException($"{inputIndices.Length} input positions were given for {inputs.Length} inputs.", nameof(inputs));
@@ -129,6 +132,7 @@ public sealed class OnnxSession : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _session.Dispose();
         _defaultRunOptions.Dispose();
     }
