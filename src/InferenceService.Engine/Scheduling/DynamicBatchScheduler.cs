@@ -14,7 +14,33 @@ namespace InferenceService.Engine.Scheduling;
 /// Lock invariants (all under <c>_gate</c>): a request is in at most one of <c>_onTime</c> and <c>_delayed</c>, and
 /// its <see cref="QueuedRequest.Node"/> is set exactly while it is; <c>_queued</c> is the sum of the two lists'
 /// lengths; a request leaves the queue once, by being taken into a batch, cancelled or timed out, and whichever
-/// happens first completes it (a taken request is completed by the instance that ran it).
+/// happens first completes it (a taken request is completed by the instance that ran it). The estimates
+/// (<c>_estimates</c>) and the start of the current hold (<c>_holdStarted</c>) are read and written only under the
+/// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by the instance that made them as it comes back for
+/// the next batch. Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
+/// arrival, the hold's timer, a removal, shutdown) from the queue as it is then, and whoever takes a batch while
+/// requests remain wakes another instance, so no idle instance sleeps on a queue it could serve.
+/// </para>
+/// <para>
+/// The decision rule, when an instance is free and the head of the queue can start a batch (same outputs, same
+/// shapes apart from the batch dimension, never reordered): the batch goes at once when it is full (it reaches
+/// <c>max_batch_size</c>, or the next request would overflow it or cannot join it), when it forms a preferred size
+/// exactly (the largest formed), when the oldest request has waited <c>max_queue_delay_microseconds</c>, or when the
+/// server is draining. Otherwise it is held only while waiting can make a fuller batch soon: the fixed cost of a
+/// Run (the instance time one Run fewer saves, fitted to recent Runs of different sizes) bounds how long a hold may
+/// pay, and the hold lasts while at least one more row is expected, from the recent arrival rate, before that time
+/// is up (<see cref="BatchWaitEstimator.HoldUntil"/>). With no estimate yet, with arrivals slower than a Run's fixed
+/// cost, or with a lone request on an idle instance under light load, that is no hold at all: the batch goes now.
+/// Rows that arrive while every instance is busy gather in the queue by themselves and go together when one is free,
+/// the natural batching of a busy server, which needs no waiting.
+/// </para>
+/// <para>
+/// How this differs from Triton: Triton's dynamic batcher holds a batch smaller than a preferred size (or than
+/// <c>max_batch_size</c>) until the delay passes, even on an idle instance and when nothing else is coming, so a
+/// cheap model at low load pays the whole delay on every request. Here the delay is only an upper bound on the wait;
+/// every other knob means what it means in Triton (<c>preferred_batch_size</c> still sends a batch at once when
+/// formed and is preferred over a larger batch before the delay, <c>max_batch_size</c> caps a batch,
+/// <c>preserve_ordering</c> and the queue policy are unchanged).
 /// </para>
 /// </summary>
 public sealed class DynamicBatchScheduler : IDisposable
@@ -33,6 +59,10 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly ITimer _delayTimer;
     private readonly OrderedCompletion? _ordering;
     private readonly Thread[] _instances;
+    private readonly BatchWaitEstimator _estimates;
+    private readonly long _maxQueueDelayTicks;
+    private readonly bool _mayHold;
+    private long? _holdStarted;
     private int _queued;
     private int _running;
     private long _nextBatch;
@@ -46,6 +76,9 @@ public sealed class DynamicBatchScheduler : IDisposable
         _candidateRows = new int[Math.Max(1, policy.MaxBatchSize)];
         _delayTimer = context.Time.CreateTimer(static state => ((DynamicBatchScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ordering = policy.PreserveOrdering && sessions.Count > 1 ? new OrderedCompletion() : null;
+        _maxQueueDelayTicks = (long)Math.Min(long.MaxValue / 2.0, policy.MaxQueueDelay.Ticks * (double)context.Time.TimestampFrequency / TimeSpan.TicksPerSecond);
+        _mayHold = policy.Batching && _maxQueueDelayTicks > 0;
+        _estimates = new BatchWaitEstimator(_maxQueueDelayTicks);
         _instances = new Thread[sessions.Count];
         for (var i = 0; i < _instances.Length; i++)
         {
@@ -107,6 +140,10 @@ public sealed class DynamicBatchScheduler : IDisposable
             request.Admitted = _context.Time.GetTimestamp();
             request.Node = _onTime.AddLast(request);
             _queued++;
+            if (_mayHold)
+            {
+                _estimates.RecordArrival(request.Admitted, request.Rows);
+            }
             var timeout = _policy.TimeoutFor(requestedTimeout);
             if (timeout > TimeSpan.Zero)
             {
@@ -162,7 +199,8 @@ public sealed class DynamicBatchScheduler : IDisposable
     private void ServeInstance(object? state)
     {
         var session = (OnnxSession)state!;
-        while (TakeBatch(out var sequence) is { } batch)
+        var (rows, spent) = (-1, 0L);
+        while (TakeBatch(out var sequence, rows, spent) is { } batch)
         {
             var taken = _context.Time.GetTimestamp();
             var results = RunBatch(batch, session, taken);
@@ -174,18 +212,38 @@ public sealed class DynamicBatchScheduler : IDisposable
             {
                 _ordering.Complete(sequence, () => Deliver(batch, results));
             }
+            // What this batch cost the instance, for the estimate of a Run's fixed cost; a failed Run says nothing.
+            (rows, spent) = results is null ? (-1, 0L) : (RowsOf(batch), _context.Time.GetTimestamp() - taken);
         }
     }
 
-    /// <summary>Waits for the next batch to send; null once the scheduler stops and the queue is empty.</summary>
-    private List<QueuedRequest>? TakeBatch(out long sequence)
+    private static int RowsOf(List<QueuedRequest> batch)
+    {
+        var rows = 0;
+        foreach (var request in batch)
+        {
+            rows += request.Rows;
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Records what the instance's last batch cost (<paramref name="lastRows"/> below 0: nothing to record), then waits
+    /// for the next batch to send; null once the scheduler stops and the queue is empty.
+    /// </summary>
+    private List<QueuedRequest>? TakeBatch(out long sequence, int lastRows, long lastTicks)
     {
         lock (_gate)
         {
+            if (_mayHold && lastRows >= 0)
+            {
+                _estimates.RecordRun(lastRows, lastTicks);
+            }
             while (true)
             {
                 if (_queued == 0)
                 {
+                    _holdStarted = null;
                     if (_stopping)
                     {
                         sequence = -1;
@@ -195,24 +253,44 @@ public sealed class DynamicBatchScheduler : IDisposable
                     continue;
                 }
                 var closed = CollectCandidates() || _stopping || _context.ShuttingDown;
-                var waited = _context.Time.GetElapsedTime(_candidates[0].Admitted);
-                var count = BatchSizing.RequestsToSend(_candidateRows.AsSpan(0, _candidates.Count), _policy, closed, waited >= _policy.MaxQueueDelay);
-                if (count > 0)
+                var rows = _candidateRows.AsSpan(0, _candidates.Count);
+                var oldest = _candidates[0].Admitted;
+                var now = _context.Time.GetTimestamp();
+                var delayExpired = _context.Time.GetElapsedTime(oldest, now) >= _policy.MaxQueueDelay;
+                var count = BatchSizing.RequestsToSend(rows, _policy, closed, delayExpired);
+                if (count == 0)
                 {
-                    var batch = _candidates.GetRange(0, count);
-                    foreach (var request in batch)
+                    // The batch could still grow: hold it only while more rows are expected soon enough to pay.
+                    _holdStarted ??= now;
+                    var holdUntil = _estimates.HoldUntil(now, _holdStarted.Value, oldest + _maxQueueDelayTicks);
+                    if (holdUntil > now)
                     {
-                        Remove(request);
+                        _delayTimer.Change(Ticks(holdUntil - now), Timeout.InfiniteTimeSpan);
+                        Monitor.Wait(_gate);
+                        continue;
                     }
-                    _running += batch.Count;
-                    sequence = _nextBatch++;
-                    return batch;
+                    count = BatchSizing.RequestsToSend(rows, _policy, closed, delayExpired, waitingCannotHelp: true);
                 }
-                _delayTimer.Change(_policy.MaxQueueDelay - waited, Timeout.InfiniteTimeSpan);
-                Monitor.Wait(_gate);
+                var batch = _candidates.GetRange(0, count);
+                foreach (var request in batch)
+                {
+                    Remove(request);
+                }
+                _running += batch.Count;
+                _holdStarted = null;
+                sequence = _nextBatch++;
+                if (_queued > 0)
+                {
+                    Monitor.Pulse(_gate); // another idle instance may serve what is left
+                }
+                return batch;
             }
         }
     }
+
+    /// <summary>A span of timestamp ticks as a timer's due time, rounded up so the timer never fires early.</summary>
+    private TimeSpan Ticks(long timestampTicks) =>
+        TimeSpan.FromTicks((long)Math.Ceiling(timestampTicks * (double)TimeSpan.TicksPerSecond / _context.Time.TimestampFrequency));
 
     /// <summary>
     /// Fills the candidates: the queued requests, oldest first (on-time before delayed), that can share a Run with the
