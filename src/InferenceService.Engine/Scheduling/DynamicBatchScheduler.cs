@@ -29,7 +29,9 @@ namespace InferenceService.Engine.Scheduling;
 /// server is draining. Otherwise it is held only while waiting can make a fuller batch soon: the fixed cost of a
 /// Run (the instance time one Run fewer saves, fitted to recent Runs of different sizes) bounds how long a hold may
 /// pay, and the hold lasts while at least one more row is expected, from the recent arrival rate, before that time
-/// is up (<see cref="BatchWaitEstimator.HoldUntil"/>). With no estimate yet, with arrivals slower than a Run's fixed
+/// is up (<see cref="BatchWaitEstimator.HoldUntil"/>); the system clock's timers count whole milliseconds, so on it
+/// a hold is cut down to whole milliseconds (never past its end), and one shorter than a millisecond is not made,
+/// since it would overshoot or spin on the timer (an arrival still ends a hold sooner). With no estimate yet, with arrivals slower than a Run's fixed
 /// cost, or with a lone request on an idle instance under light load, that is no hold at all: the batch goes now.
 /// Rows that arrive while every instance is busy gather in the queue by themselves and go together when one is free,
 /// the natural batching of a busy server, which needs no waiting.
@@ -62,6 +64,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly BatchWaitEstimator _estimates;
     private readonly long _maxQueueDelayTicks;
     private readonly bool _mayHold;
+    private readonly TimeSpan _timerResolution;
     private long? _holdStarted;
     private int _queued;
     private int _running;
@@ -79,6 +82,8 @@ public sealed class DynamicBatchScheduler : IDisposable
         _maxQueueDelayTicks = (long)Math.Min(long.MaxValue / 2.0, policy.MaxQueueDelay.Ticks * (double)context.Time.TimestampFrequency / TimeSpan.TicksPerSecond);
         _mayHold = policy.Batching && _maxQueueDelayTicks > 0;
         _estimates = new BatchWaitEstimator(_maxQueueDelayTicks);
+        // The system clock's timers count whole milliseconds and drop the rest: a shorter due time fires at once.
+        _timerResolution = ReferenceEquals(context.Time, TimeProvider.System) ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero;
         _instances = new Thread[sessions.Count];
         for (var i = 0; i < _instances.Length; i++)
         {
@@ -263,9 +268,9 @@ public sealed class DynamicBatchScheduler : IDisposable
                     // The batch could still grow: hold it only while more rows are expected soon enough to pay.
                     _holdStarted ??= now;
                     var holdUntil = _estimates.HoldUntil(now, _holdStarted.Value, oldest + _maxQueueDelayTicks);
-                    if (holdUntil > now)
+                    if (TimerDue(holdUntil - now) is { } due)
                     {
-                        _delayTimer.Change(Ticks(holdUntil - now), Timeout.InfiniteTimeSpan);
+                        _delayTimer.Change(due, Timeout.InfiniteTimeSpan);
                         Monitor.Wait(_gate);
                         continue;
                     }
@@ -279,7 +284,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                 _running += batch.Count;
                 _holdStarted = null;
                 sequence = _nextBatch++;
-                if (_queued > 0)
+                if (_queued > 0 && _instances.Length > 1)
                 {
                     Monitor.Pulse(_gate); // another idle instance may serve what is left
                 }
@@ -288,9 +293,24 @@ public sealed class DynamicBatchScheduler : IDisposable
         }
     }
 
-    /// <summary>A span of timestamp ticks as a timer's due time, rounded up so the timer never fires early.</summary>
-    private TimeSpan Ticks(long timestampTicks) =>
-        TimeSpan.FromTicks((long)Math.Ceiling(timestampTicks * (double)TimeSpan.TicksPerSecond / _context.Time.TimestampFrequency));
+    /// <summary>
+    /// The timer's due time for a hold of <paramref name="timestampTicks"/>, cut down to what the timer can count (it
+    /// never fires after the hold's end, so never past the delay), or null when that leaves nothing: a hold shorter
+    /// than the timer's resolution is not made, since it would either overshoot or spin on the timer.
+    /// </summary>
+    private TimeSpan? TimerDue(long timestampTicks)
+    {
+        if (timestampTicks <= 0)
+        {
+            return null;
+        }
+        var due = TimeSpan.FromTicks((long)(timestampTicks * (double)TimeSpan.TicksPerSecond / _context.Time.TimestampFrequency));
+        if (_timerResolution > TimeSpan.Zero)
+        {
+            due = TimeSpan.FromTicks(due.Ticks - due.Ticks % _timerResolution.Ticks);
+        }
+        return due > TimeSpan.Zero ? due : null;
+    }
 
     /// <summary>
     /// Fills the candidates: the queued requests, oldest first (on-time before delayed), that can share a Run with the
@@ -349,16 +369,25 @@ public sealed class DynamicBatchScheduler : IDisposable
 
     private void Deliver(List<QueuedRequest> batch, InferenceResult?[]? results)
     {
+        if (results is null)
+        {
+            return; // Every request already failed.
+        }
+        var answered = 0;
+        foreach (var result in results)
+        {
+            answered += result is null ? 0 : 1;
+        }
+        lock (_gate)
+        {
+            _running -= answered; // once for the batch: each Run takes the lock once, not once per request
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
-            if (results?[i] is not { } result)
+            if (results[i] is not { } result)
             {
                 continue; // Already failed.
-            }
-            lock (_gate)
-            {
-                _running--;
             }
             _context.Admission.Release();
             Statistics.RecordSuccess(_context.Time.GetElapsedTime(request.Admitted), result.Timings);
