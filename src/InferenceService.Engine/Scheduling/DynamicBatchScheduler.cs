@@ -18,8 +18,8 @@ namespace InferenceService.Engine.Scheduling;
 /// (<c>_estimates</c>) and the start of the current hold (<c>_holdStarted</c>) are read and written only under the
 /// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by the instance that made them as it comes back for
 /// the next batch. Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
-/// arrival, the hold's timer, a removal, shutdown) from the queue as it is then, and whoever takes a batch while
-/// requests remain wakes another instance, so no idle instance sleeps on a queue it could serve.
+/// arrival, the hold's timer, shutdown) from the queue as it is then, and whoever takes a batch while requests remain
+/// wakes another instance, so no idle instance sleeps on a queue it could serve.
 /// </para>
 /// <para>
 /// The decision rule, when an instance is free and the head of the queue can start a batch (same outputs, same
@@ -29,10 +29,10 @@ namespace InferenceService.Engine.Scheduling;
 /// server is draining. Otherwise it is held only while waiting can make a fuller batch soon: the fixed cost of a
 /// Run (the instance time one Run fewer saves, fitted to recent Runs of different sizes) bounds how long a hold may
 /// pay, and the hold lasts while at least one more row is expected, from the recent arrival rate, before that time
-/// is up (<see cref="BatchWaitEstimator.HoldUntil"/>); the system clock's timers count whole milliseconds, so on it
+/// is up (<see cref="BatchWaitEstimator.HoldUntil"/>). The system clock's timers count whole milliseconds, so on it
 /// a hold is cut down to whole milliseconds (never past its end), and one shorter than a millisecond is not made,
-/// since it would overshoot or spin on the timer (an arrival still ends a hold sooner). With no estimate yet, with arrivals slower than a Run's fixed
-/// cost, or with a lone request on an idle instance under light load, that is no hold at all: the batch goes now.
+/// since it would overshoot or spin on the timer (an arrival still ends a hold sooner). With no estimate yet, or
+/// with arrivals further apart than a Run's fixed cost, that is no hold at all: the batch goes now.
 /// Rows that arrive while every instance is busy gather in the queue by themselves and go together when one is free,
 /// the natural batching of a busy server, which needs no waiting.
 /// </para>
@@ -58,7 +58,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly LinkedList<QueuedRequest> _delayed = new();
     private readonly List<QueuedRequest> _candidates = [];
     private readonly int[] _candidateRows;
-    private readonly ITimer _delayTimer;
+    private readonly ITimer _holdTimer;
     private readonly OrderedCompletion? _ordering;
     private readonly Thread[] _instances;
     private readonly BatchWaitEstimator _estimates;
@@ -77,7 +77,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         _policy = policy;
         _context = context;
         _candidateRows = new int[Math.Max(1, policy.MaxBatchSize)];
-        _delayTimer = context.Time.CreateTimer(static state => ((DynamicBatchScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _holdTimer = context.Time.CreateTimer(static state => ((DynamicBatchScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ordering = policy.PreserveOrdering && sessions.Count > 1 ? new OrderedCompletion() : null;
         _maxQueueDelayTicks = (long)Math.Min(long.MaxValue / 2.0, policy.MaxQueueDelay.Ticks * (double)context.Time.TimestampFrequency / TimeSpan.TicksPerSecond);
         _mayHold = policy.Batching && _maxQueueDelayTicks > 0;
@@ -198,7 +198,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                 Fail(request, new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} was unloaded before the request ran."));
             }
         }
-        _delayTimer.Dispose();
+        _holdTimer.Dispose();
     }
 
     private void ServeInstance(object? state)
@@ -270,7 +270,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                     var holdUntil = _estimates.HoldUntil(now, _holdStarted.Value, oldest + _maxQueueDelayTicks);
                     if (TimerDue(holdUntil - now) is { } due)
                     {
-                        _delayTimer.Change(due, Timeout.InfiniteTimeSpan);
+                        _holdTimer.Change(due, Timeout.InfiniteTimeSpan);
                         Monitor.Wait(_gate);
                         continue;
                     }

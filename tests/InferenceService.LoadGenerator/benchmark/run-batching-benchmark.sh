@@ -8,14 +8,14 @@
 #   (d) MLP with only a queue delay (2 ms, no preferred sizes) vs no batching at concurrency 1, 8 and 32: throughput
 #       ratio (target >= 1x at each: waiting must never lose) and p50 at concurrency 1 (target: within 0.1 ms)
 # Ratios, not absolute figures: the server and the load generator share the machine's cores. Each configuration of
-# (a) and (b) runs BENCHMARK_ROUNDS times, interleaved with its counterpart in ABBA order, so a change in what else
+# (a), (b) and (d) runs BENCHMARK_ROUNDS times, interleaved with its counterpart in ABBA order, so a change in what else
 # the machine is doing falls on both sides; the comparison pools the rounds.
 #
 # Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-batching-benchmark.sh
 # Environment (all optional):
 #   BENCHMARK_PORT=18180             port of the server on 127.0.0.1
-#   BENCHMARK_ROUNDS=4               runs of each configuration in (a) and (b)
-#   BENCHMARK_DURATION=5s            length of each measured step of (a) and (b), after 1 s of warm-up
+#   BENCHMARK_ROUNDS=4               runs of each configuration in (a), (b) and (d)
+#   BENCHMARK_DURATION=5s            length of each measured step of (a), (b) and (d), after 1 s of warm-up
 #   BENCHMARK_OVERLOAD_DURATION=30s  length of the overload step of (c)
 #   BENCHMARK_OUT=<dir>              where the JSON results and the server log go (default: a new temporary folder)
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
