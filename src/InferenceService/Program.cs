@@ -50,7 +50,8 @@ builder.Services.AddSingleton(services => new AccuracyTracker(
     services.GetRequiredService<IMeterFactory>()));
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
-builder.Services.AddHostedService<GracefulShutdown>();
+// SIGTERM drains first (Server:DrainDelaySeconds), then the host stops: see Hosting/GracefulShutdown.cs.
+builder.Services.AddGracefulShutdown(builder.Configuration);
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -65,6 +66,7 @@ builder.Services.AddInferenceOpenApi();
 
 var app = builder.Build();
 
+app.UseGracefulShutdown();
 app.UseInferenceTelemetry();
 app.UseExceptionHandler();
 app.UseInferenceOpenApi();

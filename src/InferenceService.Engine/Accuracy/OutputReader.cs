@@ -1,6 +1,5 @@
 using System.Numerics;
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Accuracy;
 

@@ -1,5 +1,4 @@
 using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Repository;
 

@@ -1,5 +1,3 @@
-using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Repository;

@@ -2,7 +2,6 @@ using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Scheduling;
 

@@ -1,6 +1,5 @@
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Serving;
 

@@ -76,7 +76,7 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
         }
         catch (ExecutionProviderException e)
         {
-            throw new ModelLoadException($"Version {version.Version} cannot run where it must: {e.Message}", e);
+            throw new ModelLoadException($"version {version.Version} requires a GPU provider that cannot be used here: {e.Message}", e);
         }
     }
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;
 

@@ -2,8 +2,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using InferenceService.Engine.Serving;
-using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;

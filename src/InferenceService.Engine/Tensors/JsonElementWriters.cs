@@ -1,7 +1,5 @@
 using System.Text.Json;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;
 

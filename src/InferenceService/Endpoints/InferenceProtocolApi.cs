@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;
-using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Errors;
@@ -10,7 +9,6 @@ using InferenceService.OpenApi;
 using InferenceService.Health;
 using InferenceService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace InferenceService.Endpoints;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Scheduling;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Endpoints;

@@ -1,14 +1,17 @@
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
+using InferenceService.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace InferenceService.Health;
 
 /// <summary>
-/// Whether the server should get traffic: the models are loaded (all of them under strict readiness) and the host is
-/// not shutting down. Liveness needs nothing: a process that answers is alive.
+/// Whether the server should get traffic: the models are loaded (all of them under strict readiness) and the server is
+/// in service: not draining after SIGTERM, not stopping. Liveness needs nothing: a process that answers is alive, and it
+/// stays so through the drain.
 /// </summary>
-internal sealed class Readiness(ModelRegistry registry, IOptions<ModelRepositoryOptions> options, IHostApplicationLifetime lifetime)
+internal sealed class Readiness(ModelRegistry registry, IOptions<ModelRepositoryOptions> options, IHostApplicationLifetime lifetime, GracefulShutdown shutdown)
 {
-    public bool IsReady => !lifetime.ApplicationStopping.IsCancellationRequested && registry.IsReady(options.Value.StrictReadiness);
+    public bool IsReady =>
+        !shutdown.IsDraining && !lifetime.ApplicationStopping.IsCancellationRequested && registry.IsReady(options.Value.StrictReadiness);
 }

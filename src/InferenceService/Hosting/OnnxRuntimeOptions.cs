@@ -1,6 +1,5 @@
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.Extensions.Options;
 
 namespace InferenceService.Hosting;

@@ -3,7 +3,6 @@ using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using InferenceService.Engine.Telemetry;
 using InferenceService.Health;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using InferenceService.Engine.Telemetry;
 using Serilog;
-using Serilog.AspNetCore;
 using Serilog.Events;
 
 namespace InferenceService.Telemetry;

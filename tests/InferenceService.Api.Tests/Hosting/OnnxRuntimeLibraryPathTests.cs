@@ -48,9 +48,27 @@ public sealed class OnnxRuntimeLibraryPathTests : IDisposable
 
         await service.WaitForLineAsync(l => l.Contains("ONNX Runtime could not be loaded", StringComparison.Ordinal) && l.Contains("does not exist", StringComparison.Ordinal), "the runtime's failure");
         using var client = service.CreateClient();
-        using var live = await client.GetAsync("/v2/health/live");
-        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        // The failure can be logged before the listener is up: wait for liveness, which must come.
+        Assert.Equal(HttpStatusCode.OK, await LivenessAsync(client));
         using var ready = await client.GetAsync("/v2/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    /// <summary>The liveness status once the listener answers (connections refused are retried for up to 30 s).</summary>
+    private static async Task<HttpStatusCode> LivenessAsync(HttpClient client)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var live = await client.GetAsync("/v2/health/live");
+                return live.StatusCode;
+            }
+            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 }

@@ -47,6 +47,7 @@ public class OpenTelemetrySetupTests
             [OpenTelemetrySetup.OtlpEndpointKey] = collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             [OpenTelemetrySetup.ServiceNameKey] = "inference-otlp-test",
+            ["Server__DrainDelaySeconds"] = "0", // SIGTERM ends the test: no drain to wait out
         });
         await service.WaitUntilReadyAsync();
         using (var client = service.CreateClient())

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -110,7 +109,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("inferenceservice-prometheus-").FullName;
         var config = Path.Combine(folder, "prometheus.yml");
         File.WriteAllText(config, configuration);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo(binary,
         [
             $"--config.file={config}",
@@ -295,12 +294,6 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {

@@ -50,13 +50,15 @@ public sealed class DockerComposeTests(AppSurface app)
     }
 
     [Fact]
-    public void Inference_StopGracePeriodOutlastsTheHostsShutdownTimeout()
+    public void Inference_StopGracePeriodOutlastsTheDrainDelayAndTheHostsShutdownTimeout()
     {
         var grace = TimeSpan.FromSeconds(int.Parse(Service("inference").TextAt("stop_grace_period").TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));
 
+        var delay = AppSurface.DrainDelayWith(RepositoryFiles.PathOf("src/InferenceService/appsettings.json"));
         var drain = AppSurface.ShutdownTimeoutWith(RepositoryFiles.PathOf("src/InferenceService/appsettings.json"));
 
-        Assert.True(grace > drain, $"stop_grace_period {grace} must exceed the host's shutdown timeout {drain}, or Docker kills requests still draining.");
+        Assert.True(grace > delay + drain,
+            $"stop_grace_period {grace} must exceed the drain delay {delay} plus the host's shutdown timeout {drain}, or Docker kills requests still draining.");
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class DeploymentTests(AppSurface app)
     }
 
     [Fact]
-    public void TerminationGracePeriod_CoversThePreStopSleepAndTheHostsDrain()
+    public void TerminationGracePeriod_CoversThePreStopSleepTheDrainDelayAndTheHostsShutdownTimeout()
     {
         var preStop = s_container.At("lifecycle.preStop.exec.command").Items().Select(c => c.Text()!).ToArray();
         Assert.Equal("sleep", preStop[0]);
@@ -86,11 +86,15 @@ public sealed class DeploymentTests(AppSurface app)
 
         foreach (var settings in new[] { Manifests.BaseSettings, "docker/k8s/overlays/gpu/appsettings.Production.json" })
         {
-            // The app's own answer, from the settings the pod gets: whichever key the host binds, this is what it drains for.
+            // The app's own answers, from the settings the pod gets: after SIGTERM it keeps answering for the drain
+            // delay, then lets admitted requests finish for the host's shutdown timeout, whichever keys it binds.
+            var delay = AppSurface.DrainDelayWith(RepositoryFiles.PathOf(settings));
             var drain = AppSurface.ShutdownTimeoutWith(RepositoryFiles.PathOf(settings));
-            Assert.True(sleep + drain + TimeSpan.FromSeconds(1) <= grace,
-                $"terminationGracePeriodSeconds {grace.TotalSeconds} must cover preStop {sleep.TotalSeconds} s + drain {drain.TotalSeconds} s ({settings}) with room to exit.");
-            Assert.True(drain > TimeSpan.FromSeconds(5), $"A drain of {drain} leaves slow requests no time ({settings}).");
+            Assert.True(sleep + delay + drain + TimeSpan.FromSeconds(1) <= grace,
+                $"terminationGracePeriodSeconds {grace.TotalSeconds} must cover preStop {sleep.TotalSeconds} s + drain delay {delay.TotalSeconds} s + shutdown timeout {drain.TotalSeconds} s ({settings}) with room to exit.");
+            Assert.True(drain > TimeSpan.FromSeconds(5), $"A shutdown timeout of {drain} leaves slow requests no time ({settings}).");
+            // Long-lived keep-alive connections are not moved by the endpoints update: they need the drain's answers.
+            Assert.True(delay >= TimeSpan.FromSeconds(1), $"A drain delay of {delay} closes kept-alive connections before their clients hear of it ({settings}).");
         }
     }
 

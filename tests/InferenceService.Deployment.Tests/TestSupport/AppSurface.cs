@@ -76,6 +76,21 @@ public sealed class AppSurface : IDisposable
         }
     }
 
+    /// <summary>How long the app keeps answering after SIGTERM before the host stops (<c>Server:DrainDelaySeconds</c>) with this settings file.</summary>
+    public static TimeSpan DrainDelayWith(string appsettingsProductionPath)
+    {
+        var repository = Directory.CreateTempSubdirectory("deployment-tests-").FullName;
+        try
+        {
+            using var factory = Factory(repository, config => config.AddJsonFile(appsettingsProductionPath));
+            return factory.Services.GetRequiredService<IOptions<DrainOptions>>().Value.DrainDelay;
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
+    }
+
     public void Dispose()
     {
         _factory.Dispose();

@@ -1,8 +1,6 @@
 using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Tests.TestSupport;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.TestSupport.AccuracyModels;
 
 namespace InferenceService.Engine.Tests.Accuracy;

@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
-using InferenceService.Engine.Tests.TestSupport;
-
 namespace InferenceService.Engine.Tests.Onnx;
 
 /// <summary>

@@ -3,8 +3,6 @@ using Microsoft.ML.OnnxRuntime;
 
 using System.Diagnostics;
 
-using InferenceService.Engine.Tests.TestSupport;
-
 namespace InferenceService.Engine.Tests.Onnx;
 
 /// <summary>

@@ -4,8 +4,6 @@ using InferenceService.Engine.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-using InferenceService.Engine.Tests.TestSupport;
-
 namespace InferenceService.Engine.Tests.Onnx;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
-using InferenceService.Engine.Tests.TestSupport;
-
 namespace InferenceService.Engine.Tests.Onnx;
 
 /// <summary>The generated test models (tests/TestModels), copied next to the test binaries.</summary>

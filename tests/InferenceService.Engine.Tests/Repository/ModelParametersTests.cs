@@ -1,6 +1,5 @@
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Onnx;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Repository;
 

@@ -1,7 +1,6 @@
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tests.Scheduling;

@@ -1,4 +1,3 @@
-using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;

@@ -1,6 +1,5 @@
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using InferenceService.Engine.Telemetry;
 using InferenceService.Engine.Tests.Serving;

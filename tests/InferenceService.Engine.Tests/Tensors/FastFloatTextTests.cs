@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 

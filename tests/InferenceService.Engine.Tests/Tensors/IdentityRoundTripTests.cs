@@ -1,7 +1,6 @@
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 
 using InferenceService.Engine.Tests.TestSupport;

@@ -1,6 +1,5 @@
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 

@@ -1,5 +1,4 @@
 using InferenceService.Engine.Tensors;
-using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static InferenceService.Engine.Tests.Tensors.TestJson;
 

@@ -4,9 +4,6 @@ using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-
-using InferenceService.Engine.Tests.TestSupport;
 
 namespace InferenceService.Engine.Tests.TestSupport;
 

@@ -23,7 +23,9 @@ public class ComparisonTests
     {
         var verdicts = Comparison.Compare([Run(Step("c=32", 1000, 20))], [Run(Step("c=32", 1100, 30))], minThroughputRatio: 4, maxP99Ratio: 1);
 
-        Assert.All(verdicts, v => Assert.False(v.Passed));
+        var judged = verdicts.Where(v => v.Passed is not null).ToList();
+        Assert.Equal(["throughput ratio", "admitted p99 ratio"], judged.Select(v => v.Figure));
+        Assert.All(judged, v => Assert.False(v.Passed));
         Assert.Contains("FAIL", verdicts[0].ToString(), StringComparison.Ordinal);
     }
 
@@ -34,6 +36,21 @@ public class ComparisonTests
 
         Assert.All(verdicts, v => Assert.Null(v.Passed));
         Assert.StartsWith("0.96x", verdicts[0].Measured, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compare_SeveralRunsPerSide_ReportsTheMeanP50RatioWithoutATarget()
+    {
+        // Results.Latency puts p50 at half the p99: baseline p50s 5 and 15 ms (mean 10), candidate 2.5 and 7.5 (mean 5).
+        RunResult[] baseline = [Run(Step("c=32", 1000, 10)), Run(Step("c=32", 1000, 30))];
+        RunResult[] candidate = [Run(Step("c=32", 1000, 5)), Run(Step("c=32", 1000, 15))];
+
+        var verdicts = Comparison.Compare(baseline, candidate, 1, 1);
+
+        var p50 = verdicts.Single(v => v.Figure == "admitted p50 ratio");
+        Assert.Equal("0.50x (5.00 vs 10.00 ms)", p50.Measured);
+        Assert.Null(p50.Passed);
+        Assert.Equal("c=32: admitted p50 ratio 0.50x (5.00 vs 10.00 ms)", p50.ToString());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace InferenceService.LoadGenerator.Reporting;
 /// p99 ratio. Ratios measured in one sitting on one machine are what a claim such as "batching gives 4x" can rest
 /// on; absolute figures from a shared machine cannot. Each side may be several runs (interleaved with the other
 /// side's, so a change in the machine's background load falls on both): throughput is then pooled (all 2xx answers
-/// over all measured time) and p99 is the mean of the runs' p99s.
+/// over all measured time) and p50 and p99 are the means of the runs' p50s and p99s.
 /// </summary>
 internal static class Comparison
 {
@@ -20,6 +20,9 @@ internal static class Comparison
             verdicts.Add(new Verdict(step, "throughput ratio",
                 $"{Ratio(throughput)} ({Fmt(c.RequestsPerSecond, 1)} vs {Fmt(b.RequestsPerSecond, 1)} req/s{Runs(b, c)})",
                 minThroughputRatio is { } min ? $">= {Fmt(min, 2)}x" : "", minThroughputRatio is { } m ? throughput >= m : null));
+
+            var p50 = b.AdmittedP50Ms is > 0 && c.AdmittedP50Ms is { } cp50 ? cp50 / b.AdmittedP50Ms.Value : double.NaN;
+            verdicts.Add(new Verdict(step, "admitted p50 ratio", $"{Ratio(p50)} ({Fmt(c.AdmittedP50Ms, 2)} vs {Fmt(b.AdmittedP50Ms, 2)} ms)", "", null));
 
             var p99 = b.AdmittedP99Ms is > 0 && c.AdmittedP99Ms is { } cp ? cp / b.AdmittedP99Ms.Value : double.NaN;
             verdicts.Add(new Verdict(step, "admitted p99 ratio",
@@ -35,15 +38,16 @@ internal static class Comparison
     }
 
     /// <summary>One configuration's figures for one step, over all its runs.</summary>
-    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double MinRequestsPerSecond, double MaxRequestsPerSecond, double? AdmittedP99Ms, long Unserved);
+    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double MinRequestsPerSecond, double MaxRequestsPerSecond, double? AdmittedP50Ms, double? AdmittedP99Ms, long Unserved);
 
     private static List<PooledStep> Pool(IReadOnlyList<RunResult> runs) =>
         runs.SelectMany(r => r.Steps).GroupBy(s => s.Label).Select(g =>
         {
             var elapsed = g.Sum(s => s.ElapsedSeconds);
-            var p99s = g.Where(s => s.Admitted is not null).Select(s => s.Admitted!.P99Ms).ToList();
+            var admitted = g.Where(s => s.Admitted is not null).Select(s => s.Admitted!).ToList();
             return new PooledStep(g.Key, g.Count(), elapsed > 0 ? g.Sum(s => s.Succeeded) / elapsed : 0,
-                g.Min(s => s.RequestsPerSecond), g.Max(s => s.RequestsPerSecond), p99s.Count > 0 ? p99s.Average() : null,
+                g.Min(s => s.RequestsPerSecond), g.Max(s => s.RequestsPerSecond),
+                admitted.Count > 0 ? admitted.Average(a => a.P50Ms) : null, admitted.Count > 0 ? admitted.Average(a => a.P99Ms) : null,
                 g.Sum(s => s.Sent + s.NotSent - s.Succeeded));
         }).ToList();
 

@@ -8,8 +8,8 @@
 #   (d) MLP with only a queue delay (2 ms, no preferred sizes) vs no batching at concurrency 1, 8 and 32: throughput
 #       ratio (target >= 1x at each: waiting must never lose) and p50 at concurrency 1 (target: within 0.1 ms)
 # Ratios, not absolute figures: the server and the load generator share the machine's cores. Each configuration of
-# (a), (b) and (d) runs BENCHMARK_ROUNDS times, interleaved with its counterpart in ABBA order, so a change in what else
-# the machine is doing falls on both sides; the comparison pools the rounds.
+# (a), (b) and (d) runs BENCHMARK_ROUNDS times, interleaved with its counterpart in ABBA order, so a change in what
+# else the machine is doing falls on both sides; the comparison pools the rounds.
 #
 # Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-batching-benchmark.sh
 # Environment (all optional):
@@ -17,6 +17,7 @@
 #   BENCHMARK_ROUNDS=4               runs of each configuration in (a), (b) and (d)
 #   BENCHMARK_DURATION=5s            length of each measured step of (a), (b) and (d), after 1 s of warm-up
 #   BENCHMARK_OVERLOAD_DURATION=30s  length of the overload step of (c)
+#   BENCHMARK_SERVER_ARGS=...        more options for the server, split at spaces
 #   BENCHMARK_OUT=<dir>              where the JSON results and the server log go (default: a new temporary folder)
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
 set -euo pipefail
@@ -34,58 +35,21 @@ base="http://127.0.0.1:$port"
 overload_rows=64
 
 mkdir -p "$out"
-command -v curl >/dev/null || { echo "curl is needed to wait for the server" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is needed to read the results files" >&2; exit 2; }
+# shellcheck source=benchmark-common.sh
+. "$here/benchmark-common.sh"
 cd "$root"
 
 echo "== Building the server and the load generator (Release)"
-dotnet build src/InferenceService -c Release -nologo -v quiet
-dotnet build tests/InferenceService.LoadGenerator -c Release -nologo -v quiet
-loadgen() { dotnet "$root/tests/InferenceService.LoadGenerator/bin/Release/net10.0/InferenceService.LoadGenerator.dll" "$@"; }
-
-if curl -s -o /dev/null "$base/v2/health/live"; then
-  echo "Something already answers on $base; set BENCHMARK_PORT to a free port." >&2
-  exit 2
-fi
+bench_build src/InferenceService tests/InferenceService.LoadGenerator
+bench_refuse_taken "$base"
 
 echo "== Starting the server on $base (log: $out/server.log)"
-# From its bin folder, so it finds its appsettings.json. Warnings only: a log line per request would be measured too.
-(cd "$root/src/InferenceService/bin/Release/net10.0" && exec dotnet InferenceService.dll --urls "$base" \
-  --ModelRepository:Path="$here/models" --Serilog:MinimumLevel:Default=Warning) >"$out/server.log" 2>&1 &
-server_pid=$!
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-}
-trap stop_server EXIT INT TERM
+bench_start_service "$base"
+bench_wait_ready server "$bench_pid" "$base/v2/health/ready"
 
-for _ in $(seq 1 120); do
-  if curl -s -o /dev/null -w '%{http_code}' "$base/v2/health/ready" | grep -q 200; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "The server exited before it was ready:" >&2
-    tail -n 20 "$out/server.log" >&2
-    exit 2
-  fi
-  sleep 0.5
-done
-curl -s -o /dev/null -w '%{http_code}' "$base/v2/health/ready" | grep -q 200 || { echo "The server was not ready after 60 s." >&2; exit 2; }
-
-missed=0
-run_step() { # <results name> <load generator arguments...>
-  local name=$1
-  shift
-  echo
-  echo "== $name"
-  loadgen --url "$base" --json "$out/$name.json" "$@" 2>/dev/null
-}
-verdicts() { # <title> <compare or check arguments...>: prints the verdicts, remembers a missed target
-  local title=$1 status=0
-  shift
-  echo
-  echo "-- $title"
-  loadgen "$@" || status=$?
-  if [ "$status" -eq 1 ]; then missed=1; elif [ "$status" -ne 0 ]; then exit 2; fi
-}
+run_step() { bench_step "$1" "$base" "${@:2}"; } # <results name> <load generator arguments...>
+verdicts() { bench_verdicts "$@"; }
 
 # <off model> <on model> <concurrency> [tag]: rounds of off/on, the order flipped every round (ABBA); results in
 # <model><tag>.<round>.json.
@@ -149,7 +113,7 @@ p50_on=$(mean_p50 mlp_delay.c1)
 p50_gap=$(jq -n "$p50_on - $p50_off")
 verdict=met
 if jq -e -n "$p50_gap > 0.1" >/dev/null; then verdict=MISSED; missed=1; fi
-printf 'c=1  p50 (mean of the rounds)  %.3f vs %.3f ms: %+.3f ms  (target: at most +0.1 ms) %s\n' "$p50_on" "$p50_off" "$p50_gap" "$verdict"
+printf 'c=1: p50 (mean of the rounds) %.3f vs %.3f ms: %+.3f ms (target: at most +0.1 ms) %s\n' "$p50_on" "$p50_off" "$p50_gap" "$verdict"
 echo
 echo "Results: $out"
 if [ "$missed" -ne 0 ]; then
