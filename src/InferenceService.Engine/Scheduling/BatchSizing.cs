@@ -2,12 +2,15 @@ namespace InferenceService.Engine.Scheduling;
 
 /// <summary>
 /// The dynamic batcher's decision, apart from any queue or clock: given the rows of the queued requests that could
-/// share a Run (oldest first), how many of them to send now, or none yet. Triton's rules:
+/// share a Run (oldest first), how many of them to send now, or none yet. Triton's rules, with one more way to end
+/// the wait:
 /// <list type="bullet">
 /// <item>a batch that reaches <c>max_batch_size</c>, or that the next request cannot join, goes at once;</item>
 /// <item>otherwise the largest preferred batch size that the requests form exactly goes at once;</item>
-/// <item>otherwise the batch waits for more requests until the oldest has waited <c>max_queue_delay</c>, then goes as
-/// it is.</item>
+/// <item>otherwise, once waiting cannot make a fuller batch soon (the scheduler's estimate,
+/// <see cref="BatchWaitEstimator"/>), the batch goes as Triton would form it: every request that fits;</item>
+/// <item>otherwise the batch waits for more requests, never past the oldest having waited <c>max_queue_delay</c>, then
+/// goes as it is.</item>
 /// </list>
 /// </summary>
 public static class BatchSizing
@@ -19,8 +22,12 @@ public static class BatchSizing
     /// scheduler is draining the queue before shutdown and waits for no one.
     /// </param>
     /// <param name="delayExpired">The oldest candidate has waited the maximum queue delay.</param>
+    /// <param name="waitingCannotHelp">
+    /// The scheduler expects no more rows soon enough to be worth waiting for: the batch goes now instead of at the
+    /// delay (the largest preferred size formed, if any, else every request that fits).
+    /// </param>
     /// <returns>How many candidates (from the oldest) to send now; 0: wait.</returns>
-    public static int RequestsToSend(ReadOnlySpan<int> rows, BatchingPolicy policy, bool closed, bool delayExpired)
+    public static int RequestsToSend(ReadOnlySpan<int> rows, BatchingPolicy policy, bool closed, bool delayExpired, bool waitingCannotHelp = false)
     {
         if (rows.IsEmpty)
         {
@@ -51,6 +58,6 @@ public static class BatchSizing
         {
             return fitting;
         }
-        return preferred;
+        return preferred > 0 || !waitingCannotHelp ? preferred : fitting;
     }
 }

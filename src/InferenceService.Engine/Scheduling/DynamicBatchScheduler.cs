@@ -13,7 +13,35 @@ namespace InferenceService.Engine.Scheduling;
 /// Lock invariants (all under <c>_gate</c>): a request is in at most one of <c>_onTime</c> and <c>_delayed</c>, and
 /// its <see cref="QueuedRequest.Node"/> is set exactly while it is; <c>_queued</c> is the sum of the two lists'
 /// lengths; a request leaves the queue once, by being taken into a batch, cancelled or timed out, and whichever
-/// happens first completes it (a taken request is completed by the instance that ran it).
+/// happens first completes it (a taken request is completed by the instance that ran it). The estimates
+/// (<c>_estimates</c>) and the start of the current hold (<c>_holdStarted</c>) are read and written only under the
+/// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by the instance that made them as it comes back for
+/// the next batch. Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
+/// arrival, the hold's timer, shutdown) from the queue as it is then, and whoever takes a batch while requests remain
+/// wakes another instance, so no idle instance sleeps on a queue it could serve.
+/// </para>
+/// <para>
+/// The decision rule, when an instance is free and the head of the queue can start a batch (same outputs, same
+/// shapes apart from the batch dimension, never reordered): the batch goes at once when it is full (it reaches
+/// <c>max_batch_size</c>, or the next request would overflow it or cannot join it), when it forms a preferred size
+/// exactly (the largest formed), when the oldest request has waited <c>max_queue_delay_microseconds</c>, or when the
+/// server is draining. Otherwise it is held only while waiting can make a fuller batch soon: the fixed cost of a
+/// Run (the instance time one Run fewer saves, fitted to recent Runs of different sizes) bounds how long a hold may
+/// pay, and the hold lasts while at least one more row is expected, from the recent arrival rate, before that time
+/// is up (<see cref="BatchWaitEstimator.HoldUntil"/>). The system clock's timers count whole milliseconds, so on it
+/// a hold is cut down to whole milliseconds (never past its end), and one shorter than a millisecond is not made,
+/// since it would overshoot or spin on the timer (an arrival still ends a hold sooner). With no estimate yet, or
+/// with arrivals further apart than a Run's fixed cost, that is no hold at all: the batch goes now.
+/// Rows that arrive while every instance is busy gather in the queue by themselves and go together when one is free,
+/// the natural batching of a busy server, which needs no waiting.
+/// </para>
+/// <para>
+/// How this differs from Triton: Triton's dynamic batcher holds a batch smaller than a preferred size (or than
+/// <c>max_batch_size</c>) until the delay passes, even on an idle instance and when nothing else is coming, so a
+/// cheap model at low load pays the whole delay on every request. Here the delay is only an upper bound on the wait;
+/// every other knob means what it means in Triton (<c>preferred_batch_size</c> still sends a batch at once when
+/// formed and is preferred over a larger batch before the delay, <c>max_batch_size</c> caps a batch,
+/// <c>preserve_ordering</c> and the queue policy are unchanged).
 /// </para>
 /// </summary>
 public sealed class DynamicBatchScheduler : IDisposable
@@ -29,9 +57,14 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly LinkedList<QueuedRequest> _delayed = new();
     private readonly List<QueuedRequest> _candidates = [];
     private readonly int[] _candidateRows;
-    private readonly ITimer _delayTimer;
+    private readonly ITimer _holdTimer;
     private readonly OrderedCompletion? _ordering;
     private readonly Thread[] _instances;
+    private readonly BatchWaitEstimator _estimates;
+    private readonly long _maxQueueDelayTicks;
+    private readonly bool _mayHold;
+    private readonly TimeSpan _timerResolution;
+    private long? _holdStarted;
     private int _queued;
     private int _running;
     private long _nextBatch;
@@ -43,8 +76,13 @@ public sealed class DynamicBatchScheduler : IDisposable
         _policy = policy;
         _context = context;
         _candidateRows = new int[Math.Max(1, policy.MaxBatchSize)];
-        _delayTimer = context.Time.CreateTimer(static state => ((DynamicBatchScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _holdTimer = context.Time.CreateTimer(static state => ((DynamicBatchScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ordering = policy.PreserveOrdering && sessions.Count > 1 ? new OrderedCompletion() : null;
+        _maxQueueDelayTicks = (long)Math.Min(long.MaxValue / 2.0, policy.MaxQueueDelay.Ticks * (double)context.Time.TimestampFrequency / TimeSpan.TicksPerSecond);
+        _mayHold = policy.Batching && _maxQueueDelayTicks > 0;
+        _estimates = new BatchWaitEstimator(_maxQueueDelayTicks);
+        // The system clock's timers count whole milliseconds and drop the rest: a shorter due time fires at once.
+        _timerResolution = ReferenceEquals(context.Time, TimeProvider.System) ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero;
         _instances = new Thread[sessions.Count];
         for (var i = 0; i < _instances.Length; i++)
         {
@@ -112,6 +150,10 @@ public sealed class DynamicBatchScheduler : IDisposable
             request.Admitted = _context.Time.GetTimestamp();
             request.Node = _onTime.AddLast(request);
             _queued++;
+            if (_mayHold)
+            {
+                _estimates.RecordArrival(request.Admitted, request.Rows);
+            }
             var timeout = _policy.TimeoutFor(requestedTimeout);
             if (timeout > TimeSpan.Zero)
             {
@@ -161,13 +203,14 @@ public sealed class DynamicBatchScheduler : IDisposable
                 Fail(request, new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} was unloaded before the request ran."));
             }
         }
-        _delayTimer.Dispose();
+        _holdTimer.Dispose();
     }
 
     private void ServeInstance(object? state)
     {
         var session = (OnnxSession)state!;
-        while (TakeBatch(out var sequence) is { } batch)
+        var (rows, spent) = (-1, 0L);
+        while (TakeBatch(out var sequence, rows, spent) is { } batch)
         {
             var taken = _context.Time.GetTimestamp();
             var results = RunBatch(batch, session, taken);
@@ -179,18 +222,38 @@ public sealed class DynamicBatchScheduler : IDisposable
             {
                 _ordering.Complete(sequence, () => Deliver(batch, results));
             }
+            // What this batch cost the instance, for the estimate of a Run's fixed cost; a failed Run says nothing.
+            (rows, spent) = results is null ? (-1, 0L) : (RowsOf(batch), _context.Time.GetTimestamp() - taken);
         }
     }
 
-    /// <summary>Waits for the next batch to send; null once the scheduler stops and the queue is empty.</summary>
-    private List<QueuedRequest>? TakeBatch(out long sequence)
+    private static int RowsOf(List<QueuedRequest> batch)
+    {
+        var rows = 0;
+        foreach (var request in batch)
+        {
+            rows += request.Rows;
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Records what the instance's last batch cost (<paramref name="lastRows"/> below 0: nothing to record), then waits
+    /// for the next batch to send; null once the scheduler stops and the queue is empty.
+    /// </summary>
+    private List<QueuedRequest>? TakeBatch(out long sequence, int lastRows, long lastTicks)
     {
         lock (_gate)
         {
+            if (_mayHold && lastRows >= 0)
+            {
+                _estimates.RecordRun(lastRows, lastTicks);
+            }
             while (true)
             {
                 if (_queued == 0)
                 {
+                    _holdStarted = null;
                     if (_stopping)
                     {
                         sequence = -1;
@@ -200,23 +263,58 @@ public sealed class DynamicBatchScheduler : IDisposable
                     continue;
                 }
                 var closed = CollectCandidates() || _stopping || _context.ShuttingDown;
-                var waited = _context.Time.GetElapsedTime(_candidates[0].Admitted);
-                var count = BatchSizing.RequestsToSend(_candidateRows.AsSpan(0, _candidates.Count), _policy, closed, waited >= _policy.MaxQueueDelay);
-                if (count > 0)
+                var rows = _candidateRows.AsSpan(0, _candidates.Count);
+                var oldest = _candidates[0].Admitted;
+                var now = _context.Time.GetTimestamp();
+                var delayExpired = _context.Time.GetElapsedTime(oldest, now) >= _policy.MaxQueueDelay;
+                var count = BatchSizing.RequestsToSend(rows, _policy, closed, delayExpired);
+                if (count == 0)
                 {
-                    var batch = _candidates.GetRange(0, count);
-                    foreach (var request in batch)
+                    // The batch could still grow: hold it only while more rows are expected soon enough to pay.
+                    _holdStarted ??= now;
+                    var holdUntil = _estimates.HoldUntil(now, _holdStarted.Value, oldest + _maxQueueDelayTicks);
+                    if (TimerDue(holdUntil - now) is { } due)
                     {
-                        Remove(request);
+                        _holdTimer.Change(due, Timeout.InfiniteTimeSpan);
+                        Monitor.Wait(_gate);
+                        continue;
                     }
-                    _running += batch.Count;
-                    sequence = _nextBatch++;
-                    return batch;
+                    count = BatchSizing.RequestsToSend(rows, _policy, closed, delayExpired, waitingCannotHelp: true);
                 }
-                _delayTimer.Change(_policy.MaxQueueDelay - waited, Timeout.InfiniteTimeSpan);
-                Monitor.Wait(_gate);
+                var batch = _candidates.GetRange(0, count);
+                foreach (var request in batch)
+                {
+                    Remove(request);
+                }
+                _running += batch.Count;
+                _holdStarted = null;
+                sequence = _nextBatch++;
+                if (_queued > 0 && _instances.Length > 1)
+                {
+                    Monitor.Pulse(_gate); // another idle instance may serve what is left
+                }
+                return batch;
             }
         }
+    }
+
+    /// <summary>
+    /// The timer's due time for a hold of <paramref name="timestampTicks"/>, cut down to what the timer can count (it
+    /// never fires after the hold's end, so never past the delay), or null when that leaves nothing: a hold shorter
+    /// than the timer's resolution is not made, since it would either overshoot or spin on the timer.
+    /// </summary>
+    private TimeSpan? TimerDue(long timestampTicks)
+    {
+        if (timestampTicks <= 0)
+        {
+            return null;
+        }
+        var due = TimeSpan.FromTicks((long)(timestampTicks * (double)TimeSpan.TicksPerSecond / _context.Time.TimestampFrequency));
+        if (_timerResolution > TimeSpan.Zero)
+        {
+            due = TimeSpan.FromTicks(due.Ticks - due.Ticks % _timerResolution.Ticks);
+        }
+        return due > TimeSpan.Zero ? due : null;
     }
 
     /// <summary>
@@ -276,16 +374,25 @@ public sealed class DynamicBatchScheduler : IDisposable
 
     private void Deliver(List<QueuedRequest> batch, InferenceResult?[]? results)
     {
+        if (results is null)
+        {
+            return; // Every request already failed.
+        }
+        var answered = 0;
+        foreach (var result in results)
+        {
+            answered += result is null ? 0 : 1;
+        }
+        lock (_gate)
+        {
+            _running -= answered; // once for the batch: each Run takes the lock once, not once per request
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             var request = batch[i];
-            if (results?[i] is not { } result)
+            if (results[i] is not { } result)
             {
                 continue; // Already failed.
-            }
-            lock (_gate)
-            {
-                _running--;
             }
             _context.Admission.Release();
             Statistics.RecordSuccess(_context.Time.GetElapsedTime(request.Admitted), result.Timings);

@@ -6,8 +6,8 @@ public sealed class BatchSizingTests
 {
     private static readonly BatchingPolicy s_waiting = new() { MaxBatchSize = 8, Batching = true, MaxQueueDelay = TimeSpan.FromMilliseconds(5) };
 
-    private static int Send(int[] rows, BatchingPolicy policy, bool closed = false, bool delayExpired = false) =>
-        BatchSizing.RequestsToSend(rows, policy, closed, delayExpired);
+    private static int Send(int[] rows, BatchingPolicy policy, bool closed = false, bool delayExpired = false, bool waitingCannotHelp = false) =>
+        BatchSizing.RequestsToSend(rows, policy, closed, delayExpired, waitingCannotHelp);
 
     [Fact]
     public void RequestsToSend_NothingQueued_SendsNothing() => Assert.Equal(0, Send([], s_waiting, delayExpired: true));
@@ -38,6 +38,18 @@ public sealed class BatchSizingTests
     [Fact]
     public void RequestsToSend_NoPreferredSizeFormedBeforeTheDelay_Waits() =>
         Assert.Equal(0, Send([3], s_waiting with { PreferredBatchSizes = [4, 2] }));
+
+    [Fact]
+    public void RequestsToSend_WaitingCannotHelpBeforeTheDelay_SendsAll() =>
+        Assert.Equal(3, Send([1, 2, 3], s_waiting, waitingCannotHelp: true));
+
+    [Fact]
+    public void RequestsToSend_WaitingCannotHelpAndAPreferredSizeFormed_SendsThePreferredSize() =>
+        Assert.Equal(2, Send([1, 1, 1], s_waiting with { PreferredBatchSizes = [2] }, waitingCannotHelp: true));
+
+    [Fact]
+    public void RequestsToSend_WaitingCannotHelpButTheNextWouldOverflow_SendsThoseThatFit() =>
+        Assert.Equal(2, Send([4, 3, 2], s_waiting, waitingCannotHelp: true));
 
     [Fact]
     public void RequestsToSend_NotBatching_SendsOneAtATime() =>

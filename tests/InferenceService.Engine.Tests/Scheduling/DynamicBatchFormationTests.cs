@@ -8,26 +8,24 @@ namespace InferenceService.Engine.Tests.Scheduling;
 public sealed class DynamicBatchFormationTests : SchedulerFixture
 {
     [Fact]
-    public async Task Enqueue_FewerRowsThanMax_WaitsForTheDelayThenSendsThemAsOneBatch()
+    public async Task Enqueue_FewerRowsThanMaxQueuedWhileBusy_GoAsOneBatchWhenTheInstanceIsFreeWithoutWaitingForTheDelay()
     {
         var model = Model("""{ "max_batch_size": 8, "dynamic_batching": { "max_queue_delay_microseconds": 100000 } }""");
-        Observer.Dispose(); // no holding in this test
+        var busy = await OccupyInstanceAsync(model);
         var requests = new[] { Infer(model, Rows(1, 0)), Infer(model, Rows(2, 10)), Infer(model, Rows(1, 20)) };
+        Clock.Advance(TimeSpan.FromMilliseconds(10));
         await SettleAsync();
         Assert.All(requests, r => Assert.False(r.IsCompleted));
         Assert.Equal(3, model.QueueDepth);
 
-        Clock.Advance(TimeSpan.FromMilliseconds(99));
-        await SettleAsync();
-        Assert.All(requests, r => Assert.False(r.IsCompleted));
-
-        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Observer.Dispose();
+        (await busy.WaitAsync(Patience)).Dispose();
         var results = await Task.WhenAll(requests).WaitAsync(Patience);
 
-        Assert.Single(Observer.Runs);
-        Assert.Equal((4, 3), (Observer.Runs[0].BatchSize, Observer.Runs[0].Requests));
+        Assert.Equal((4, 3), (Observer.Runs[1].BatchSize, Observer.Runs[1].Requests));
         Assert.All(results, r => Assert.Equal((4, 3), (r.Timings.BatchSize, r.Timings.BatchRequests)));
-        Assert.Equal(TimeSpan.FromMilliseconds(100), results[0].Timings.Queue);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), results[0].Timings.Queue); // the busy Run's time, not the delay
+        Assert.Equal([10f, 11, 12, 13, 14, 15], results[1].Values[0].GetTensorData<float>().ToArray());
         results.ToList().ForEach(r => r.Dispose());
     }
 
@@ -35,11 +33,15 @@ public sealed class DynamicBatchFormationTests : SchedulerFixture
     public async Task Enqueue_RowsReachMax_SendsAtOnceWithoutWaitingForTheDelay()
     {
         var model = Model("""{ "max_batch_size": 4, "dynamic_batching": { "max_queue_delay_microseconds": 3600000000 } }""");
+        var busy = await OccupyInstanceAsync(model);
+        var requests = new[] { Infer(model, Rows(1)), Infer(model, Rows(2)), Infer(model, Rows(1)), Infer(model, Rows(1)) };
         Observer.Dispose();
+        (await busy.WaitAsync(Patience)).Dispose();
 
-        var results = await Task.WhenAll(Infer(model, Rows(1)), Infer(model, Rows(2)), Infer(model, Rows(1))).WaitAsync(Patience);
+        var results = await Task.WhenAll(requests).WaitAsync(Patience);
 
-        Assert.Equal((4, 3), (Observer.Runs.Single().BatchSize, Observer.Runs.Single().Requests));
+        Assert.Equal([(4, 1), (4, 3), (1, 1)], Observer.Runs.Select(r => (r.BatchSize, r.Requests)));
+        Assert.All(results, r => Assert.Equal(TimeSpan.Zero, r.Timings.Queue));
         results.ToList().ForEach(r => r.Dispose());
     }
 
@@ -57,14 +59,14 @@ public sealed class DynamicBatchFormationTests : SchedulerFixture
         using var firstResult = await first.WaitAsync(Patience);
 
         Assert.Equal((3, 1), (firstResult.Timings.BatchSize, firstResult.Timings.BatchRequests));
-        Assert.False(second.IsCompleted); // 2 rows of 4: it waits for more, or for the delay
-        Clock.Advance(TimeSpan.FromHours(1));
+        // 2 rows of 4 on a free instance, nothing else coming: it goes next, without waiting for the hour's delay.
         using var secondResult = await second.WaitAsync(Patience);
-        Assert.Equal(2, secondResult.Timings.BatchSize);
+        Assert.Equal((2, 1), (secondResult.Timings.BatchSize, secondResult.Timings.BatchRequests));
+        Assert.Equal(TimeSpan.Zero, secondResult.Timings.Queue);
     }
 
     [Fact]
-    public async Task Enqueue_PreferredSizeFormed_SendsThatManyAtOnceAndLeavesTheRestWaiting()
+    public async Task Enqueue_PreferredSizeFormed_SendsThatManyAtOnceThenTheRestWithoutWaitingForTheDelay()
     {
         var model = Model("""{ "max_batch_size": 8, "dynamic_batching": { "preferred_batch_size": [2, 4], "max_queue_delay_microseconds": 3600000000 } }""");
         var busy = await OccupyInstanceAsync(model);
@@ -75,12 +77,11 @@ public sealed class DynamicBatchFormationTests : SchedulerFixture
         (await busy.WaitAsync(Patience)).Dispose();
         var batched = await Task.WhenAll(requests.Take(4)).WaitAsync(Patience);
 
-        Assert.All(batched, r => Assert.Equal(4, r.Timings.BatchSize)); // the largest preferred size formed
-        await SettleAsync();
-        Assert.False(requests[4].IsCompleted);
-        Clock.Advance(TimeSpan.FromHours(1));
-        using var last = await requests[4].WaitAsync(Patience);
+        Assert.All(batched, r => Assert.Equal(4, r.Timings.BatchSize)); // the largest preferred size formed, not all 5
+        using var last = await requests[4].WaitAsync(Patience); // then the rest, as nothing else is coming
         Assert.Equal(1, last.Timings.BatchSize);
+        Assert.Equal(TimeSpan.Zero, last.Timings.Queue);
+        Assert.Equal([(8, 1), (4, 4), (1, 1)], Observer.Runs.Select(r => (r.BatchSize, r.Requests)));
         batched.ToList().ForEach(r => r.Dispose());
     }
 

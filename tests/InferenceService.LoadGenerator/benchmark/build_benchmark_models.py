@@ -14,6 +14,8 @@ Each graph is served under several names that differ only in config.json:
     mlp_batched, cnn_batched   dynamic batching on
     mlp_unbatched, cnn_unbatched   dynamic batching off (one request, one run)
     mlp_overload               dynamic batching with a queue of 16, to measure load shedding
+    mlp_delay                  dynamic batching with only a queue delay (2 ms) and no preferred sizes: a
+                               batcher that waits out the delay loses to no batching; ours must not
 
 Layout written next to this script: models/<name>/config.json, models/<name>/1/model.onnx.
 Opset 13 and IR version 7, as the rest of the repository, so ONNX Runtime 1.13 and later load them.
@@ -40,6 +42,8 @@ DYNAMIC_BATCHING = {
     "preferred_batch_size": [16, 32],
     "max_queue_delay_microseconds": 1000,
 }
+# Only an upper bound on the wait: no preferred size ever sends a batch early, so only the scheduler's own decision does.
+DELAY_ONLY_BATCHING = {"max_queue_delay_microseconds": 2000}
 # A short queue: at 4x the sustainable rate most requests must be refused at once (503), not queued for seconds.
 OVERLOAD_BATCHING = {
     **DYNAMIC_BATCHING,
@@ -150,6 +154,7 @@ def main():
     write_model("mlp_batched", mlp, DYNAMIC_BATCHING)
     write_model("mlp_unbatched", mlp, None)
     write_model("mlp_overload", mlp, OVERLOAD_BATCHING)
+    write_model("mlp_delay", mlp, DELAY_ONLY_BATCHING)
     write_model("cnn_batched", cnn, DYNAMIC_BATCHING)
     write_model("cnn_unbatched", cnn, None)
 
