@@ -34,18 +34,18 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
     {
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
-        var refusal = Admission.CheckServer(services.Scheduling);
-        LoadedModel? model = null;
+        // The model first (when the request names it before its body), so that a refusal is counted under its name.
+        var model = route.ModelOf(context) is { } name ? TryResolve(name, InferenceRoute.VersionOf(context)) : null;
         InferenceAdmission? admission = null;
-        if (refusal == AdmissionRefusal.None && route.ModelOf(context) is { } name && TryResolve(name, InferenceRoute.VersionOf(context)) is { } resolved)
+        AdmissionRefusal refusal;
+        if (model is null)
         {
-            refusal = Admission.TryAdmit(resolved, out var ticket);
-            model = resolved;
-            if (refusal == AdmissionRefusal.None)
-            {
-                admission = new InferenceAdmission(resolved, ticket);
-                context.Features.Set(admission);
-            }
+            refusal = Admission.CheckServer(services.Scheduling);
+        }
+        else if ((refusal = Admission.TryAdmit(model, out var ticket)) == AdmissionRefusal.None)
+        {
+            admission = new InferenceAdmission(model, ticket);
+            context.Features.Set(admission);
         }
         if (refusal != AdmissionRefusal.None)
         {

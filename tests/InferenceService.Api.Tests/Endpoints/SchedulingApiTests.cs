@@ -92,6 +92,10 @@ public sealed class SchedulingApiTests(SchedulingFixture service) : IClassFixtur
         await ResponseAssert.ProblemAsync(byPath, HttpStatusCode.ServiceUnavailable, "Model 'ident' version 1 has 2 requests queued, its limit; retry later.");
         await ResponseAssert.ProblemAsync(byHeader, HttpStatusCode.ServiceUnavailable, "Model 'ident' version 1 has 2 requests queued");
         Assert.Equal("1", Assert.Single(byPath.Headers.GetValues("Retry-After")));
+        // Refused at the door, never logged one by one, but counted under the model and version.
+        var scrape = await PrometheusAssert.ScrapeWhenAsync(_client, s =>
+            s.Sum("inference_requests_total", ("model", "ident"), ("version", "1"), ("outcome", "rejected")) >= 2);
+        Assert.True(scrape.Value("inference_requests_total", ("model", "ident"), ("version", "1"), ("outcome", "rejected")) >= 2);
         service.Gate.Open();
         (await busy).Dispose();
         foreach (var response in await Task.WhenAll(queued))
