@@ -104,6 +104,11 @@ public sealed class OnnxSession : IDisposable
             throw new ArgumentException($"{inputIndices.Length} input positions were given for {inputs.Length} inputs.", nameof(inputs));
         }
         cancellationToken.ThrowIfCancellationRequested();
+        foreach (var input in inputs)
+        {
+            // ONNX Runtime's Run takes a disposed value's (zero) handle as it is and crashes the process: refuse it here.
+            ObjectDisposedException.ThrowIf(input is null || IsDisposed(input), typeof(OrtValue));
+        }
         var inputNames = NamesAt(_inputNames, inputIndices);
         var outputNames = NamesAt(_outputNames, outputIndices);
         if (!cancellationToken.CanBeCanceled)
@@ -134,6 +139,32 @@ public sealed class OnnxSession : IDisposable
     }
 
     /// <summary>The names at the positions; the cached array itself when they are all of them, in order (no allocation).</summary>
+    /// <summary>
+    /// Whether <paramref name="value"/> was disposed: the package's OrtValue says so only in a private field, read here
+    /// without reflection; should a later package rename it, no value is taken for disposed (ONNX Runtime decides).
+    /// </summary>
+    private static bool IsDisposed(OrtValue value)
+    {
+        if (!s_canReadDisposed)
+        {
+            return false;
+        }
+        try
+        {
+            return DisposedField(value);
+        }
+        catch (MissingFieldException)
+        {
+            s_canReadDisposed = false;
+            return false;
+        }
+    }
+
+    private static bool s_canReadDisposed = true;
+
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_disposed")]
+    private static extern ref bool DisposedField(OrtValue value);
+
     private static string[] NamesAt(string[] names, ReadOnlySpan<int> indices)
     {
         var inOrder = indices.Length == names.Length;

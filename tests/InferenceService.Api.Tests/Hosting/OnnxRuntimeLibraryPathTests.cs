@@ -48,8 +48,8 @@ public sealed class OnnxRuntimeLibraryPathTests : IDisposable
 
         await service.WaitForLineAsync(l => l.Contains("ONNX Runtime could not be loaded", StringComparison.Ordinal) && l.Contains("does not exist", StringComparison.Ordinal), "the runtime's failure");
         using var client = service.CreateClient();
-        using var live = await client.GetAsync("/v2/health/live");
-        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        // The loader logs the failure as the host starts, which may be before Kestrel listens: wait for it to.
+        await ServiceReadiness.WaitForStatusAsync(client, "/v2/health/live", HttpStatusCode.OK);
         using var ready = await client.GetAsync("/v2/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
     }
