@@ -104,6 +104,7 @@ public sealed class OnnxSession : IDisposable
             throw new ArgumentException($"{inputIndices.Length} input positions were given for {inputs.Length} inputs.", nameof(inputs));
         }
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
         foreach (var input in inputs)
         {
             // ONNX Runtime's Run takes a disposed value's (zero) handle as it is and crashes the process: refuse it here.
@@ -134,6 +135,8 @@ public sealed class OnnxSession : IDisposable
 
     public void Dispose()
     {
+        // Marked first: a run after this must throw, not reach the released native session (a process crash).
+        _disposed = true;
         _session.Dispose();
         _defaultRunOptions.Dispose();
     }
@@ -161,6 +164,8 @@ public sealed class OnnxSession : IDisposable
     }
 
     private static bool s_canReadDisposed = true;
+
+    private volatile bool _disposed;
 
     [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_disposed")]
     private static extern ref bool DisposedField(OrtValue value);
