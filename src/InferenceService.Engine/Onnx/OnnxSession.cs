@@ -206,7 +206,26 @@ public sealed class OnnxSession : IDisposable
     private static int IndexOf(FrozenDictionary<string, int> index, string name, string kind, string[] all) =>
         index.TryGetValue(name, out var position)
             ? position
-            : throw new ArgumentException($"The model has no {kind} named '{name}'. Its {kind}s: {string.Join(", ", all)}.");
+            : throw InvalidArgument($"The model has no {kind} named '{name}'. Its {kind}s: {string.Join(", ", all)}.");
+
+    /// <summary>
+    /// ONNX Runtime's own InvalidArgument error, as its Run by name throws for a name the model lacks, so that callers
+    /// handle one exception type. The package makes the exception only itself (its constructor and its error codes are
+    /// internal): it is made by reflection, on this error path only; should the package change, an ArgumentException.
+    /// </summary>
+    private static Exception InvalidArgument(string message)
+    {
+        foreach (var constructor in typeof(OnnxRuntimeException).GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic))
+        {
+            var parameters = constructor.GetParameters();
+            if (parameters is [{ ParameterType.IsEnum: true } code, { } text] && text.ParameterType == typeof(string)
+                && Enum.TryParse(code.ParameterType, "InvalidArgument", out var invalidArgument))
+            {
+                return (Exception)constructor.Invoke([invalidArgument, message]);
+            }
+        }
+        return new ArgumentException(message);
+    }
 
     private static OnnxSession Create(SessionSettings settings, Func<SessionOptions, InferenceSession> createSession)
     {
