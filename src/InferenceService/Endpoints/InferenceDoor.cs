@@ -19,8 +19,12 @@ namespace InferenceService.Endpoints;
 /// read. Around the rest of an admitted request, it records the request's metrics and spans
 /// (<see cref="InferenceTelemetry"/>).
 /// </summary>
-internal sealed class InferenceDoor(RequestDelegate next, InferenceServices services, InferenceTelemetry telemetry)
+internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
 {
+    // Taken on the first inference, not when the pipeline is built: building them then would delay listening.
+    private InferenceServices? _services;
+    private InferenceTelemetry? _telemetry;
+
     private readonly ConditionalWeakTable<LoadedModel, ErrorResult[]> _modelAnswers = new();
     private readonly ErrorResult?[] _serverAnswers = new ErrorResult?[8];
 
@@ -29,6 +33,10 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
         var route = context.GetEndpoint()?.Metadata.GetMetadata<InferenceRoute>();
         return route is null ? next(context) : AdmitAsync(context, route);
     }
+
+    private InferenceServices Services => _services ??= root.GetRequiredService<InferenceServices>();
+
+    private InferenceTelemetry Telemetry => _telemetry ??= root.GetRequiredService<InferenceTelemetry>();
 
     private async Task AdmitAsync(HttpContext context, InferenceRoute route)
     {
@@ -40,7 +48,7 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
         AdmissionRefusal refusal;
         if (model is null)
         {
-            refusal = Admission.CheckServer(services.Scheduling);
+            refusal = Admission.CheckServer(Services.Scheduling);
         }
         else if ((refusal = Admission.TryAdmit(model, out var ticket)) == AdmissionRefusal.None)
         {
@@ -63,7 +71,7 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
             admission?.Release();
             if (InferenceRecord.Of(context) is { } record)
             {
-                telemetry.Record(context, record, completed, startedAt, started);
+                Telemetry.Record(context, record, completed, startedAt, started);
             }
         }
     }
@@ -71,13 +79,13 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
     /// <summary>The model version to admit against; null when there is none (unknown, not ready): the endpoint answers that, as it would.</summary>
     private LoadedModel? TryResolve(string name, string? version)
     {
-        if (services.Registry.Find(name) is null)
+        if (Services.Registry.Find(name) is null)
         {
             return null;
         }
         try
         {
-            return services.Registry.Resolve(name, version);
+            return Services.Registry.Resolve(name, version);
         }
         catch (InferenceException)
         {
@@ -88,8 +96,8 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
     private Task RefuseAsync(HttpContext context, InferenceRoute route, AdmissionRefusal refusal, LoadedModel? model, long started)
     {
         var answer = AnswerFor(route.Api, refusal, model);
-        services.Metrics.RecordRequest(model?.Name ?? "", model?.VersionText ?? "", RequestOutcomes.Rejected, Stopwatch.GetElapsedTime(started));
-        services.Overload.Refused(model?.Name ?? "(any)", answer.Message);
+        Services.Metrics.RecordRequest(model?.Name ?? "", model?.VersionText ?? "", RequestOutcomes.Rejected, Stopwatch.GetElapsedTime(started));
+        Services.Overload.Refused(model?.Name ?? "(any)", answer.Message);
         return answer.ExecuteAsync(context);
     }
 
@@ -99,10 +107,10 @@ internal sealed class InferenceDoor(RequestDelegate next, InferenceServices serv
         var slot = ((int)refusal * 2) + (int)api;
         if (model is null || refusal != AdmissionRefusal.QueueFull)
         {
-            return _serverAnswers[slot] ??= Make(api, Admission.Error(refusal, services.Scheduling, model));
+            return _serverAnswers[slot] ??= Make(api, Admission.Error(refusal, Services.Scheduling, model));
         }
         var answers = _modelAnswers.GetValue(model, static _ => new ErrorResult[2]);
-        return answers[(int)api] ??= Make(api, Admission.Error(refusal, services.Scheduling, model));
+        return answers[(int)api] ??= Make(api, Admission.Error(refusal, Services.Scheduling, model));
     }
 
     private static ErrorResult Make(InferenceApi api, InferenceException error) =>
