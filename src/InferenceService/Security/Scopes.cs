@@ -1,7 +1,7 @@
 namespace InferenceService.Security;
 
 /// <summary>
-/// What a caller may do. Every route group names the one scope it needs with <see cref="ScopeEndpointExtensions.RequireScope{TBuilder}"/>;
+/// What a caller may do. Every route group names the one scope it needs with <see cref="ScopeEndpointExtensions.RequireScope{TBuilder}"/> (or, on a gRPC method, <see cref="RequiredScopeAttribute"/>);
 /// a route with no scope (health and readiness, for probes) is open to everyone.
 /// </summary>
 public static class Scopes
