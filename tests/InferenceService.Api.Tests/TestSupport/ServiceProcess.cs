@@ -124,9 +124,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as Kubernetes and the container runtime do to stop a pod.</summary>
     public void Terminate()
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
+        PosixSignals.Terminate(_process.Id);
     }
 
     public async ValueTask DisposeAsync()
