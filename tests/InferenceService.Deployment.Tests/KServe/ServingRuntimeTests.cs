@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using InferenceService.Deployment.Tests.TestSupport;
 using YamlDotNet.RepresentationModel;
 
@@ -42,6 +43,22 @@ public sealed class ServingRuntimeTests(AppSurface app)
         }
         Assert.Equal("/mnt/models", settings["ModelRepository:Path"]);
         Assert.Equal("{{.Name}}", settings["ModelRepository:ModelName"]);
+    }
+
+    [Fact]
+    public void RuntimeArgs_DrainAndShutdownEndBeforeTheDefaultGracePeriodKillsThePod()
+    {
+        // An InferenceService's predictor pod gets Kubernetes' default grace period unless the user sets one.
+        var grace = TimeSpan.FromSeconds(30);
+        var args = s_container.Get("args").Items().Select(a => a.Text()!.Replace("{{.Name}}", "iris", StringComparison.Ordinal)).ToArray();
+
+        var delay = AppSurface.DrainDelayWith(config => config.AddCommandLine(args));
+        var drain = AppSurface.ShutdownTimeoutWith(config => config.AddCommandLine(args));
+
+        Assert.True(delay + drain + TimeSpan.FromSeconds(3) <= grace,
+            $"Drain delay {delay.TotalSeconds} s + shutdown timeout {drain.TotalSeconds} s leave no time to exit within the default {grace.TotalSeconds} s grace period.");
+        Assert.True(delay >= TimeSpan.FromSeconds(1), $"A drain delay of {delay} closes kept-alive connections before their clients hear of it.");
+        Assert.True(drain > TimeSpan.FromSeconds(5), $"A shutdown timeout of {drain} leaves slow requests no time.");
     }
 
     [Fact]

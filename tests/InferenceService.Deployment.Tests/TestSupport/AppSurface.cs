@@ -62,28 +62,28 @@ public sealed class AppSurface : IDisposable
             .Where(pair => pair.Value is not null).Select(pair => pair.Key);
 
     /// <summary>The host's shutdown timeout (how long admitted requests may drain) in Production with this settings file.</summary>
-    public static TimeSpan ShutdownTimeoutWith(string appsettingsProductionPath)
-    {
-        var repository = Directory.CreateTempSubdirectory("deployment-tests-").FullName;
-        try
-        {
-            using var factory = Factory(repository, config => config.AddJsonFile(appsettingsProductionPath));
-            return factory.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
-        }
-        finally
-        {
-            Directory.Delete(repository, recursive: true);
-        }
-    }
+    public static TimeSpan ShutdownTimeoutWith(string appsettingsProductionPath) =>
+        ShutdownTimeoutWith(config => config.AddJsonFile(appsettingsProductionPath));
+
+    /// <summary>The host's shutdown timeout with this configuration (a settings file, command-line arguments …).</summary>
+    public static TimeSpan ShutdownTimeoutWith(Action<IConfigurationBuilder> configure) =>
+        ResolveWith(configure, services => services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
 
     /// <summary>How long the app keeps answering after SIGTERM before the host stops (<c>Server:DrainDelaySeconds</c>) with this settings file.</summary>
-    public static TimeSpan DrainDelayWith(string appsettingsProductionPath)
+    public static TimeSpan DrainDelayWith(string appsettingsProductionPath) =>
+        DrainDelayWith(config => config.AddJsonFile(appsettingsProductionPath));
+
+    /// <summary>The drain delay with this configuration (a settings file, command-line arguments …).</summary>
+    public static TimeSpan DrainDelayWith(Action<IConfigurationBuilder> configure) =>
+        ResolveWith(configure, services => services.GetRequiredService<IOptions<DrainOptions>>().Value.DrainDelay);
+
+    private static T ResolveWith<T>(Action<IConfigurationBuilder> configure, Func<IServiceProvider, T> read)
     {
         var repository = Directory.CreateTempSubdirectory("deployment-tests-").FullName;
         try
         {
-            using var factory = Factory(repository, config => config.AddJsonFile(appsettingsProductionPath));
-            return factory.Services.GetRequiredService<IOptions<DrainOptions>>().Value.DrainDelay;
+            using var factory = Factory(repository, configure);
+            return read(factory.Services);
         }
         finally
         {
