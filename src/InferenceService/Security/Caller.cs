@@ -21,7 +21,7 @@ internal sealed class Caller(string? keyId, ScopeSet scopes, ClientQuota quota)
 
     /// <summary>
     /// The scopes of an anonymous caller: exactly <c>AnonymousScopes</c> (default none) once any key is configured;
-    /// with none, <c>AnonymousScopes</c> (default every scope) less <c>manage</c>, which only a loopback caller gets,
+    /// with none, <c>AnonymousScopes</c> (default every scope) less <c>manage</c>, which only a loopback (or Unix socket) caller gets,
     /// and only when <c>AnonymousLoopbackManagement</c> is on.
     /// </summary>
     public static ScopeSet AnonymousScopes(ApiKeys keys, IPAddress? remote)
@@ -32,7 +32,8 @@ internal sealed class Caller(string? keyId, ScopeSet scopes, ClientQuota quota)
             return settings.AnonymousScopes ?? ScopeSet.None;
         }
         var scopes = (settings.AnonymousScopes ?? ScopeSet.All) & ~ScopeSet.Manage;
-        if (settings.AnonymousLoopbackManagement && remote is not null && IPAddress.IsLoopback(remote))
+        // No address: a Unix socket or the in-memory test server, reachable from this machine only, as loopback is.
+        if (settings.AnonymousLoopbackManagement && (remote is null || IPAddress.IsLoopback(remote)))
         {
             scopes |= ScopeSet.Manage;
         }

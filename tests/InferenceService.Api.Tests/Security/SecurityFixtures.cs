@@ -46,7 +46,15 @@ public sealed class KeyedServiceFixture : ServiceFixture
 
     protected override void BuildRepository(ModelRepositoryBuilder repository) => repository.AddSampleModel("iris");
 
-    protected override IReadOnlyDictionary<string, string?>? Settings => TestKeys.Settings();
+    protected override IReadOnlyDictionary<string, string?>? Settings
+    {
+        get
+        {
+            var settings = TestKeys.Settings();
+            settings["Authentication:AnonymousLoopbackManagement"] = "false";
+            return settings;
+        }
+    }
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILogEventSink>(Logs);
 }
@@ -55,6 +63,11 @@ public sealed class KeyedServiceFixture : ServiceFixture
 public sealed class OpenServiceFixture : ServiceFixture
 {
     protected override void BuildRepository(ModelRepositoryBuilder repository) => repository.AddSampleModel("iris");
+
+    protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?>
+    {
+        ["Authentication:AnonymousLoopbackManagement"] = "false",
+    };
 }
 
 /// <summary>No key configured, anonymous loopback management on, served by Kestrel on loopback.</summary>
@@ -81,6 +94,7 @@ public sealed class AnonymousMetricsFixture : ServiceFixture
         {
             var settings = TestKeys.Settings();
             settings["Authentication:AnonymousScopes"] = "metrics";
+            settings["Authentication:AnonymousLoopbackManagement"] = "false";
             return settings;
         }
     }
