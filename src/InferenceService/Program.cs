@@ -11,6 +11,7 @@ using InferenceService.Errors;
 using InferenceService.Health;
 using InferenceService.Hosting;
 using InferenceService.OpenApi;
+using InferenceService.Security;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -24,8 +25,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 // Serilog logs, metrics at /metrics and traces (OTLP when configured): see Telemetry/TelemetrySetup.cs.
 builder.AddInferenceTelemetry();
 
-builder.WebHost.ConfigureKestrel(kestrel =>
-    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
+// API keys and scopes, quotas, request limits (Kestrel's among them) and HSTS: see Security/SecuritySetup.cs.
+builder.AddInferenceSecurity();
 
 builder.Services.Configure<ModelRepositoryOptions>(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName));
 builder.Services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName)).ValidateOnStart();
@@ -41,7 +42,7 @@ builder.Services.AddSingleton(services => new ModelLoader(services.GetRequiredSe
     DefaultExecutionProviders = services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProviderList([]),
 });
 builder.Services.AddSingleton<ModelRegistry>();
-builder.Services.AddSingleton<InferencePipeline>();
+builder.Services.AddSingleton(services => new InferencePipeline { Limits = services.GetRequiredService<ServerLimits>().Request });
 builder.Services.AddSingleton<OverloadLog>();
 builder.Services.AddSingleton<InferenceServices>();
 builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();
@@ -72,6 +73,8 @@ app.UseGracefulShutdown();
 // Routing first, then the door of the inference routes: a request that cannot be admitted is refused before its body
 // is read and before the request log, telemetry and error handling below spend anything on it.
 app.UseRouting();
+// Who may call what (API key, scope, quota) before the inference door takes queue space for the request.
+app.UseInferenceSecurity();
 app.UseMiddleware<InferenceDoor>();
 app.UseInferenceTelemetry();
 app.UseExceptionHandler();

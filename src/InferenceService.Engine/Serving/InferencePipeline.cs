@@ -15,6 +15,9 @@ namespace InferenceService.Engine.Serving;
 /// </summary>
 public sealed class InferencePipeline
 {
+    /// <summary>What one request may hold (rank, elements, string length, inputs, outputs), checked by <see cref="Decode"/>.</summary>
+    public RequestLimits Limits { get; init; } = RequestLimits.Default;
+
     /// <summary>
     /// Checks a request's inputs and wanted outputs against <paramref name="model"/>, adding every problem to
     /// <paramref name="problems"/>; only when there is none (none before either), decodes each input into a pooled
@@ -27,6 +30,10 @@ public sealed class InferencePipeline
     public DecodedRequest? Decode(LoadedModel model, ReadOnlySpan<JsonInput> inputs, IReadOnlyList<string>? outputNames, ref RequestProblems problems)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (!WithinCounts(inputs.Length, outputNames, ref problems))
+        {
+            return null;
+        }
         var declared = model.Inputs;
         var layouts = new JsonTensorLayout[declared.Count];
         var given = new int[declared.Count]; // the request's index + 1 of each model input; 0: not given
@@ -55,10 +62,14 @@ public sealed class InferencePipeline
             if (input.Shape is { } shape)
             {
                 // The declared shape is checked before the data is measured against it.
+                if (!WithinRank(input.Name, shape.Length, ref problems))
+                {
+                    continue;
+                }
                 TensorValidator.Check(expected, type, shape, ref problems);
                 layouts[index] = Measure(input, ref problems);
             }
-            else if (Measure(input, ref problems) is { Shape: not null } nested)
+            else if (Measure(input, ref problems) is { Shape: not null } nested && WithinRank(input.Name, nested.Shape.Length, ref problems))
             {
                 TensorValidator.Check(expected, type, nested.Shape, ref problems);
                 layouts[index] = nested;
@@ -71,6 +82,7 @@ public sealed class InferencePipeline
                 problems.Add($"Input '{declared[index].Name}' is missing.");
             }
         }
+        WithinElements(layouts, ref problems);
         var rows = problems.Any ? 0 : BatchRows(model, layouts, ref problems);
         var (outputs, outputIndices) = ResolveOutputs(model, outputNames, ref problems);
         if (problems.Any)
@@ -97,6 +109,14 @@ public sealed class InferencePipeline
             problems.Add(e);
             return null;
         }
+        if (!WithinStringBytes(tensors, ref problems))
+        {
+            foreach (var tensor in tensors)
+            {
+                tensor.Dispose();
+            }
+            return null;
+        }
         return new DecodedRequest(model, tensors, rows, outputs, outputIndices);
     }
 
@@ -112,6 +132,68 @@ public sealed class InferencePipeline
         ArgumentNullException.ThrowIfNull(request);
         return request.Model.Scheduler.Enqueue(
             new QueuedRequest(request.InputArray, request.OutputIndices, request.Outputs, request.Rows, cancellationToken), queueTimeout);
+    }
+
+    private bool WithinCounts(int inputs, IReadOnlyList<string>? outputNames, ref RequestProblems problems)
+    {
+        var fits = true;
+        if (inputs > Limits.MaxInputs)
+        {
+            problems.Add($"The request gives {inputs} inputs; the server accepts at most {Limits.MaxInputs} ({RequestLimits.Setting(nameof(RequestLimits.MaxInputs))}).");
+            fits = false;
+        }
+        if (outputNames is { } outputs && outputs.Count > Limits.MaxOutputs)
+        {
+            problems.Add($"The request asks for {outputs.Count} outputs; the server accepts at most {Limits.MaxOutputs} ({RequestLimits.Setting(nameof(RequestLimits.MaxOutputs))}).");
+            fits = false;
+        }
+        return fits;
+    }
+
+    private bool WithinRank(string name, int rank, ref RequestProblems problems)
+    {
+        if (rank <= Limits.MaxTensorRank)
+        {
+            return true;
+        }
+        problems.Add($"Input '{name}' has rank {rank}; the server accepts at most {Limits.MaxTensorRank} dimensions ({RequestLimits.Setting(nameof(RequestLimits.MaxTensorRank))}).");
+        return false;
+    }
+
+    private void WithinElements(JsonTensorLayout[] layouts, ref RequestProblems problems)
+    {
+        long total = 0;
+        foreach (var layout in layouts)
+        {
+            total += layout.ElementCount;
+        }
+        if (total > Limits.MaxElementsPerRequest)
+        {
+            problems.Add($"The request's inputs hold {total} elements; the server accepts at most {Limits.MaxElementsPerRequest} in one request ({RequestLimits.Setting(nameof(RequestLimits.MaxElementsPerRequest))}).");
+        }
+    }
+
+    /// <summary>Each BYTES element's UTF-8 length (counted only past the length at which any string could exceed the limit).</summary>
+    private bool WithinStringBytes(InputTensor[] tensors, ref RequestProblems problems)
+    {
+        var max = Limits.MaxStringBytes;
+        foreach (var tensor in tensors)
+        {
+            if (tensor.Strings is not { } strings)
+            {
+                continue;
+            }
+            for (var i = 0; i < strings.Length; i++)
+            {
+                // A string of n chars has at most 3n UTF-8 bytes: most are cleared without counting.
+                if ((long)strings[i].Length * 3 > max && System.Text.Encoding.UTF8.GetByteCount(strings[i]) > max)
+                {
+                    problems.Add($"Input '{tensor.Name}' element {i} is {System.Text.Encoding.UTF8.GetByteCount(strings[i])} bytes long; the server accepts BYTES elements of at most {max} bytes ({RequestLimits.Setting(nameof(RequestLimits.MaxStringBytes))}).");
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static JsonTensorLayout Measure(in JsonInput input, ref RequestProblems problems)

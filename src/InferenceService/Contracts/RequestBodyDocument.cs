@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using InferenceService.Engine;
 using InferenceService.Engine.Serving;
+using InferenceService.Security;
 
 namespace InferenceService.Contracts;
 
@@ -60,7 +61,7 @@ internal readonly struct RequestBodyDocument : IDisposable
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            throw new InferenceException(InferenceErrorKind.PayloadTooLarge, "The request body is larger than the server accepts.");
+            throw BodyTooLarge(request.HttpContext);
         }
         catch
         {
@@ -68,16 +69,27 @@ internal readonly struct RequestBodyDocument : IDisposable
             throw;
         }
 
+        var maxDepth = ServerLimits.Of(request.HttpContext).MaxJsonDepth;
         try
         {
-            return new RequestBodyDocument(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length)));
+            return new RequestBodyDocument(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = maxDepth }));
         }
         catch (JsonException e)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}");
+            throw InferenceException.InvalidInput(IsTooDeep(e)
+                ? $"The body is not valid: it nests deeper than {maxDepth} levels, the most the server accepts ({ServerLimits.Setting(nameof(ServerLimits.MaxJsonDepth))})."
+                : $"The body is not valid: {JsonErrors.Describe(e)}");
         }
     }
+
+    /// <summary>The 413 of a body over <c>Limits:MaxRequestBodyBytes</c>, naming the limit.</summary>
+    public static InferenceException BodyTooLarge(HttpContext context) =>
+        new(InferenceErrorKind.PayloadTooLarge,
+            $"The request body is larger than the server accepts ({ServerLimits.Of(context).MaxRequestBodyBytes} bytes, {ServerLimits.Setting(nameof(ServerLimits.MaxRequestBodyBytes))}).");
+
+    /// <summary>Whether the reader stopped at its depth limit (its message is the only sign: the exception type is internal).</summary>
+    internal static bool IsTooDeep(JsonException e) => e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// A body that already is in memory (tests, benchmarks). The document reads <paramref name="utf8"/> in place: keep

@@ -4,6 +4,7 @@ using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;
 using InferenceService.Errors;
 using InferenceService.OpenApi;
+using InferenceService.Security;
 
 namespace InferenceService.Endpoints;
 
@@ -16,7 +17,7 @@ internal static class AccuracyApi
 {
     public static IEndpointRouteBuilder MapAccuracyApi(this IEndpointRouteBuilder app)
     {
-        var v2 = app.MapGroup("/v2").WithTags("Accuracy");
+        var v2 = app.MapGroup("/v2").WithTags("Accuracy").RequireScope(Scopes.Feedback);
         MapModelRoutes(v2.MapGroup("/models/{model}"), "");
         MapModelRoutes(v2.MapGroup("/models/{model}/versions/{version}"), "Version");
         return app;

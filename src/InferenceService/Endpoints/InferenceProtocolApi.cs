@@ -10,6 +10,7 @@ using InferenceService.OpenApi;
 using InferenceService.Health;
 using InferenceService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
+using InferenceService.Security;
 
 namespace InferenceService.Endpoints;
 
@@ -26,7 +27,8 @@ internal static class InferenceProtocolApi
         var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol");
 
         v2.MapGet("", ServerMetadata)
-            .WithName("ServerMetadata").WithSummary("The server's name, version and protocol extensions.");
+            .WithName("ServerMetadata").WithSummary("The server's name, version and protocol extensions.")
+            .RequireScope(Scopes.Infer);
         v2.MapGet("/health/live", () => TypedResults.Ok())
             .WithName("ServerLive").WithSummary("200 as soon as the process serves requests.");
         v2.MapGet("/health/ready", ServerReady)
@@ -37,7 +39,8 @@ internal static class InferenceProtocolApi
         MapModelRoutes(v2.MapGroup("/models/{model}/versions/{version}"), "Version");
 
         v2.MapPost("/repository/index", RepositoryIndex)
-            .WithName("RepositoryIndex").WithSummary("Every model version of the repository with its state and, when it failed, why.");
+            .WithName("RepositoryIndex").WithSummary("Every model version of the repository with its state and, when it failed, why.")
+            .RequireScope(Scopes.Manage);
         return app;
     }
 
@@ -45,6 +48,7 @@ internal static class InferenceProtocolApi
     {
         group.MapGet("", ModelMetadata)
             .WithName("ModelMetadata" + suffix).WithSummary("A model's inputs and outputs: names, datatypes and shapes (-1 for dynamic dimensions).")
+            .RequireScope(Scopes.Infer)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound).Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/ready", ModelReady)
             .WithName("ModelReady" + suffix).WithSummary("200 when the model (version) is ready to serve; 503 while it loads or after it failed.")
@@ -55,6 +59,7 @@ internal static class InferenceProtocolApi
             .WithName("ModelInfer" + suffix).WithSummary("Runs the model on the inputs of an Open Inference Protocol request.")
             .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once. A request the server cannot admit now (queue or server full, shutting down) is refused with 503 and Retry-After before its body is read.")
             .WithMetadata(InferenceRoute.Protocol)
+            .RequireScope(Scopes.Infer)
             .AcceptsJson<InferenceRequest>()
             .Produces<InferenceResponse>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)

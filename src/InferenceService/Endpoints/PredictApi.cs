@@ -4,6 +4,7 @@ using InferenceService.Engine.Serving;
 using InferenceService.Errors;
 using InferenceService.OpenApi;
 using InferenceService.Telemetry;
+using InferenceService.Security;
 
 namespace InferenceService.Endpoints;
 
@@ -32,6 +33,7 @@ internal static class PredictApi
         .WithSummary("Runs a model on inputs given as nested JSON arrays.")
         .WithDescription(description)
         .WithMetadata(InferenceRoute.Predict)
+        .RequireScope(Scopes.Infer)
         .AcceptsJson<PredictRequest>()
         .Produces<PredictResponse>(StatusCodes.Status200OK)
         .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -3,6 +3,7 @@ using InferenceService.Contracts;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Errors;
+using InferenceService.Security;
 
 namespace InferenceService.Endpoints;
 
@@ -14,7 +15,7 @@ internal static class StatisticsApi
 {
     public static IEndpointRouteBuilder MapStatisticsApi(this IEndpointRouteBuilder app)
     {
-        var models = app.MapGroup("/v2/models").WithTags("Open Inference Protocol");
+        var models = app.MapGroup("/v2/models").WithTags("Open Inference Protocol").RequireScope(Scopes.Metrics);
         models.MapGet("/stats", (ModelRegistry registry) => TypedResults.Ok(new ModelStatisticsResponse(
                 registry.Models.SelectMany(m => m.Versions).Where(v => v.Model is not null).Select(v => ToEntry(v.Model!)).ToArray())))
             .WithName("ModelStatisticsAll").WithSummary("Statistics of every ready model version.");

@@ -101,9 +101,12 @@ internal sealed class ErrorResult : IResult, IStatusCodeHttpResult, IContentType
     private static string TypeOf(int status) => status switch
     {
         400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
         404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
         500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         504 => "https://tools.ietf.org/html/rfc9110#section-15.6.5",

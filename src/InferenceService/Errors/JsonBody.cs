@@ -20,13 +20,17 @@ internal static class JsonBody
             return await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken).ConfigureAwait(false)
                 ?? throw InferenceException.InvalidInput("The body must be a JSON object, not null.");
         }
+        catch (JsonException e) when (Contracts.RequestBodyDocument.IsTooDeep(e))
+        {
+            throw InferenceException.InvalidInput("The body is not valid: it nests deeper than the server accepts (64 levels).");
+        }
         catch (JsonException e)
         {
             throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw new InferenceException(InferenceErrorKind.PayloadTooLarge, "The request body is larger than the server accepts.");
+            throw Contracts.RequestBodyDocument.BodyTooLarge(request.HttpContext);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace InferenceService.Telemetry;
 /// <summary>
 /// One structured log event per request, from Serilog.AspNetCore's request logging: method, route, status, outcome,
 /// elapsed time, trace id and request id; for an inference also the model, version, queue and compute times, batch
-/// size and prediction id. Never a body, a query string or a header value, which could carry data or credentials.
+/// size and prediction id; the API key's id when the route needs a scope. Never a body, a query string or a header value, which could carry data or credentials.
 /// 5xx answers are errors, 4xx warnings, and probes and scrapes that succeed are logged at Debug, so they do not drown
 /// the requests that matter.
 /// </summary>
@@ -53,9 +53,16 @@ internal static class RequestLogging
             : LogEventLevel.Information;
     }
 
-    /// <summary>What an inference endpoint learned; the properties are there (possibly null) for every inference and absent otherwise.</summary>
+    /// <summary>
+    /// The caller's key id (never the key; absent on open routes, null for an anonymous caller), then what an
+    /// inference endpoint learned: those properties are there (possibly null) for every inference and absent otherwise.
+    /// </summary>
     private static void AddInferenceFields(IDiagnosticContext log, HttpContext context)
     {
+        if (Security.Caller.Of(context) is { } caller)
+        {
+            log.Set("KeyId", caller.KeyId);
+        }
         if (InferenceRecord.Of(context) is not { } inference)
         {
             return;

@@ -6,7 +6,7 @@ namespace InferenceService.Api.Tests.TestSupport;
 
 /// <summary>
 /// The service in memory, serving <paramref name="repositoryPath"/>, with optional extra settings and service
-/// replacements (applied after Program's own registrations, so they win).
+/// replacements (applied after Program's own registrations, so they win). Anonymous loopback management is on.
 /// </summary>
 public sealed class InferenceServiceFactory(
     string repositoryPath,
@@ -17,6 +17,9 @@ public sealed class InferenceServiceFactory(
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ModelRepository:Path", repositoryPath);
+        // The test host is this process: its callers may manage the repository (POST /v2/repository/index) unless a
+        // test's settings say otherwise.
+        builder.UseSetting("Authentication:AnonymousLoopbackManagement", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -44,7 +44,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the service on a free loopback port with <paramref name="environment"/> set, in Production.</summary>
-    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment)
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment) => Start(environment, null);
+
+    /// <summary>
+    /// As <see cref="Start(IReadOnlyDictionary{string, string})"/>, with more settings made from the port it listens on
+    /// (Kestrel endpoints, which replace <c>--urls</c>, must name it).
+    /// </summary>
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, Func<int, IReadOnlyDictionary<string, string>>? forPort)
     {
         var binaries = Path.Combine(TestPaths.RepositoryRoot, "src", "InferenceService", "bin", Configuration, "net10.0");
         var dll = Path.Combine(binaries, "InferenceService.dll");
@@ -58,7 +64,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in environment.Concat(forPort?.Invoke(port) ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;
         }
