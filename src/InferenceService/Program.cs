@@ -4,9 +4,11 @@ using System.Text.Json.Serialization;
 using InferenceService.Contracts;
 using InferenceService.Endpoints;
 using InferenceService.Engine.Accuracy;
+using InferenceService.Engine.Lifecycle;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
+using InferenceService.Engine.Telemetry;
 using InferenceService.Errors;
 using InferenceService.Health;
 using InferenceService.Hosting;
@@ -42,6 +44,15 @@ builder.Services.AddSingleton(services => new ModelLoader(services.GetRequiredSe
     DefaultExecutionProviders = services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProviderList([]),
 });
 builder.Services.AddSingleton<ModelRegistry>();
+builder.Services.AddSingleton<LifecycleMetrics>();
+// Loads, reloads, unloads and polls the repository; the one writer of the registry (see Engine/Lifecycle).
+builder.Services.AddSingleton(services => new ModelLifecycle(
+    services.GetRequiredService<ModelRegistry>(),
+    services.GetRequiredService<ModelLoader>(),
+    services.GetRequiredService<IOptions<ModelRepositoryOptions>>().Value,
+    services.GetRequiredService<TimeProvider>(),
+    services.GetRequiredService<ILogger<ModelLifecycle>>(),
+    services.GetRequiredService<LifecycleMetrics>()));
 builder.Services.AddSingleton(services => new InferencePipeline { Limits = services.GetRequiredService<ServerLimits>().Request });
 builder.Services.AddSingleton<OverloadLog>();
 builder.Services.AddSingleton<InferenceServices>();
@@ -83,6 +94,7 @@ app.UseInferenceOpenApi();
 app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
+app.MapRepositoryApi();
 app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();

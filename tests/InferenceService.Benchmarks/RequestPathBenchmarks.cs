@@ -1,3 +1,5 @@
+using InferenceService.Engine.Scheduling;
+using InferenceService.Engine;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -45,7 +47,7 @@ public class RequestPathBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _model = new LoadedModel("mlp", 1, new ModelConfig { MaxBatchSize = 64 },
+        _model = LoadedModel.WithScheduler("mlp", 1, new ModelConfig { MaxBatchSize = 64 },
             new SessionPool([OnnxSession.Create(BenchmarkModels.PathOf("mlp.onnx"), new SessionSettings { IntraOpThreads = 1 })]),
             new Dictionary<string, IReadOnlyList<string>>());
         var random = new Random(7);

@@ -132,7 +132,7 @@ public class RequestTelemetryBenchmarks
             };
             ActivitySource.AddActivityListener(_spans);
         }
-        var registry = new ModelRegistry(new ModelLoader(NullLogger<ModelLoader>.Instance, SchedulerContext.CreateDefault()), NullLogger<ModelRegistry>.Instance);
+        var registry = new ModelRegistry(NullLogger<ModelRegistry>.Instance);
         _telemetry = new InferenceTelemetry(new InferenceMetrics(factory), registry);
         _context = new DefaultHttpContext();
         _context.Response.StatusCode = StatusCodes.Status200OK;

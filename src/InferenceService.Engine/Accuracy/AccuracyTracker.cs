@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
@@ -58,7 +59,7 @@ public sealed class AccuracyTracker
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(id);
-        var model = For(result.Model);
+        var model = For(result.LoadedModelOf());
         var hasTargets = targets.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
         if (model.Outputs.Count == 0 && !hasTargets)
         {

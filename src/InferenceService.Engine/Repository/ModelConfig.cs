@@ -43,7 +43,61 @@ public sealed record ModelConfig
     [JsonPropertyName("parameters")]
     public IReadOnlyDictionary<string, ParameterValue>? Parameters { get; init; }
 
+    /// <summary>
+    /// Triton's <c>model_warmup</c>: samples run on every instance before the version is marked ready. A sample that
+    /// fails fails the load (without any, a warm-up of the server's own making is best effort).
+    /// </summary>
+    [JsonPropertyName("model_warmup")]
+    public IReadOnlyList<ModelWarmupConfig>? ModelWarmup { get; init; }
+
     /// <summary>Fields this server does not know. Reported as problems, so a misspelt field is not silently ignored.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? UnknownFields { get; set; }
+}
+
+/// <summary>One warm-up sample of Triton's <c>model_warmup</c>.</summary>
+public sealed record ModelWarmupConfig
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    /// <summary>Rows of the sample (the batch dimension, put before <c>dims</c>, when the model batches); 0 or absent: 1.</summary>
+    [JsonPropertyName("batch_size")]
+    public int BatchSize { get; init; }
+
+    /// <summary>Each input's data, by input name.</summary>
+    [JsonPropertyName("inputs")]
+    public IReadOnlyDictionary<string, WarmupInputConfig>? Inputs { get; init; }
+
+    /// <summary>How many times the sample runs; 0 or absent: once (as in Triton).</summary>
+    [JsonPropertyName("count")]
+    public int Count { get; init; }
+
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? UnknownFields { get; set; }
+}
+
+/// <summary>One input of a warm-up sample: its type, its dimensions and where its data comes from (exactly one of three).</summary>
+public sealed record WarmupInputConfig
+{
+    [JsonPropertyName("data_type")]
+    public string? DataType { get; init; }
+
+    /// <summary>The dimensions, without the batch dimension when the model batches. Numbers, or strings of digits as Triton's JSON writes them.</summary>
+    [JsonPropertyName("dims")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public IReadOnlyList<long>? Dims { get; init; }
+
+    [JsonPropertyName("zero_data")]
+    public bool ZeroData { get; init; }
+
+    [JsonPropertyName("random_data")]
+    public bool RandomData { get; init; }
+
+    /// <summary>A file of the model's <c>warmup/</c> folder with the raw data, row-major (strings: each a 4-byte little-endian length, then its bytes).</summary>
+    [JsonPropertyName("input_data_file")]
+    public string? InputDataFile { get; init; }
+
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? UnknownFields { get; set; }
 }

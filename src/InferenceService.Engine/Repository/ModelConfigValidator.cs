@@ -42,6 +42,7 @@ public static class ModelConfigValidator
         ValidateTensors("output", config.Output, modelDirectory, problems);
         ValidateInstanceGroups(config.InstanceGroup, problems);
         ValidateDynamicBatching(config, problems);
+        ValidateWarmup(config, problems);
         ModelParameters.Parse(config.Parameters, problems);
         foreach (var field in config.UnknownFields?.Keys ?? [])
         {
@@ -145,6 +146,66 @@ public static class ModelConfigValidator
 
     private static bool LabelFileExists(string modelDirectory, string fileName) =>
         fileName == Path.GetFileName(fileName) && File.Exists(Path.Combine(modelDirectory, fileName));
+
+    /// <summary>
+    /// Triton's <c>model_warmup</c>, as far as it can be checked without the model: each sample's batch size and count,
+    /// each input's type and dimensions, exactly one source of data, and a data file that is a plain name of the
+    /// model's <c>warmup/</c> folder (no separator, no <c>..</c>).
+    /// </summary>
+    private static void ValidateWarmup(ModelConfig config, List<string> problems)
+    {
+        for (var i = 0; i < (config.ModelWarmup?.Count ?? 0); i++)
+        {
+            var sample = config.ModelWarmup![i];
+            var where = $"model_warmup[{i}]{(sample.Name is null ? "" : $" (\"{sample.Name}\")")}";
+            if (sample.BatchSize < 0 || (config.MaxBatchSize == 0 && sample.BatchSize > 1) || (config.MaxBatchSize > 0 && sample.BatchSize > config.MaxBatchSize))
+            {
+                problems.Add($"{where}.batch_size {sample.BatchSize} does not fit the model (1 when it is not batched, at most max_batch_size when it is).");
+            }
+            if (sample.Count < 0)
+            {
+                problems.Add($"{where}.count must be 0 (once) or more, not {sample.Count}.");
+            }
+            if (sample.Inputs is not { Count: > 0 })
+            {
+                problems.Add($"{where} has no inputs.");
+            }
+            foreach (var field in sample.UnknownFields?.Keys ?? [])
+            {
+                problems.Add($"{where}.{field} is not a known warm-up field.");
+            }
+            foreach (var (name, input) in sample.Inputs ?? new Dictionary<string, WarmupInputConfig>())
+            {
+                var at = $"{where} input \"{name}\"";
+                if (input.DataType is null || !TritonDataType.TryParse(input.DataType, out _))
+                {
+                    problems.Add($"{at} has data_type \"{input.DataType}\", which is not a Triton data type (TYPE_FP32, TYPE_INT64, …).");
+                }
+                if (input.Dims is null || input.Dims.Any(d => d < 0))
+                {
+                    problems.Add($"{at} needs dims with no dynamic (-1) dimension: a sample has a fixed shape.");
+                }
+                var sources = (input.ZeroData ? 1 : 0) + (input.RandomData ? 1 : 0) + (input.InputDataFile is null ? 0 : 1);
+                if (sources != 1)
+                {
+                    problems.Add($"{at} must set exactly one of zero_data, random_data and input_data_file.");
+                }
+                if (input.InputDataFile is { } file && !IsPlainFileName(file))
+                {
+                    problems.Add($"{at}.input_data_file \"{file}\" must name a file of the model's warmup/ folder: no path separators, no \"..\".");
+                }
+                foreach (var field in input.UnknownFields?.Keys ?? [])
+                {
+                    problems.Add($"{at}.{field} is not a known warm-up input field.");
+                }
+            }
+        }
+    }
+
+    /// <summary>A file name that stays in the folder it is read from: no separator of any platform, not "." or "..", not rooted.</summary>
+    public static bool IsPlainFileName(string name) =>
+        name.Length > 0 && name.Length <= 255 && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\\')
+        && !name.Contains('\0') && !name.Contains(':') && !Path.IsPathRooted(name);
 
     private static void ValidateDynamicBatching(ModelConfig config, List<string> problems)
     {

@@ -46,10 +46,20 @@ public static class ModelRepositoryScanner
     /// </summary>
     public static ModelSource ReadSingleModel(string modelDirectory, string name) => ReadModel(modelDirectory, name, single: true);
 
-    private static ModelSource ReadModel(string modelDirectory, string name, bool single)
+    /// <summary>
+    /// A model's folder read as <see cref="ReadModel(string)"/> does, except that its configuration is
+    /// <paramref name="configJson"/> instead of its config.json (a load with a configuration override).
+    /// </summary>
+    public static ModelSource ReadModel(string modelDirectory, string name, bool single, string? configJson) =>
+        ReadModel(modelDirectory, name, single, configJson, overridden: configJson is not null);
+
+    private static ModelSource ReadModel(string modelDirectory, string name, bool single) =>
+        ReadModel(modelDirectory, name, single, null, overridden: false);
+
+    private static ModelSource ReadModel(string modelDirectory, string name, bool single, string? configJson, bool overridden)
     {
         var problems = new List<string>();
-        var config = ReadConfig(modelDirectory, problems);
+        var config = overridden ? ParseConfig(configJson!, problems) : ReadConfig(modelDirectory, problems);
         if (problems.Count == 0)
         {
             problems.AddRange(ModelConfigValidator.Validate(config, single ? config.Name ?? name : name, modelDirectory));
@@ -81,6 +91,21 @@ public static class ModelRepositoryScanner
                 : Path.Combine(modelDirectory, v.ToString(CultureInfo.InvariantCulture), ModelFileName)))
             .ToArray();
         return new ModelSource(name, modelDirectory, config, problems, versions);
+    }
+
+    /// <summary>A configuration given as text (a load's override): the same reading as a config.json file.</summary>
+    public static ModelConfig ParseConfig(string json, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        try
+        {
+            return JsonSerializer.Deserialize(json, ModelConfigJsonContext.Default.ModelConfig) ?? new ModelConfig();
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"the configuration is not valid: {JsonErrors.Describe(e)}");
+            return new ModelConfig();
+        }
     }
 
     private static ModelConfig ReadConfig(string modelDirectory, List<string> problems)

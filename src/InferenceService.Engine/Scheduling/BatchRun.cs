@@ -1,4 +1,3 @@
-using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
@@ -20,7 +19,7 @@ internal static class BatchRun
     /// </summary>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime refused the batch.</exception>
     /// <exception cref="OperationCanceledException">A lone request was cancelled while it ran.</exception>
-    public static InferenceResult[] Execute(LoadedModel model, IReadOnlyList<QueuedRequest> batch, OnnxSession session, TimeProvider time, long taken, out BatchExecution execution)
+    public static InferenceResult[] Execute(ScheduledModel model, IReadOnlyList<QueuedRequest> batch, OnnxSession session, TimeProvider time, long taken, out BatchExecution execution)
     {
         var first = batch[0];
         var rows = new int[batch.Count];

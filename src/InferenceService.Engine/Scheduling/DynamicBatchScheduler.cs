@@ -1,4 +1,3 @@
-using InferenceService.Engine.Serving;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
@@ -49,7 +48,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     // How long disposal waits for the instances to finish the queue before releasing the sessions under them.
     private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(30);
 
-    private readonly LoadedModel _model;
+    private readonly ScheduledModel _model;
     private readonly BatchingPolicy _policy;
     private readonly SchedulerContext _context;
     private readonly object _gate = new();
@@ -70,7 +69,11 @@ public sealed class DynamicBatchScheduler : IDisposable
     private long _nextBatch;
     private bool _stopping;
 
-    internal DynamicBatchScheduler(LoadedModel model, IReadOnlyList<OnnxSession> sessions, BatchingPolicy policy, SchedulerContext context)
+    /// <summary>
+    /// A scheduler for <paramref name="model"/>'s <paramref name="sessions"/>, one thread per session. Whoever builds
+    /// it owns it (the model's loader hands it to the model it serves, which disposes it before its sessions).
+    /// </summary>
+    public DynamicBatchScheduler(ScheduledModel model, IReadOnlyList<OnnxSession> sessions, BatchingPolicy policy, SchedulerContext context)
     {
         _model = model;
         _policy = policy;

@@ -49,7 +49,7 @@ public sealed class ModelStatistics
         batch.ComputeOutput.Add(run.Scatter);
     }
 
-    internal void RecordSuccess(TimeSpan total, Serving.StageTimings timings)
+    internal void RecordSuccess(TimeSpan total, StageTimings timings)
     {
         Success.Add(total);
         Queue.Add(timings.Queue);

@@ -1,4 +1,3 @@
-using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Engine.Onnx;
 

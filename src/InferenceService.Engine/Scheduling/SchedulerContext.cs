@@ -1,4 +1,3 @@
-using InferenceService.Engine.Serving;
 
 namespace InferenceService.Engine.Scheduling;
 

@@ -11,6 +11,7 @@ namespace InferenceService.Engine.Serving;
 public sealed class DecodedRequest : IDisposable
 {
     private readonly InputTensor[] _inputs;
+    private int _disposed;
 
     internal DecodedRequest(LoadedModel model, InputTensor[] inputs, int rows, IReadOnlyList<TensorInfo> outputs, int[] outputIndices)
     {
@@ -37,11 +38,17 @@ public sealed class DecodedRequest : IDisposable
 
     internal InputTensor[] InputArray => _inputs;
 
+    /// <summary>Returns the buffers and lets go of the model version (see <see cref="LoadedModel.TryEnter"/>); once only.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         foreach (var input in _inputs)
         {
             input?.Dispose();
         }
+        Model.Exit();
     }
 }

@@ -90,6 +90,12 @@ public sealed class InferencePipeline
             return null;
         }
 
+        // The request holds the version from here until its DecodedRequest is disposed (after its answer is written),
+        // so a reload or an unload drains it only once the answer is out.
+        if (!model.TryEnter())
+        {
+            throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{model.Name}' version {model.Version} was unloaded while the request was read; retry.");
+        }
         var tensors = new InputTensor[declared.Count];
         try
         {
@@ -106,6 +112,7 @@ public sealed class InferencePipeline
             {
                 tensor?.Dispose();
             }
+            model.Exit();
             problems.Add(e);
             return null;
         }
@@ -280,7 +287,21 @@ public sealed class InferencePipeline
         var rows = BatchRows(model, ordered);
         var outputs = ResolveOutputs(model, outputNames);
         var outputIndices = outputs.Select(o => model.Sessions.Sessions[0].GetOutputIndex(o.Name)).ToArray();
-        return model.Scheduler.Enqueue(new QueuedRequest(ordered, outputIndices, outputs, rows, cancellationToken), queueTimeout);
+        if (!model.TryEnter())
+        {
+            throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{model.Name}' version {model.Version} is unloaded; resolve the model again.");
+        }
+        try
+        {
+            var running = model.Scheduler.Enqueue(new QueuedRequest(ordered, outputIndices, outputs, rows, cancellationToken), queueTimeout);
+            _ = running.ContinueWith(static (_, state) => ((LoadedModel)state!).Exit(), model, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return running;
+        }
+        catch
+        {
+            model.Exit();
+            throw;
+        }
     }
 
     /// <summary>

@@ -2,18 +2,21 @@ using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.Extensions.Logging;
 
 namespace InferenceService.Engine.Serving;
 
 /// <summary>
 /// Builds a <see cref="LoadedModel"/> from a model version on disk: its sessions (one per instance, threads sized so
-/// instances do not oversubscribe the cores), the check of config.json against the model, the labels, and one
-/// warm-up run per instance so the first request does not pay for ONNX Runtime's lazy initialization.
+/// instances do not oversubscribe the cores), the check of config.json against the model, the labels, the warm-up of
+/// every instance (<see cref="ModelWarmup"/>: the configured samples must pass; a warm-up of our own making is best
+/// effort), and the version's scheduler, which the version owns from then on. It measures what the load took: time,
+/// and the growth of the process's resident memory (at least the model file's size).
 /// </summary>
 public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? scheduling = null)
 {
+    private readonly SchedulerContext _scheduling = scheduling ?? SchedulerContext.CreateDefault();
+
     /// <summary>
     /// The execution providers (<c>cuda</c>, <c>tensorrt</c>, <c>cpu</c>, in order of preference) of a model whose
     /// config.json chooses none: no <c>execution_provider</c> parameter and no KIND_CPU or KIND_GPU instance group.
@@ -24,6 +27,10 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
     /// <summary>Loads one version; throws <see cref="ModelLoadException"/> with the reason when it cannot.</summary>
     public virtual LoadedModel Load(ModelSource source, ModelVersionSource version)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(version);
+        var started = _scheduling.Time.GetTimestamp();
+        var residentBefore = Environment.WorkingSet;
         if (!File.Exists(version.ModelPath))
         {
             throw new ModelLoadException($"version {version.Version} has no {ModelRepositoryScanner.ModelFileName}.");
@@ -51,11 +58,17 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
                 LogProviderFallback(logger, source.Name, version.Version, reason);
             }
             var labels = ReadLabels(source);
-            foreach (var session in sessions)
+            WarmUp(source, version, sessions);
+            var fileBytes = new FileInfo(version.ModelPath).Length;
+            var model = new LoadedModel(source.Name, version.Version, source.Config, new SessionPool(sessions), labels)
             {
-                WarmUp(session);
-            }
-            return new LoadedModel(source.Name, version.Version, source.Config, new SessionPool(sessions), labels, scheduling);
+                LoadedAt = _scheduling.Time.GetUtcNow(),
+                LoadDuration = _scheduling.Time.GetElapsedTime(started),
+                MemoryBytes = Math.Max(fileBytes, Environment.WorkingSet - residentBefore),
+                Fingerprint = RepositoryFingerprint.OfVersion(source, version),
+            };
+            model.AttachScheduler(new DynamicBatchScheduler(model, sessions, BatchingPolicy.From(source.Config, _scheduling.Options), _scheduling));
+            return model;
         }
         catch
         {
@@ -129,42 +142,32 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
         return labels;
     }
 
-    /// <summary>One run with zeros (empty strings), every dynamic dimension set to 1.</summary>
-    private static void WarmUp(OnnxSession session)
+    /// <summary>
+    /// The configured samples on every instance (a failure fails the load); without any, one run of inputs made here
+    /// on every instance, whose failure is logged and forgiven (see <see cref="ModelWarmup"/>).
+    /// </summary>
+    private void WarmUp(ModelSource source, ModelVersionSource version, List<OnnxSession> sessions)
     {
-        var values = new List<OrtValue>(session.Inputs.Count);
-        try
+        if (source.Config.ModelWarmup is { Count: > 0 })
         {
-            foreach (var input in session.Inputs)
+            foreach (var session in sessions)
             {
-                long[] shape = [.. input.Shape.Select(d => d < 0 ? 1 : d)];
-                // ONNX Runtime allocates (and zeroes) the warm-up tensors, and creates strings empty.
-                values.Add(input.ElementType == TensorElementType.String
-                    ? OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape)
-                    : ZeroedTensor(input.ElementType, shape));
+                ModelWarmup.RunConfigured(session, source.Config, source.Directory);
             }
-            var outputs = session.Run([.. session.Inputs.Select(i => i.Name)], [.. values], [.. session.Outputs.Select(o => o.Name)]);
-            foreach (var output in outputs)
+            return;
+        }
+        foreach (var session in sessions)
+        {
+            if (ModelWarmup.TryRunDefault(session) is { } reason)
             {
-                output.Dispose();
+                LogDefaultWarmupFailed(logger, source.Name, version.Version, reason);
+                return; // the other instances would fail the same way
             }
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new ModelLoadException($"the warm-up run failed: {OnnxErrors.Describe(e)}", e);
-        }
-        finally
-        {
-            values.ForEach(v => v.Dispose());
         }
     }
 
-    private static OrtValue ZeroedTensor(TensorElementType type, long[] shape)
-    {
-        var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, shape);
-        value.GetTensorMutableRawData().Clear();
-        return value;
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} version {Version} serves without a warm-up: a run on inputs made up by the server failed ({Reason}); add model_warmup to its config.json with inputs it accepts")]
+    private static partial void LogDefaultWarmupFailed(ILogger logger, string model, long version, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} version {Version} runs on the CPU: {Reason}")]
     private static partial void LogProviderFallback(ILogger logger, string model, long version, string reason);

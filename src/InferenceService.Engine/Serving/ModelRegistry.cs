@@ -1,77 +1,68 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using InferenceService.Engine.Repository;
 using Microsoft.Extensions.Logging;
 
 namespace InferenceService.Engine.Serving;
 
 /// <summary>
-/// The models being served and the state of each version. The whole table is an immutable dictionary swapped in one
-/// assignment, so readers never lock and always see a consistent table; writers serialize on a lock.
+/// The models being served and the state of each version: the stable object every request reads, holding an immutable
+/// table that is swapped whole in one assignment, so readers never lock and always see a consistent table. Only the
+/// lifecycle (<c>Lifecycle.ModelLifecycle</c>) writes it, serialized on a lock; a swap of one model's entry is one
+/// assignment, so a request sees either the old version or the new one, never half of each.
 /// </summary>
-public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegistry> logger) : IDisposable
+public sealed partial class ModelRegistry(ILogger<ModelRegistry> logger) : IDisposable
 {
     private readonly Lock _writeGate = new();
-    private ImmutableSortedDictionary<string, ModelStatus> _models = ImmutableSortedDictionary<string, ModelStatus>.Empty.WithComparers(StringComparer.Ordinal);
+    private volatile ImmutableSortedDictionary<string, ModelStatus> _models = ImmutableSortedDictionary<string, ModelStatus>.Empty.WithComparers(StringComparer.Ordinal);
     private volatile bool _initialLoadCompleted;
-    private string _repositoryRoot = string.Empty;
 
     /// <summary>Every model the repository holds, with the state of each version.</summary>
     public IEnumerable<ModelStatus> Models => _models.Values;
 
-    /// <summary>Whether the first pass over the repository has finished (each model ready or failed).</summary>
+    /// <summary>Whether the first pass over the repository has finished (each model asked for ready or failed).</summary>
     public bool InitialLoadCompleted => _initialLoadCompleted;
 
-    /// <summary>Ready to serve: loading finished and, when strict, every model version asked for is ready.</summary>
-    public bool IsReady(bool strict) => _initialLoadCompleted && (!strict || _models.Values.All(m => m.IsReady));
+    /// <summary>
+    /// Ready to serve: loading finished and, when strict, every model that is meant to be loaded is ready (a model not
+    /// loaded on purpose, unloaded or evicted, does not hold readiness back).
+    /// </summary>
+    public bool IsReady(bool strict) => _initialLoadCompleted && (!strict || _models.Values.All(m => m.IsReady || m.IsUnloaded));
 
-    /// <summary>Scans the repository and loads every model version it asks for; a failure is recorded, not thrown.</summary>
-    public Task LoadRepositoryAsync(string root, int concurrency, CancellationToken cancellationToken) =>
-        LoadRepositoryAsync(root, singleModelName: null, concurrency, cancellationToken);
+    /// <summary>The repository's folder, named in no message (failure reasons say "&lt;repository&gt;" instead).</summary>
+    internal string RepositoryRoot { get; set; } = string.Empty;
+
+    internal void MarkInitialLoadCompleted() => _initialLoadCompleted = true;
+
+    /// <summary>Changes one model's entry under the write lock: <paramref name="change"/> gets the entry (null: none) and returns the new one (null: remove it).</summary>
+    internal ModelStatus? Update(string name, Func<ModelStatus?, ModelStatus?> change)
+    {
+        lock (_writeGate)
+        {
+            var next = change(_models.GetValueOrDefault(name));
+            _models = next is null ? _models.Remove(name) : _models.SetItem(name, next);
+            return next;
+        }
+    }
 
     /// <summary>
-    /// As <see cref="LoadRepositoryAsync(string, int, CancellationToken)"/>; with <paramref name="singleModelName"/>,
-    /// <paramref name="root"/> is one model's folder served under that name (see <see cref="ModelRepositoryScanner"/>).
+    /// Resolves the version to run (as <see cref="Resolve"/>) and holds it for the request (<see cref="LoadedModel.TryEnter"/>);
+    /// the caller calls <see cref="LoadedModel.Exit"/> once answered. A version stopped between the two (evicted or
+    /// unloaded) is resolved again, so the request finds what serves the model now.
     /// </summary>
-    public async Task LoadRepositoryAsync(string root, string? singleModelName, int concurrency, CancellationToken cancellationToken)
+    public LoadedModel Acquire(string name, string? version)
     {
-        _repositoryRoot = Path.GetFullPath(root);
-        IReadOnlyList<ModelSource> sources;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            sources = ModelRepositoryScanner.Scan(root, singleModelName);
-        }
-        catch (IOException e)
-        {
-            // Nothing can be served: the server stays alive (so the log can be read) but never ready.
-            LogRepositoryUnreadable(logger, root, e.Message);
-            return;
-        }
-        foreach (var source in sources)
-        {
-            var state = source.Problems.Count > 0 ? ModelState.Failed : ModelState.Loading;
-            // The reason is what operators and clients see in the index: every problem, so one edit can fix them all.
-            var reason = source.Problems.Count > 0 ? WithoutRepositoryPath($"the configuration is invalid: {string.Join(" ", source.Problems)}") : null;
-            Publish(new ModelStatus(source.Name, source.Versions.Select(v => new ModelVersionStatus(v.Version, state, reason, null)).ToArray(), source.Problems));
-            if (source.Problems.Count > 0)
+            var model = Resolve(name, version);
+            if (model.TryEnter())
             {
-                LogConfigInvalid(logger, source.Name, string.Join(" | ", source.Problems));
+                return model;
+            }
+            if (attempt == 3)
+            {
+                throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{name}' version {model.Version} is being unloaded; retry.");
             }
         }
-
-        var work = sources.Where(s => s.Problems.Count == 0).SelectMany(s => s.Versions.Select(v => (s, v)));
-        var options = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = concurrency > 0 ? concurrency : Environment.ProcessorCount,
-            CancellationToken = cancellationToken,
-        };
-        await Parallel.ForEachAsync(work, options, (item, _) =>
-        {
-            LoadVersion(item.s, item.v);
-            return ValueTask.CompletedTask;
-        }).ConfigureAwait(false);
-        _initialLoadCompleted = true;
-        LogRepositoryLoaded(logger, _models.Count, _models.Values.Count(m => m.IsReady));
     }
 
     /// <summary>
@@ -98,7 +89,9 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
                 }
             }
             return newest?.Model
-                ?? throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{name}' has no ready version ({Describe(model)}).");
+                ?? throw new InferenceException(InferenceErrorKind.ModelNotReady, model.IsUnloaded
+                    ? $"Model '{name}' is not loaded{(model.Versions.Any(v => v.State == ModelState.Draining) ? " (it is being unloaded)" : "")}."
+                    : $"Model '{name}' has no ready version ({Describe(model)}).");
         }
         if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
         {
@@ -107,7 +100,11 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
         var status = model.Versions.FirstOrDefault(v => v.Version == number)
             ?? throw new InferenceException(InferenceErrorKind.ModelNotFound,
                 $"Model '{name}' has no version {number} being served (served: {string.Join(", ", model.Versions.Select(v => v.Version))}).");
-        return status.Model ?? throw new InferenceException(InferenceErrorKind.ModelNotReady,
+        if (status.State == ModelState.Unloaded)
+        {
+            throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{name}' version {number} is not loaded.");
+        }
+        return status.State == ModelState.Ready && status.Model is { } ready ? ready : throw new InferenceException(InferenceErrorKind.ModelNotReady,
             $"Model '{name}' version {number} is not ready: {status.State.ToString().ToLowerInvariant()}{(status.Reason is null ? "" : ", " + status.Reason)}");
     }
 
@@ -133,71 +130,14 @@ public sealed partial class ModelRegistry(ModelLoader loader, ILogger<ModelRegis
         }
     }
 
-    private void LoadVersion(ModelSource source, ModelVersionSource version)
-    {
-        LogVersionLoading(logger, source.Name, version.Version);
-        var started = TimeProvider.System.GetTimestamp();
-        ModelVersionStatus status;
-        try
-        {
-            var model = loader.Load(source, version);
-            var elapsed = TimeProvider.System.GetElapsedTime(started);
-            status = new ModelVersionStatus(version.Version, ModelState.Ready, null, model, elapsed);
-            LogVersionReady(logger, source.Name, version.Version, elapsed.TotalMilliseconds, string.Join(", ", model.ExecutionProviders));
-        }
-        catch (ModelLoadException e)
-        {
-            var elapsed = TimeProvider.System.GetElapsedTime(started);
-            var reason = WithoutRepositoryPath(e.Message);
-            status = new ModelVersionStatus(version.Version, ModelState.Failed, reason, null, elapsed);
-            LogVersionFailed(logger, source.Name, version.Version, elapsed.TotalMilliseconds, reason);
-        }
-        ReplaceVersion(source.Name, status);
-    }
-
-    /// <summary>Failure reasons are shown to clients, so the server's own folders are not named in them.</summary>
-    private string WithoutRepositoryPath(string message) =>
-        _repositoryRoot.Length == 0 ? message : message.Replace(_repositoryRoot, "<repository>", StringComparison.Ordinal);
-
-    private void ReplaceVersion(string name, ModelVersionStatus status)
-    {
-        lock (_writeGate)
-        {
-            var model = _models[name];
-            _models = _models.SetItem(name, model with { Versions = model.Versions.Select(v => v.Version == status.Version ? status : v).ToArray() });
-        }
-    }
-
-    private void Publish(ModelStatus status)
-    {
-        lock (_writeGate)
-        {
-            _models = _models.SetItem(status.Name, status);
-        }
-    }
-
     private static string Describe(ModelStatus model) =>
         model.Problems.Count > 0 ? "its configuration is invalid"
         : string.Join(", ", model.Versions.Select(v => $"version {v.Version}: {v.State.ToString().ToLowerInvariant()}"));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} is ready in {ElapsedMs:F0} ms on {Providers}")]
-    private static partial void LogVersionReady(ILogger logger, string model, long version, double elapsedMs, string providers);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} is loading")]
-    private static partial void LogVersionLoading(ILogger logger, string model, long version);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} version {Version} failed to load after {ElapsedMs:F0} ms: {Reason}")]
-    private static partial void LogVersionFailed(ILogger logger, string model, long version, double elapsedMs, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} is unloaded: {Reason}")]
     private static partial void LogVersionUnloaded(ILogger logger, string model, long version, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} has an invalid configuration: {Problems}")]
-    private static partial void LogConfigInvalid(ILogger logger, string model, string problems);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The model repository {Path} cannot be read: {Reason}")]
-    private static partial void LogRepositoryUnreadable(ILogger logger, string path, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model repository loaded: {Ready} of {Total} models ready")]
-    private static partial void LogRepositoryLoaded(ILogger logger, int total, int ready);
 }

@@ -26,7 +26,7 @@ public sealed class ModelMetrics
         var meter = meterFactory.Create(TelemetryNames.Meter);
         meter.CreateObservableUpDownCounter(QueueDepth, ObserveQueueDepth, "{request}", "Requests admitted and waiting for a Run.");
         meter.CreateObservableUpDownCounter(InFlight, ObserveInFlight, "{request}", "Requests admitted and not yet answered: waiting or running.");
-        meter.CreateObservableGauge(State, ObserveStates, unit: null, "1 for the state a model version is in, 0 for the others (state: loading, ready, failed).");
+        meter.CreateObservableGauge(State, ObserveStates, unit: null, "1 for the state a model version is in, 0 for the others (state: loading, ready, failed, draining, unloaded).");
         meter.CreateObservableGauge(LoadDuration, ObserveLoadDurations, "s", "How long the last load of a model version took, whether it succeeded or failed.");
     }
 

@@ -25,6 +25,6 @@ public static class TelemetryNames
     /// <summary>Tag: how a request ended (see <see cref="RequestOutcomes"/>).</summary>
     public const string OutcomeTag = "outcome";
 
-    /// <summary>Tag: a model version's lifecycle state (loading, ready, failed).</summary>
+    /// <summary>Tag: a model version's lifecycle state (loading, ready, failed, draining, unloaded).</summary>
     public const string StateTag = "state";
 }

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using InferenceService.Engine.Serving;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Tensors;

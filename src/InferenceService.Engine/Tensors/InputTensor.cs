@@ -76,7 +76,7 @@ public sealed class InputTensor : IDisposable
     /// contents are whatever the pool's last user left, so every byte must be written before the tensor is used. The
     /// shape is checked first: a negative dimension or an element count that overflows is the client's mistake.
     /// </summary>
-    /// <exception cref="Serving.InferenceException">The shape is invalid or too large.</exception>
+    /// <exception cref="InferenceException">The shape is invalid or too large.</exception>
     /// <exception cref="ArgumentException"><paramref name="elementType"/> is not a fixed-size type.</exception>
     public static InputTensor Rent(string name, TensorElementType elementType, long[] shape)
     {
@@ -93,7 +93,7 @@ public sealed class InputTensor : IDisposable
     }
 
     /// <summary>A string (<c>BYTES</c>) tensor over <paramref name="values"/>, which must hold exactly the shape's element count.</summary>
-    /// <exception cref="Serving.InferenceException">The shape is invalid.</exception>
+    /// <exception cref="InferenceException">The shape is invalid.</exception>
     /// <exception cref="ArgumentException">The number of values does not match the shape.</exception>
     public static InputTensor FromStrings(string name, string[] values, long[] shape)
     {

@@ -7,7 +7,7 @@ namespace InferenceService.Engine.Tensors;
 /// <summary>
 /// One output as a caller sees it: a whole ONNX Runtime tensor, or a run of rows of a batch's output tensor (the rows
 /// of one request in a batch of several). Reads the batch's memory in place, so splitting a batch copies nothing.
-/// Valid while the tensor it views is alive: an <see cref="Serving.InferenceResult"/> keeps it so until disposed.
+/// Valid while the tensor it views is alive: an <see cref="Scheduling.InferenceResult"/> keeps it so until disposed.
 /// </summary>
 public sealed class OutputTensor
 {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using InferenceService.Engine.Serving;
 
 namespace InferenceService.Engine.Tensors;
 

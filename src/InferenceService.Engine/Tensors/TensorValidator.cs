@@ -1,4 +1,3 @@
-using InferenceService.Engine.Serving;
 using InferenceService.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

@@ -18,6 +18,8 @@ namespace InferenceService.Contracts;
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(RepositoryIndexEntry[]))]
+[JsonSerializable(typeof(RepositoryIndexRequest))]
+[JsonSerializable(typeof(RepositoryModelRequest))]
 [JsonSerializable(typeof(ModelStatisticsResponse))]
 [JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(FeedbackResponse))]

@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using System.Buffers;
 using System.Text.Json;
 using InferenceService.Engine.Serving;

@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using System.Globalization;
 using InferenceService.Contracts;
 using InferenceService.Engine.Accuracy;

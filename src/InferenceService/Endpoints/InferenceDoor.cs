@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using InferenceService.Engine.Serving;
@@ -43,7 +44,7 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         // The model first (when the request names it before its body), so that a refusal is counted under its name.
-        var model = route.ModelOf(context) is { } name ? TryResolve(name, InferenceRoute.VersionOf(context)) : null;
+        var model = route.ModelOf(context) is { } name ? await TryAcquireAsync(name, InferenceRoute.VersionOf(context), context.RequestAborted) : null;
         InferenceAdmission? admission = null;
         AdmissionRefusal refusal;
         if (model is null)
@@ -57,6 +58,7 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
         }
         if (refusal != AdmissionRefusal.None)
         {
+            model?.Exit();
             await RefuseAsync(context, route, refusal, model, started);
             return;
         }
@@ -69,6 +71,7 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
         finally
         {
             admission?.Release();
+            model?.Exit(); // the version was held from the door to the end of the answer: a reload drains it only then
             if (InferenceRecord.Of(context) is { } record)
             {
                 Telemetry.Record(context, record, completed, startedAt, started);
@@ -76,8 +79,12 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
         }
     }
 
-    /// <summary>The model version to admit against; null when there is none (unknown, not ready): the endpoint answers that, as it would.</summary>
-    private LoadedModel? TryResolve(string name, string? version)
+    /// <summary>
+    /// The model version to admit against, held for the request (a drain waits for it); loaded first when it is in the
+    /// repository, not loaded, and models load on demand. Null when there is none (unknown, not ready): the endpoint
+    /// answers that, as it would.
+    /// </summary>
+    private async ValueTask<LoadedModel?> TryAcquireAsync(string name, string? version, CancellationToken cancellationToken)
     {
         if (Services.Registry.Find(name) is null)
         {
@@ -85,9 +92,13 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
         }
         try
         {
-            return Services.Registry.Resolve(name, version);
+            return await Services.Lifecycle.AcquireAsync(name, version, cancellationToken);
         }
         catch (InferenceException)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
         {
             return null;
         }

@@ -1,3 +1,5 @@
+using InferenceService.Engine.Scheduling;
+using InferenceService.Engine;
 using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -37,10 +38,6 @@ internal static class InferenceProtocolApi
 
         MapModelRoutes(v2.MapGroup("/models/{model}"), "");
         MapModelRoutes(v2.MapGroup("/models/{model}/versions/{version}"), "Version");
-
-        v2.MapPost("/repository/index", RepositoryIndex)
-            .WithName("RepositoryIndex").WithSummary("Every model version of the repository with its state and, when it failed, why.")
-            .RequireScope(Scopes.Manage);
         return app;
     }
 
@@ -112,9 +109,6 @@ internal static class InferenceProtocolApi
             return InferenceErrors.Protocol(e);
         }
     }
-
-    private static Ok<RepositoryIndexEntry[]> RepositoryIndex(ModelRegistry registry) =>
-        TypedResults.Ok(RepositoryIndexEntries.From(registry));
 
     /// <summary>
     /// The Open Inference Protocol's infer: the door (<see cref="InferenceDoor"/>) already admitted the request for

@@ -1,4 +1,5 @@
 using InferenceService.Engine.Accuracy;
+using InferenceService.Engine.Lifecycle;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Telemetry;
@@ -9,6 +10,7 @@ namespace InferenceService.Endpoints;
 /// <summary>What an inference request's flow uses, as one service: one lookup per request rather than one per service.</summary>
 internal sealed class InferenceServices(
     ModelRegistry registry,
+    ModelLifecycle lifecycle,
     InferencePipeline pipeline,
     AccuracyTracker accuracy,
     SchedulerContext scheduling,
@@ -16,6 +18,9 @@ internal sealed class InferenceServices(
     OverloadLog overload)
 {
     public ModelRegistry Registry { get; } = registry;
+
+    /// <summary>Loads models on demand for the door (and, through it, every inference route).</summary>
+    public ModelLifecycle Lifecycle { get; } = lifecycle;
 
     public InferencePipeline Pipeline { get; } = pipeline;
 

@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using System.Diagnostics;
 using InferenceService.Contracts;
 using InferenceService.Engine.Serving;

@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using System.Globalization;
 using System.Text.Json;
 using InferenceService.Engine.Serving;
@@ -30,7 +31,7 @@ internal static class PredictResponseWriter
         var labelled = false;
         for (var i = 0; i < result.Outputs.Count; i++)
         {
-            if (result.Model.Labels.TryGetValue(result.Outputs[i].Name, out var labels))
+            if (result.LoadedModelOf().Labels.TryGetValue(result.Outputs[i].Name, out var labels))
             {
                 WriteLabels(writer, result.Outputs[i].Name, result.Values[i], labels, ref labelled);
             }

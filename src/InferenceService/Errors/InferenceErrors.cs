@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 
 namespace InferenceService.Errors;

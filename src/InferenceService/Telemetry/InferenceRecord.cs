@@ -1,3 +1,5 @@
+using InferenceService.Engine.Scheduling;
+using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 
 namespace InferenceService.Telemetry;

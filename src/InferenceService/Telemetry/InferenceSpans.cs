@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using System.Diagnostics;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Telemetry;

@@ -1,3 +1,4 @@
+using InferenceService.Engine;
 using System.Diagnostics;
 using InferenceService.Engine.Telemetry;
 using Serilog;
@@ -43,7 +44,7 @@ internal static class RequestLogging
         // An exception that got past the error handler (the answer had already started) is the server's failure.
         var status = exception is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
         // Shedding load is the server working as designed: summed up by the overload log, not one error each.
-        if (exception is null && status == StatusCodes.Status503ServiceUnavailable && InferenceRecord.Of(context)?.Error == Engine.Serving.InferenceErrorKind.Overloaded)
+        if (exception is null && status == StatusCodes.Status503ServiceUnavailable && InferenceRecord.Of(context)?.Error == Engine.InferenceErrorKind.Overloaded)
         {
             return LogEventLevel.Debug;
         }

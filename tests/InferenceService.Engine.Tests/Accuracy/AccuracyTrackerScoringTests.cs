@@ -119,7 +119,7 @@ public sealed class AccuracyTrackerScoringTests : IDisposable
 
         var window = AccuracyHarness.Window(_harness.Report(iris, "label"), "last_1000");
         Assert.Equal((2L, 0.5), (window.Rows, window.Accuracy!.Value));
-        _harness.FeedbackError(iris, "eval", """{"label": [0, 0]}""", InferenceService.Engine.Serving.InferenceErrorKind.Conflict);
+        _harness.FeedbackError(iris, "eval", """{"label": [0, 0]}""", InferenceService.Engine.InferenceErrorKind.Conflict);
     }
 
     [Fact]

@@ -82,9 +82,10 @@ public sealed class SingleModelScanTests : IDisposable
     public async Task LoadRepositoryAsync_SingleModel_ResolvesTheModelByItsGivenName()
     {
         PutBareModel("identity_float.onnx");
-        using var registry = new ModelRegistry(new ModelLoader(NullLogger<ModelLoader>.Instance), NullLogger<ModelRegistry>.Instance);
+        await using var harness = new LifecycleHarness(_mount.Root, o => o.ModelName = "served");
+        var registry = harness.Registry;
 
-        await registry.LoadRepositoryAsync(_mount.Root, "served", concurrency: 1, CancellationToken.None);
+        await harness.StartAsync();
 
         Assert.True(registry.IsReady(strict: true));
         Assert.Equal(["served"], registry.Models.Select(m => m.Name));

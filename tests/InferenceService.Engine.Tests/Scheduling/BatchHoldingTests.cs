@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 
 namespace InferenceService.Engine.Tests.Scheduling;

@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -37,7 +37,7 @@ public abstract class SchedulerFixture : IDisposable
     {
         var sessions = Enumerable.Range(0, instances).Select(_ => OnnxSession.Create(TempRepository.TestModel(file))).ToArray();
         context ??= new SchedulerContext(options ?? new SchedulingOptions(), Clock, Observer);
-        var model = new LoadedModel("m", 1, Configs.Parse(configJson), new SessionPool(sessions), new Dictionary<string, IReadOnlyList<string>>(), context);
+        var model = LoadedModel.WithScheduler("m", 1, Configs.Parse(configJson), new SessionPool(sessions), new Dictionary<string, IReadOnlyList<string>>(), context);
         _models.Add(model);
         return model;
     }

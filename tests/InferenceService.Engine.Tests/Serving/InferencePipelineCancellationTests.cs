@@ -11,7 +11,7 @@ namespace InferenceService.Engine.Tests.Serving;
 /// <summary>Cancelling a request whose run is in progress, on slow.onnx (400 chained MatMul + Tanh steps over x [n, n]).</summary>
 public sealed class InferencePipelineCancellationTests : IDisposable
 {
-    private readonly LoadedModel _model = new(
+    private readonly LoadedModel _model = LoadedModel.WithScheduler(
         "slow", 1, new ModelConfig(),
         new SessionPool([OnnxSession.Create(TempRepository.TestModel("slow.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());

@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using System.Text.Json;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
@@ -11,7 +12,7 @@ namespace InferenceService.Engine.Tests.Serving;
 /// <summary>The pipeline's checks and runs, on two_inputs_two_outputs (a, b FP32 [batch, 4] → sum, product).</summary>
 public sealed class InferencePipelineTests : IDisposable
 {
-    private readonly LoadedModel _model = new(
+    private readonly LoadedModel _model = LoadedModel.WithScheduler(
         "pair", 3, new ModelConfig(),
         new SessionPool([OnnxSession.Create(TempRepository.TestModel("two_inputs_two_outputs.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());

@@ -13,8 +13,13 @@ public sealed class LoadedRegistryFixture : IAsyncLifetime
 {
     public TempRepository Repository { get; } = new();
 
-    public LoadedRegistryFixture() =>
-        Registry = new(new ModelLoader(NullLogger<ModelLoader>.Instance, new SchedulerContext(new SchedulingOptions(), TimeProvider.System, Gate)), NullLogger<ModelRegistry>.Instance);
+    public LoadedRegistryFixture()
+    {
+        Harness = new LifecycleHarness(Repository.Root, o => o.LoadConcurrency = 2, scheduling: new SchedulerContext(new SchedulingOptions(), TimeProvider.System, Gate));
+        Registry = Harness.Registry;
+    }
+
+    public LifecycleHarness Harness { get; }
 
     /// <summary>Open unless a test holds it: lets a test keep requests queued.</summary>
     public GatedBatchObserver Gate { get; } = new(holding: false);
@@ -33,14 +38,13 @@ public sealed class LoadedRegistryFixture : IAsyncLifetime
             .AddVersionFolder("empty", "v1");
         Assert.False(Registry.InitialLoadCompleted);
         Assert.False(Registry.IsReady(strict: false));
-        await Registry.LoadRepositoryAsync(Repository.Root, concurrency: 2, CancellationToken.None);
+        await Harness.StartAsync();
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        Registry.Dispose();
+        await Harness.DisposeAsync();
         Repository.Dispose();
-        return Task.CompletedTask;
     }
 }
 
@@ -161,42 +165,50 @@ public class ModelRegistryTests(LoadedRegistryFixture fixture) : IClassFixture<L
 public sealed class ModelRegistryLifetimeTests : IDisposable
 {
     private readonly TempRepository _repository = new TempRepository().AddModel("m", "identity_float.onnx");
-    private readonly ModelRegistry _registry = new(new ModelLoader(NullLogger<ModelLoader>.Instance), NullLogger<ModelRegistry>.Instance);
+    private LifecycleHarness? _harness;
+
+    private ModelRegistry Registry => (_harness ??= new LifecycleHarness(_repository.Root)).Registry;
+
+    private Task LoadAsync(string? root = null)
+    {
+        _harness = new LifecycleHarness(root ?? _repository.Root);
+        return _harness.StartAsync();
+    }
 
     public void Dispose()
     {
-        _registry.Dispose();
+        _harness?.Dispose();
         _repository.Dispose();
     }
 
     [Fact]
     public async Task LoadRepositoryAsync_EveryModelLoads_IsReadyEvenWhenStrict()
     {
-        await _registry.LoadRepositoryAsync(_repository.Root, 0, CancellationToken.None);
+        await LoadAsync();
 
-        Assert.True(_registry.IsReady(strict: true));
-        Assert.Equal(1, _registry.Resolve("m", null).Version);
+        Assert.True(Registry.IsReady(strict: true));
+        Assert.Equal(1, Registry.Resolve("m", null).Version);
     }
 
     [Fact]
     public async Task LoadRepositoryAsync_MissingRepository_NeverBecomesReady()
     {
-        await _registry.LoadRepositoryAsync(Path.Combine(_repository.Root, "missing"), 0, CancellationToken.None);
+        await LoadAsync(Path.Combine(_repository.Root, "missing"));
 
-        Assert.False(_registry.InitialLoadCompleted);
-        Assert.False(_registry.IsReady(strict: false));
-        Assert.Empty(_registry.Models);
-        Assert.Equal(InferenceErrorKind.ModelNotFound, Assert.Throws<InferenceException>(() => _registry.Resolve("m", null)).Kind);
+        Assert.False(Registry.InitialLoadCompleted);
+        Assert.False(Registry.IsReady(strict: false));
+        Assert.Empty(Registry.Models);
+        Assert.Equal(InferenceErrorKind.ModelNotFound, Assert.Throws<InferenceException>(() => Registry.Resolve("m", null)).Kind);
     }
 
     [Fact]
     public async Task Dispose_AfterLoading_ForgetsEveryModel()
     {
-        await _registry.LoadRepositoryAsync(_repository.Root, 0, CancellationToken.None);
+        await LoadAsync();
 
-        _registry.Dispose();
+        Registry.Dispose();
 
-        Assert.Empty(_registry.Models);
-        Assert.Equal(InferenceErrorKind.ModelNotFound, Assert.Throws<InferenceException>(() => _registry.Resolve("m", null)).Kind);
+        Assert.Empty(Registry.Models);
+        Assert.Equal(InferenceErrorKind.ModelNotFound, Assert.Throws<InferenceException>(() => Registry.Resolve("m", null)).Kind);
     }
 }

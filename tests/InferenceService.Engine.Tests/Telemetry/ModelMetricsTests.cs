@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -36,7 +37,7 @@ public sealed class ModelMetricsTests : IClassFixture<LoadedRegistryFixture>, ID
         _recorded.Observe();
 
         var states = _recorded.Of(ModelMetrics.State);
-        Assert.Equal(3 * 5, states.Count); // five versions, three states each
+        Assert.Equal(5 * 5, states.Count); // five versions, five states each
         var current = states.Where(m => m.Value == 1).Select(m => $"{m.Tag("model")}:{m.Tag("version")}:{m.Tag("state")}").Order(StringComparer.Ordinal);
         Assert.Equal(["broken:1:failed", "multi:1:ready", "multi:2:ready", "multi:3:failed", "single:1:ready"], current);
         Assert.All(states, m => Assert.True(m.Value is 0 or 1));
@@ -82,5 +83,5 @@ public sealed class ModelMetricsTests : IClassFixture<LoadedRegistryFixture>, ID
 
     [Fact]
     public void StateName_EveryState_IsLowerCase() =>
-        Assert.Equal(["loading", "ready", "failed"], Enum.GetValues<ModelState>().Select(ModelMetrics.StateName));
+        Assert.Equal(["loading", "ready", "failed", "draining", "unloaded"], Enum.GetValues<ModelState>().Select(ModelMetrics.StateName));
 }

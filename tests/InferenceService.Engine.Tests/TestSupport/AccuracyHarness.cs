@@ -1,3 +1,4 @@
+using InferenceService.Engine.Scheduling;
 using System.Text.Json;
 using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Serving;

@@ -1,4 +1,4 @@
-namespace InferenceService.Engine.Serving;
+namespace InferenceService.Engine.Scheduling;
 
 /// <summary>
 /// Where one request's time went inside the engine, and the Run it shared with others.

@@ -1,4 +1,4 @@
-namespace InferenceService.Engine.Serving;
+namespace InferenceService.Engine;
 
 /// <summary>
 /// Every problem found in one request, in the order found, so the client fixes its request in one round trip. Costs

@@ -1,4 +1,4 @@
-namespace InferenceService.Engine.Serving;
+namespace InferenceService.Engine;
 
 /// <summary>What went wrong with a request, which decides the status code the host answers with.</summary>
 public enum InferenceErrorKind

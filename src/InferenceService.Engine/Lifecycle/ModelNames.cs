@@ -1,0 +1,54 @@
+using System.Globalization;
+using InferenceService.Engine.Repository;
+using InferenceService.Engine.Serving;
+
+namespace InferenceService.Engine.Lifecycle;
+
+/// <summary>
+/// The checks on names a client gives the repository routes: a model name is one folder of the repository (no
+/// separator, no <c>..</c>, not rooted, nothing that leaves the repository), and an uploaded file is
+/// <c>&lt;version&gt;/model.onnx</c> or a plain file of the model's own folder. Nothing is ever fetched from a URL.
+/// </summary>
+public static class ModelNames
+{
+    /// <summary>Throws a 400 when <paramref name="name"/> is not a plain folder name directly under <paramref name="root"/>.</summary>
+    public static void CheckModelName(string name, string root)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!ModelConfigValidator.IsPlainFileName(name) || name.StartsWith('.') || name.StartsWith('_') || name.Any(char.IsControl))
+        {
+            throw InferenceException.InvalidInput($"'{Printable(name)}' is not a model name: a model is one folder of the repository (no path separators, no \"..\", not starting with '.' or '_').");
+        }
+        var full = Path.GetFullPath(Path.Combine(root, name));
+        if (!string.Equals(Path.GetDirectoryName(full), Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+        {
+            throw InferenceException.InvalidInput($"'{Printable(name)}' is not a model name: it leaves the repository.");
+        }
+    }
+
+    /// <summary>
+    /// The relative path of an uploaded file, from its parameter name's part after <c>file:</c>: <c>&lt;version&gt;/&lt;file&gt;</c>
+    /// (a version folder's file) or <c>&lt;file&gt;</c> (a file of the model's folder: labels, warm-up data under
+    /// <c>warmup/&lt;file&gt;</c>). Throws a 400 for anything else.
+    /// </summary>
+    public static string CheckUploadedFile(string relative)
+    {
+        ArgumentNullException.ThrowIfNull(relative);
+        var parts = relative.Split('/');
+        var plain = parts.All(ModelConfigValidator.IsPlainFileName) && !relative.Contains('\\') && parts.Length is >= 1 and <= 2;
+        if (plain && parts.Length == 2)
+        {
+            var versionFolder = long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0
+                && version.ToString(CultureInfo.InvariantCulture) == parts[0];
+            plain = versionFolder || parts[0] == ModelWarmup.DataFolder;
+        }
+        if (!plain || parts[^1] == ModelRepositoryScanner.ConfigFileName)
+        {
+            throw InferenceException.InvalidInput(
+                $"'file:{Printable(relative)}' is not a file a load can upload: name '<version>/model.onnx', 'warmup/<file>' or a file of the model's folder (no \"..\", no absolute path, no backslash; the configuration goes in \"config\").");
+        }
+        return Path.Combine(parts);
+    }
+
+    private static string Printable(string text) => new([.. text.Take(100).Select(c => char.IsControl(c) ? '?' : c)]);
+}
