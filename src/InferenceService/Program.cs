@@ -80,6 +80,7 @@ app.UseInferenceOpenApi();
 app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
+app.MapModelConfigApi();
 app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();
