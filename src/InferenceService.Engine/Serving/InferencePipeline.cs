@@ -29,6 +29,7 @@ public sealed class InferencePipeline
         ArgumentNullException.ThrowIfNull(model);
         var declared = model.Inputs;
         var layouts = new JsonTensorLayout[declared.Count];
+        RawTensorLayout[]? rawLayouts = null; // made by the first input sent as raw bytes
         var given = new int[declared.Count]; // the request's index + 1 of each model input; 0: not given
         for (var i = 0; i < inputs.Length; i++)
         {
@@ -48,11 +49,20 @@ public sealed class InferencePipeline
             var expected = declared[index];
             if (!expected.IsTensor || !JsonTensorDecoder.CanDecode(expected.ElementType))
             {
-                problems.Add($"Input '{input.Name}' is a {expected.KindName.ToLowerInvariant()} of {TensorDataType.DisplayName(expected.ElementType)}, which cannot be sent as JSON.");
+                problems.Add($"Input '{input.Name}' is a {expected.KindName.ToLowerInvariant()} of {TensorDataType.DisplayName(expected.ElementType)}, which cannot be sent {(input.IsRaw ? "as raw bytes" : "as JSON")}.");
                 continue;
             }
             var type = input.ElementType ?? expected.ElementType;
-            if (input.Shape is { } shape)
+            if (input.IsRaw)
+            {
+                TensorValidator.Check(expected, type, input.Shape, ref problems);
+                if (MeasureRaw(input, type, ref problems) is { Shape: not null } raw)
+                {
+                    (rawLayouts ??= new RawTensorLayout[declared.Count])[index] = raw;
+                    layouts[index] = new JsonTensorLayout(0, raw.Shape, raw.ElementCount);
+                }
+            }
+            else if (input.Shape is { } shape)
             {
                 // The declared shape is checked before the data is measured against it.
                 TensorValidator.Check(expected, type, shape, ref problems);
@@ -84,7 +94,10 @@ public sealed class InferencePipeline
             for (var index = 0; index < tensors.Length; index++)
             {
                 var input = inputs[given[index] - 1];
-                tensors[index] = JsonTensorDecoder.Decode(declared[index].Name, input.Data, input.ElementType ?? declared[index].ElementType, layouts[index]);
+                var type = input.ElementType ?? declared[index].ElementType;
+                tensors[index] = input.IsRaw
+                    ? RawTensorDecoder.Decode(declared[index].Name, type, input.RawData, rawLayouts![index])
+                    : JsonTensorDecoder.Decode(declared[index].Name, input.Data, type, layouts[index]);
             }
         }
         catch (InferenceException e)
@@ -121,6 +134,19 @@ public sealed class InferencePipeline
             return input.Shape is { } shape
                 ? JsonTensorDecoder.MeasureWithShape(input.Name, input.Data, shape)
                 : JsonTensorDecoder.MeasureNested(input.Name, input.Data);
+        }
+        catch (InferenceException e)
+        {
+            problems.Add(e);
+            return default;
+        }
+    }
+
+    private static RawTensorLayout MeasureRaw(in JsonInput input, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type, ref RequestProblems problems)
+    {
+        try
+        {
+            return RawTensorDecoder.Measure(input.Name, type, input.Shape ?? [], input.RawData.Span);
         }
         catch (InferenceException e)
         {

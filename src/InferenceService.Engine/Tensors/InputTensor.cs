@@ -23,6 +23,11 @@ public sealed class InputTensor : IDisposable
     private readonly int _byteLength;
     private readonly string[]? _strings;
 
+    // A tensor over the caller's array (raw bytes of a request body): pinned from the start, never returned to a pool.
+    private Memory<byte> _borrowed;
+    private IntPtr _borrowedAddress;
+    private bool _isBorrowed;
+
     private InputTensor(string name, TensorElementType elementType, long[] shape, long elementCount, byte[]? buffer, int byteLength, string[]? strings)
     {
         Name = name;
@@ -60,6 +65,11 @@ public sealed class InputTensor : IDisposable
             {
                 return Memory<byte>.Empty;
             }
+            if (_isBorrowed)
+            {
+                ObjectDisposedException.ThrowIf(!_pin.IsAllocated, this);
+                return _borrowed;
+            }
             ObjectDisposedException.ThrowIf(_buffer is null, this);
             return _buffer.AsMemory(0, _byteLength);
         }
@@ -91,6 +101,53 @@ public sealed class InputTensor : IDisposable
         var byteLength = TensorShapes.ByteLength(name, count, size);
         return new InputTensor(name, elementType, shape, count, ArrayPool<byte>.Shared.Rent(byteLength), byteLength, null);
     }
+
+    /// <summary>
+    /// A tensor over <paramref name="memory"/> itself, without copying, when its address is aligned for
+    /// <paramref name="elementType"/> (null otherwise: copy it into <see cref="Rent"/>'s buffer then). The memory is
+    /// pinned until this tensor is disposed and must hold exactly the shape's elements, stay alive and unchanged until
+    /// then (the request body it lies in is disposed after the request's tensors).
+    /// </summary>
+    /// <exception cref="Serving.InferenceException">The shape is invalid or too large.</exception>
+    /// <exception cref="ArgumentException"><paramref name="elementType"/> is not a fixed-size type, or the memory's length is not the shape's.</exception>
+    public static InputTensor? TryBorrow(string name, TensorElementType elementType, long[] shape, Memory<byte> memory)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        var size = TensorElementTypes.SizeOf(elementType);
+        if (size == 0)
+        {
+            throw new ArgumentException($"{elementType} is not a fixed-size element type.", nameof(elementType));
+        }
+        var count = TensorShapes.ElementCount(name, shape);
+        var byteLength = TensorShapes.ByteLength(name, count, size);
+        if (memory.Length != byteLength)
+        {
+            throw new ArgumentException($"The shape takes {byteLength} bytes, but the memory has {memory.Length}.", nameof(memory));
+        }
+        // Only an array can be pinned by a handle of ours (and array-backed memory is what request bodies are).
+        if (!MemoryMarshal.TryGetArray<byte>(memory, out var segment) || segment.Array is null)
+        {
+            return null;
+        }
+        var pin = GCHandle.Alloc(segment.Array, GCHandleType.Pinned);
+        var address = pin.AddrOfPinnedObject() + segment.Offset;
+        if (address % size != 0)
+        {
+            pin.Free();
+            return null;
+        }
+        return new InputTensor(name, elementType, shape, count, null, byteLength, null)
+        {
+            _pin = pin,
+            _borrowed = memory,
+            _borrowedAddress = address,
+            _isBorrowed = true,
+        };
+    }
+
+    /// <summary>Whether the elements lie in the caller's memory (<see cref="TryBorrow"/>) rather than a pooled buffer.</summary>
+    public bool IsBorrowed => _isBorrowed;
 
     /// <summary>A string (<c>BYTES</c>) tensor over <paramref name="values"/>, which must hold exactly the shape's element count.</summary>
     /// <exception cref="Serving.InferenceException">The shape is invalid.</exception>
@@ -131,6 +188,11 @@ public sealed class InputTensor : IDisposable
         {
             return OrtValueExtensions.CreateStringTensor(_strings, Shape);
         }
+        if (_isBorrowed)
+        {
+            ObjectDisposedException.ThrowIf(!_pin.IsAllocated, this);
+            return OrtValueExtensions.CreateTensorOver(_borrowedAddress, _byteLength, ElementType, Shape);
+        }
         ObjectDisposedException.ThrowIf(_buffer is null, this);
         if (!_pin.IsAllocated)
         {
@@ -145,6 +207,16 @@ public sealed class InputTensor : IDisposable
     /// </summary>
     public void Dispose()
     {
+        if (_isBorrowed)
+        {
+            // Not the pool's: only the pin is ours to undo.
+            if (_pin.IsAllocated)
+            {
+                _pin.Free();
+            }
+            _borrowed = Memory<byte>.Empty;
+            return;
+        }
         var buffer = _buffer;
         _buffer = null;
         if (_pin.IsAllocated)

@@ -5,17 +5,20 @@ namespace InferenceService.Engine.Tensors;
 
 /// <summary>
 /// One input of a request as the request states it, before anything is decoded: a view into the request's parsed
-/// JSON body. The simple API gives only the name and the nested value (the nesting is the shape, the model gives the
-/// element type); the Open Inference Protocol also gives the datatype and the shape.
+/// JSON body, or into its raw bytes. The simple API gives only the name and the nested value (the nesting is the
+/// shape, the model gives the element type); the Open Inference Protocol also gives the datatype and the shape, and
+/// may send the elements as raw bytes (the binary tensor data extension, gRPC's <c>raw_input_contents</c>).
 /// </summary>
 public readonly struct JsonInput
 {
-    private JsonInput(string name, JsonElement data, TensorElementType? elementType, long[]? shape)
+    private JsonInput(string name, JsonElement data, TensorElementType? elementType, long[]? shape, ReadOnlyMemory<byte> rawData = default, bool isRaw = false)
     {
         Name = name;
         Data = data;
         ElementType = elementType;
         Shape = shape;
+        RawData = rawData;
+        IsRaw = isRaw;
     }
 
     /// <summary>The input's name as the request gives it (the model's own string when the model has it).</summary>
@@ -32,10 +35,23 @@ public readonly struct JsonInput
     public long[]? Shape { get; }
 #pragma warning restore CA1819
 
+    /// <summary>
+    /// The elements as raw bytes (<see cref="RawTensorDecoder"/>'s layout) when <see cref="IsRaw"/>: a view into the
+    /// request's memory, which must outlive the decoded tensors (they may borrow it).
+    /// </summary>
+    public ReadOnlyMemory<byte> RawData { get; }
+
+    /// <summary>Whether the elements are <see cref="RawData"/> rather than JSON <see cref="Data"/>.</summary>
+    public bool IsRaw { get; }
+
     /// <summary>A simple-API input: the nesting gives the shape, the model the element type.</summary>
     public static JsonInput Nested(string name, JsonElement value) => new(name, value, null, null);
 
     /// <summary>An Open Inference Protocol input: datatype and shape beside flat or nested data.</summary>
     public static JsonInput WithShape(string name, TensorElementType elementType, long[] shape, JsonElement data) =>
         new(name, data, elementType, shape);
+
+    /// <summary>An input whose elements arrive as raw bytes, with its datatype and shape.</summary>
+    public static JsonInput WithRawData(string name, TensorElementType elementType, long[] shape, ReadOnlyMemory<byte> data) =>
+        new(name, default, elementType, shape, data, isRaw: true);
 }

@@ -77,6 +77,21 @@ public sealed class OutputTensor
     public ReadOnlySpan<T> GetTensorData<T>() where T : unmanaged =>
         _value.GetData<T>(ElementType).Slice(_firstElement, _elementCount);
 
+    /// <summary>
+    /// The elements of a fixed-size type as the bytes ONNX Runtime holds them (little-endian, row-major), read in
+    /// place: what the raw encodings send without converting anything.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tensor holds strings, which have no fixed-size bytes.</exception>
+    public ReadOnlySpan<byte> GetRawBytes()
+    {
+        var size = TensorElementTypes.SizeOf(ElementType);
+        if (size == 0)
+        {
+            throw new InvalidOperationException($"The tensor holds {ElementType} elements, which have no fixed size.");
+        }
+        return _value.GetTensorMutableRawData().Slice(_firstElement * size, _elementCount * size);
+    }
+
     /// <summary>The elements of a string tensor.</summary>
     /// <exception cref="InvalidOperationException">The tensor does not hold strings.</exception>
     public ReadOnlySpan<string> GetStrings() =>
