@@ -8,6 +8,7 @@ using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Errors;
+using InferenceService.Grpc;
 using InferenceService.Health;
 using InferenceService.Hosting;
 using InferenceService.OpenApi;
@@ -24,6 +25,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 // Serilog logs, metrics at /metrics and traces (OTLP when configured): see Telemetry/TelemetrySetup.cs.
 builder.AddInferenceTelemetry();
 
+// The HTTP API where the hosting settings say, and the V2 gRPC service on its own HTTP/2 port (Grpc:Url).
+builder.AddServerEndpoints();
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 32 * 1024 * 1024);
 
@@ -65,6 +68,7 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnhandledErrorHandler>();
 builder.Services.AddInferenceOpenApi();
+builder.Services.AddInferenceGrpc(builder.Configuration);
 
 var app = builder.Build();
 
@@ -83,6 +87,7 @@ app.MapInferenceProtocolApi();
 app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();
+app.MapInferenceGrpc();
 
 await app.RunAsync();
 return 0;

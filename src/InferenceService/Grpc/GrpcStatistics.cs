@@ -36,6 +36,6 @@ internal static class GrpcStatistics
         return stats;
     }
 
-    private static StatisticDuration Of(Contracts.StatisticDuration duration) =>
+    private static Protocol.StatisticDuration Of(Contracts.StatisticDuration duration) =>
         new() { Count = (ulong)Math.Max(0, duration.Count), Ns = (ulong)Math.Max(0, duration.Ns) };
 }

@@ -8,8 +8,7 @@ namespace InferenceService.Hosting;
 /// <c>ASPNETCORE_HTTP_PORTS</c>, else ASP.NET Core's default), and the V2 gRPC service on an HTTP/2 endpoint of its
 /// own, <c>Grpc:Url</c> (Triton's port 8001 by default; empty: no gRPC endpoint). Kestrel serves either the hosting
 /// addresses or the endpoints configured in code, never both, so once the gRPC endpoint is added the HTTP addresses
-/// are bound here too, each as Kestrel would have bound it, and the hosting addresses are cleared (else Kestrel warns
-/// that it overrides them).
+/// are bound here too, each as Kestrel would have bound it, and the hosting addresses are cleared.
 /// </summary>
 internal static class ServerEndpoints
 {
@@ -27,14 +26,15 @@ internal static class ServerEndpoints
         }
         var grpc = Parse(grpcUrl, GrpcUrlKey);
         var http = HttpAddresses(builder.Configuration);
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
-        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
-        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
+        // The host falls back to the addresses it was started with when "urls" is empty, so it is set to a list with
+        // no address in it: the host adds none, and Kestrel binds the endpoints below without an override warning.
+        builder.Configuration[WebHostDefaults.ServerUrlsKey] = ";";
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var address in http)
             {
-                Listen(kestrel, address, HttpProtocols.Http1AndHttp2);
+                // As Kestrel binds a hosting address: HTTP/2 only where TLS can negotiate it.
+                Listen(kestrel, address, address.Scheme == "https" ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1);
             }
             // Plain-text HTTP/2 needs prior knowledge: gRPC clients speak it from the first byte, so the port takes
             // HTTP/2 only (an HTTP/1 client gets a clear protocol error rather than a hang).

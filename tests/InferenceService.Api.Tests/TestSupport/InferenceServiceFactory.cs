@@ -17,6 +17,8 @@ public sealed class InferenceServiceFactory(
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ModelRepository:Path", repositoryPath);
+        // No gRPC port of its own: in-memory hosts (and Kestrel fixtures on a free port) run side by side.
+        builder.UseSetting("Grpc:Url", "");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

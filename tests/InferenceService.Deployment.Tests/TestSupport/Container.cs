@@ -80,6 +80,11 @@ internal sealed class ContainerSpec
         var containerPort = int.Parse(environment["ASPNETCORE_HTTP_PORTS"], CultureInfo.InvariantCulture);
         var hostPort = FreePort();
         environment["ASPNETCORE_HTTP_PORTS"] = hostPort.ToString(CultureInfo.InvariantCulture);
+        // The gRPC port too gets a free one, unless the test names its own: containers run side by side here.
+        if (!Env.ContainsKey("Grpc__Url"))
+        {
+            environment["Grpc__Url"] = $"http://127.0.0.1:{FreePort()}";
+        }
         string Map(string value)
         {
             foreach (var (container, host) in paths)
