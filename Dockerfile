@@ -3,7 +3,8 @@
 # InferenceService images, CPU (default) and GPU, from one file:
 #   docker build -t inferenceservice:cpu .
 #   docker build -t inferenceservice:gpu --build-arg FLAVOR=gpu .
-# Both serve the model repository mounted read-only at /models on port 8080, run as UID 1654 and stop on SIGTERM.
+# Both serve the model repository mounted read-only at /models, the HTTP API on port 8080 and the V2 gRPC service on
+# port 8001 (Triton's ports), run as UID 1654 and stop on SIGTERM.
 # tests/InferenceService.Deployment.Tests reads this file: the port, health check, user, entry point and settings below
 # are checked against the app there, so keep them literal.
 #
@@ -50,11 +51,13 @@ LABEL org.opencontainers.image.title="InferenceService" \
       org.opencontainers.image.description="ONNX model inference server (Open Inference Protocol / KServe V2), CPU" \
       org.opencontainers.image.base.name="mcr.microsoft.com/dotnet/aspnet:10.0-noble"
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    Grpc__Url=http://+:8001 \
     ModelRepository__Path=/models
 WORKDIR /app
 # Owned by root and not writable by the service: the app never changes its own files.
 COPY --from=publish-cpu /app .
-EXPOSE 8080
+# HTTP, then gRPC (HTTP/2 without TLS).
+EXPOSE 8080 8001
 USER 1654
 # Kubernetes ignores HEALTHCHECK (it has its own probes); Docker and compose use it. See HealthCheckCommand for why
 # the app checks itself instead of curl.
@@ -82,6 +85,7 @@ LABEL org.opencontainers.image.title="InferenceService" \
       org.opencontainers.image.description="ONNX model inference server (Open Inference Protocol / KServe V2), CUDA 13 + cuDNN 9" \
       org.opencontainers.image.base.name="${CUDA_IMAGE}"
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    Grpc__Url=http://+:8001 \
     DOTNET_RUNNING_IN_CONTAINER=true \
     ModelRepository__Path=/models \
     OnnxRuntime__ExecutionProviders=cuda
@@ -92,7 +96,8 @@ COPY --from=publish-gpu /app .
 RUN missing="$(ldd /app/libonnxruntime_providers_cuda.so | grep 'not found' | grep -v 'libcuda\.so\.1' || true)"; \
     if [ -n "$missing" ]; then echo "${CUDA_IMAGE} lacks libraries ONNX Runtime's CUDA provider links:"; echo "$missing"; exit 1; fi; \
     ldconfig -p | grep -q 'libcudnn\.so\.9' || { echo "${CUDA_IMAGE} has no cuDNN 9 (libcudnn.so.9)"; exit 1; }
-EXPOSE 8080
+# HTTP, then gRPC (HTTP/2 without TLS).
+EXPOSE 8080 8001
 USER 1654
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["dotnet", "/app/InferenceService.dll", "--healthcheck", "http://127.0.0.1:8080/health/live"]

@@ -10,6 +10,7 @@ using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Telemetry;
 using InferenceService.Errors;
+using InferenceService.Grpc;
 using InferenceService.Health;
 using InferenceService.Hosting;
 using InferenceService.OpenApi;
@@ -29,6 +30,8 @@ builder.AddInferenceTelemetry();
 
 // API keys and scopes, quotas, request limits (Kestrel's among them) and HSTS: see Security/SecuritySetup.cs.
 builder.AddInferenceSecurity();
+// The HTTP API where the hosting settings say, and the V2 gRPC service on its own HTTP/2 port (Grpc:Url).
+builder.AddServerEndpoints();
 
 builder.Services.Configure<ModelRepositoryOptions>(builder.Configuration.GetSection(ModelRepositoryOptions.SectionName));
 builder.Services.AddOptions<OnnxRuntimeOptions>().Bind(builder.Configuration.GetSection(OnnxRuntimeOptions.SectionName)).ValidateOnStart();
@@ -82,6 +85,7 @@ builder.Services.AddExceptionHandler<UnhandledErrorHandler>();
 builder.Services.AddInferenceOpenApi();
 // gzip and deflate answers for clients that ask: see Hosting/ResponseCompressionSetup.cs.
 builder.Services.AddInferenceResponseCompression(builder.Configuration);
+builder.Services.AddInferenceGrpc(builder.Configuration);
 
 var app = builder.Build();
 
@@ -106,6 +110,7 @@ app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();
 app.MapJobsApi();
+app.MapInferenceGrpc();
 
 await app.RunAsync();
 return 0;

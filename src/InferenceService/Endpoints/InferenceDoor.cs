@@ -27,7 +27,9 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
     private InferenceTelemetry? _telemetry;
 
     private readonly ConditionalWeakTable<LoadedModel, ErrorResult[]> _modelAnswers = new();
-    private readonly ErrorResult?[] _serverAnswers = new ErrorResult?[8];
+    private const int ApiCount = 3;
+
+    private readonly ErrorResult?[] _serverAnswers = new ErrorResult?[4 * ApiCount];
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -115,17 +117,19 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
     /// <summary>The refusal's answer, made on first use and kept (per model version, per refusal, per API).</summary>
     private ErrorResult AnswerFor(InferenceApi api, AdmissionRefusal refusal, LoadedModel? model)
     {
-        var slot = ((int)refusal * 2) + (int)api;
+        var slot = ((int)refusal * ApiCount) + (int)api;
         if (model is null || refusal != AdmissionRefusal.QueueFull)
         {
             return _serverAnswers[slot] ??= Make(api, Admission.Error(refusal, Services.Scheduling, model));
         }
-        var answers = _modelAnswers.GetValue(model, static _ => new ErrorResult[2]);
+        var answers = _modelAnswers.GetValue(model, static _ => new ErrorResult[ApiCount]);
         return answers[(int)api] ??= Make(api, Admission.Error(refusal, Services.Scheduling, model));
     }
 
-    private static ErrorResult Make(InferenceApi api, InferenceException error) =>
-        api == InferenceApi.Protocol
-            ? ErrorResult.Cached(InferenceErrors.Of(error.Kind), error.Message)
-            : ErrorResult.Problem(InferenceErrors.Of(error.Kind), error.Message);
+    private static ErrorResult Make(InferenceApi api, InferenceException error) => api switch
+    {
+        InferenceApi.Protocol => ErrorResult.Cached(InferenceErrors.Of(error.Kind), error.Message),
+        InferenceApi.Grpc => ErrorResult.Grpc(InferenceErrors.Of(error.Kind), error.Message),
+        _ => ErrorResult.Problem(InferenceErrors.Of(error.Kind), error.Message),
+    };
 }

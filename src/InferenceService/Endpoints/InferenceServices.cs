@@ -53,6 +53,9 @@ internal enum InferenceApi
 
     /// <summary><c>/predict</c>: the model in the route, the <c>X-Model</c> header or the body; errors as ProblemDetails.</summary>
     Predict,
+
+    /// <summary>The V2 gRPC service's ModelInfer: the model in the message (checked once it is read), errors as gRPC statuses.</summary>
+    Grpc,
 }
 
 /// <summary>Marks an inference endpoint for <see cref="InferenceDoor"/>.</summary>
@@ -64,6 +67,8 @@ internal sealed record InferenceRoute(InferenceApi Api)
     public static readonly InferenceRoute Protocol = new(InferenceApi.Protocol);
 
     public static readonly InferenceRoute Predict = new(InferenceApi.Predict);
+
+    public static readonly InferenceRoute Grpc = new(InferenceApi.Grpc);
 
     /// <summary>The model the request names before its body: the route's <c>{model}</c>, else (for /predict) the header.</summary>
     public string? ModelOf(HttpContext context)

@@ -48,7 +48,7 @@ internal static class StatisticsApi
         }
     }
 
-    private static ModelStatisticsEntry ToEntry(LoadedModel model)
+    internal static ModelStatisticsEntry ToEntry(LoadedModel model)
     {
         var stats = model.Scheduler.Statistics;
         return new ModelStatisticsEntry(

@@ -23,9 +23,11 @@ internal sealed class ErrorResult : IResult, IStatusCodeHttpResult, IContentType
     private readonly string _message;
     private readonly byte[]? _body;
     private readonly bool _problem;
+    private readonly string? _grpcMessage;
 
-    private ErrorResult(ErrorAnswer answer, string message, bool problem, byte[]? body)
+    private ErrorResult(ErrorAnswer answer, string message, bool problem, byte[]? body, string? grpcMessage = null)
     {
+        _grpcMessage = grpcMessage;
         _answer = answer;
         _message = message;
         _problem = problem;
@@ -48,6 +50,9 @@ internal sealed class ErrorResult : IResult, IStatusCodeHttpResult, IContentType
     /// <summary>An {"error"} answer whose body is serialized now, once, for a caller that gives the same answer often.</summary>
     public static ErrorResult Cached(ErrorAnswer answer, string message) => new(answer, message, problem: false, body: ProtocolBody(message));
 
+    /// <summary>A gRPC answer with no message (trailers only): the door's refusal of a gRPC call, its message encoded once.</summary>
+    public static ErrorResult Grpc(ErrorAnswer answer, string message) => new(answer, message, problem: false, body: null, GrpcErrors.EncodeMessage(message));
+
     /// <summary>The {"error": "…"} body of a message.</summary>
     public static byte[] ProtocolBody(string message)
     {
@@ -64,6 +69,10 @@ internal sealed class ErrorResult : IResult, IStatusCodeHttpResult, IContentType
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        if (_grpcMessage is not null)
+        {
+            return GrpcErrors.WriteTrailersOnlyAsync(httpContext, _answer, _grpcMessage);
+        }
         var response = httpContext.Response;
         response.StatusCode = _answer.HttpStatus;
         if (_answer.RetryAfter)

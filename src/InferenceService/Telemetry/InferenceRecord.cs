@@ -38,6 +38,16 @@ internal sealed class InferenceRecord
     /// <summary>The kind of error the request was answered with; null when it was not (or failed unexpectedly).</summary>
     public InferenceErrorKind? Error { get; set; }
 
+    /// <summary>
+    /// The answer's status in HTTP terms where the wire status is not it: a gRPC call is HTTP 200 whatever its
+    /// grpc-status, so its flow sets the HTTP status of its error (<see cref="Errors.InferenceErrors"/>) here, and
+    /// metrics, spans and the request log read the outcome from it. Null: the response's status code.
+    /// </summary>
+    public int? AnswerStatus { get; set; }
+
+    /// <summary>The response's status, or <see cref="AnswerStatus"/> where the flow set it.</summary>
+    public static int StatusOf(HttpContext context) => Of(context)?.AnswerStatus ?? context.Response.StatusCode;
+
     /// <summary>Starts the record of a request and attaches it to the request, where telemetry reads it.</summary>
     public static InferenceRecord Start(HttpContext context, string? model)
     {

@@ -21,7 +21,7 @@ internal sealed class InferenceTelemetry(InferenceMetrics metrics, ModelRegistry
     public void Record(HttpContext context, InferenceRecord request, bool completed, DateTimeOffset startedAt, long started)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var status = completed ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+        var status = completed ? request.AnswerStatus ?? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
         var outcome = RequestOutcomes.FromStatusCode(status);
         // Only models the repository has become label values: names clients invent would be unbounded series.
         // (A resolved version means the repository has the model.)

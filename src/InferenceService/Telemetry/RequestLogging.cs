@@ -32,7 +32,7 @@ internal static class RequestLogging
             options.MessageTemplate = MessageTemplate;
             options.GetLevel = LevelOf;
             options.EnrichDiagnosticContext = AddInferenceFields;
-            options.GetMessageTemplateProperties = (context, _, elapsedMs, statusCode) => RequestFields(context, elapsedMs, statusCode);
+            options.GetMessageTemplateProperties = (context, _, elapsedMs, statusCode) => RequestFields(context, elapsedMs, InferenceRecord.Of(context)?.AnswerStatus ?? statusCode);
         });
 
     /// <summary>Whether a path is a health probe or the metrics scrape: frequent, and only worth seeing when debugging.</summary>
@@ -42,7 +42,7 @@ internal static class RequestLogging
     private static LogEventLevel LevelOf(HttpContext context, double elapsedMs, Exception? exception)
     {
         // An exception that got past the error handler (the answer had already started) is the server's failure.
-        var status = exception is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+        var status = exception is null ? InferenceRecord.StatusOf(context) : StatusCodes.Status500InternalServerError;
         // Shedding load is the server working as designed: summed up by the overload log, not one error each.
         if (exception is null && status == StatusCodes.Status503ServiceUnavailable && InferenceRecord.Of(context)?.Error == Engine.InferenceErrorKind.Overloaded)
         {

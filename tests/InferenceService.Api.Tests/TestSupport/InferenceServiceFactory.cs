@@ -20,6 +20,8 @@ public sealed class InferenceServiceFactory(
         // The test host is this process: its callers may manage the repository (POST /v2/repository/index) unless a
         // test's settings say otherwise.
         builder.UseSetting("Authentication:AnonymousLoopbackManagement", "true");
+        // No gRPC port of its own: in-memory hosts (and Kestrel fixtures on a free port) run side by side.
+        builder.UseSetting("Grpc:Url", "");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

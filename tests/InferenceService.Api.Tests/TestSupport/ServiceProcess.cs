@@ -21,13 +21,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServiceProcess(Process process, int port)
+    private ServiceProcess(Process process, int port, Uri? grpcAddress)
     {
         _process = process;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        GrpcAddress = grpcAddress;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The V2 gRPC endpoint (a free loopback port of its own); null when the environment turned it off.</summary>
+    public Uri? GrpcAddress { get; }
 
     public Process Process => _process;
 
@@ -64,11 +68,14 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Processes run side by side: each gets a gRPC port of its own unless the test names one.
+        start.Environment["Grpc__Url"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         foreach (var (name, value) in environment.Concat(forPort?.Invoke(port) ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;
         }
-        var service = new ServiceProcess(new Process { StartInfo = start }, port);
+        var grpc = start.Environment["Grpc__Url"] is { Length: > 0 } url ? new Uri(url) : null;
+        var service = new ServiceProcess(new Process { StartInfo = start }, port, grpc);
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         Assert.True(service._process.Start());

@@ -46,7 +46,10 @@ public sealed class ContainerStartTests(PublishedApp app)
         var startup = probes["startupProbe"];
         var budget = TimeSpan.FromSeconds(startup.IntAt("periodSeconds") * startup.IntAt("failureThreshold"));
         var started = await container.WaitForOkAsync(startup.TextAt("httpGet.path"), budget);
-        await container.WaitForOkAsync(probes["readinessProbe"].TextAt("httpGet.path"), TimeSpan.FromSeconds(60));
+        // The readiness probe is Kubernetes' gRPC probe: the health service's "" on the gRPC port.
+        // (The probe names the image's port, 8001; the test's container listens on a free one instead.)
+        Assert.Equal("8001", probes["readinessProbe"].TextAt("grpc.port"));
+        await container.WaitForGrpcServingAsync(probes["readinessProbe"].Get("grpc")?.Get("service").Text() ?? "", TimeSpan.FromSeconds(60));
         using var live = await container.Client.GetAsync(probes["livenessProbe"].TextAt("httpGet.path"));
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
 

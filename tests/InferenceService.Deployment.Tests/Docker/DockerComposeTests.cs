@@ -33,6 +33,8 @@ public sealed class DockerComposeTests(AppSurface app)
         var inference = Service("inference");
 
         Assert.Contains($"{image.Env["ASPNETCORE_HTTP_PORTS"]}:{image.Env["ASPNETCORE_HTTP_PORTS"]}", inference.Get("ports").Items().Select(p => p.Text()));
+        var grpcPort = new Uri(image.Env["Grpc__Url"].Replace("://+", "://0.0.0.0", StringComparison.Ordinal)).Port;
+        Assert.Contains($"{grpcPort}:{grpcPort}", inference.Get("ports").Items().Select(p => p.Text()));
         var models = Assert.Single(inference.Get("volumes").Items().Select(v => v.Text()!.Split(':')), v => v[1] == "/models");
         Assert.Equal("models", FromCompose(models[0]));
         Assert.Equal("ro", models[2]);

@@ -30,8 +30,12 @@ public sealed class DockerfileTests(AppSurface app)
     public void RuntimeStage_ExposesThePortTheAppListensOn(string flavor)
     {
         var image = Runtime(flavor);
-        var exposed = Assert.Single(image.All("EXPOSE"));
-        Assert.Equal(exposed, image.Env["ASPNETCORE_HTTP_PORTS"]);
+        var exposed = Assert.Single(image.All("EXPOSE")).Split(' ');
+        // HTTP first, then the V2 gRPC service's port (Triton's 8001), which the app takes from Grpc__Url.
+        Assert.Equal([image.Env["ASPNETCORE_HTTP_PORTS"], "8001"], exposed);
+        var grpc = new Uri(image.Env["Grpc__Url"].Replace("://+", "://0.0.0.0", StringComparison.Ordinal));
+        Assert.Equal("http", grpc.Scheme);
+        Assert.Equal(8001, grpc.Port);
     }
 
     [Theory]

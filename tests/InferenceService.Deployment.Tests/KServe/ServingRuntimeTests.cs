@@ -26,7 +26,7 @@ public sealed class ServingRuntimeTests(AppSurface app)
     {
         Assert.Equal("serving.kserve.io/v1alpha1", s_runtime.TextAt("apiVersion"));
         Assert.Contains(s_runtime.At("spec.supportedModelFormats").Items(), f => f.TextAt("name") == "onnx");
-        Assert.Equal(["v2"], s_runtime.At("spec.protocolVersions").Items().Select(v => v.Text()));
+        Assert.Equal(["v2", "grpc-v2"], s_runtime.At("spec.protocolVersions").Items().Select(v => v.Text()));
         Assert.Equal("false", s_runtime.TextAt("spec.multiModel"));
         // KServe talks to the container it calls kserve-container.
         Assert.Equal("kserve-container", s_container.TextAt("name"));
@@ -67,8 +67,9 @@ public sealed class ServingRuntimeTests(AppSurface app)
         var image = DockerfileModel.Load().Stage("runtime-cpu");
         var port = Assert.Single(s_container.Get("ports").Items()).TextAt("containerPort");
 
-        Assert.Equal(image.Last("EXPOSE"), port);
+        Assert.Equal(image.Last("EXPOSE")!.Split(' ')[0], port);
         Assert.Equal(port, Manifests.EnvOf(s_container)["ASPNETCORE_HTTP_PORTS"]);
+        Assert.Equal(image.Env["Grpc__Url"], Manifests.EnvOf(s_container)["Grpc__Url"]);
         foreach (var name in Manifests.EnvOf(s_container).Keys)
         {
             EnvironmentVariables.AssertKnown(name, app, "The ServingRuntime's env");

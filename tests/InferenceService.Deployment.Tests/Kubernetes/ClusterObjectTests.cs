@@ -22,14 +22,17 @@ public sealed class ClusterObjectTests
         AssertSelectsThePods(s_deployment.At("spec.selector.matchLabels").Strings(), "The Deployment");
 
     [Fact]
-    public void Service_SelectsThePodsAndTargetsTheirHttpPort()
+    public void Service_SelectsThePodsAndTargetsTheirHttpAndGrpcPorts()
     {
         var service = YamlFiles.Object("docker/k8s/base/service.yaml", "Service");
-        var port = Assert.Single(service.At("spec.ports").Items());
-        var containerPort = Assert.Single(Manifests.DeploymentContainer.Get("ports").Items());
+        var ports = service.At("spec.ports").Items().ToArray();
+        var containerPorts = Manifests.DeploymentContainer.Get("ports").Items().ToArray();
 
         AssertSelectsThePods(service.At("spec.selector").Strings(), "The Service");
-        Assert.Equal(containerPort.TextAt("name"), port.TextAt("targetPort"));
+        Assert.Equal(containerPorts.Select(p => p.TextAt("name")), ports.Select(p => p.TextAt("targetPort")));
+        Assert.Equal(["http", "grpc"], ports.Select(p => p.TextAt("name")));
+        // gRPC is HTTP/2 without TLS: proxies and meshes that read appProtocol speak it from the first byte.
+        Assert.Equal("kubernetes.io/h2c", ports[1].TextAt("appProtocol"));
     }
 
     [Fact]

@@ -12,7 +12,9 @@ public sealed class DeploymentTests(AppSurface app)
     private static readonly YamlNode s_container = Manifests.DeploymentContainer;
     private static readonly DockerStage s_image = DockerfileModel.Load().Stage("runtime-cpu");
 
-    private static YamlNode Port => Assert.Single(s_container.Get("ports").Items());
+    private static YamlNode Port => Assert.Single(s_container.Get("ports").Items(), p => p.TextAt("name") == "http");
+
+    private static YamlNode GrpcPort => Assert.Single(s_container.Get("ports").Items(), p => p.TextAt("name") == "grpc");
 
     [Fact]
     public void Probes_AreStartupLivenessAndReadinessOnTheAppsRoutesAndPort()
@@ -20,20 +22,23 @@ public sealed class DeploymentTests(AppSurface app)
         var probes = Manifests.ProbesOf(s_container).ToDictionary(p => p.Kind, p => p.Probe);
 
         Assert.Equal(["livenessProbe", "readinessProbe", "startupProbe"], probes.Keys.Order());
-        foreach (var (kind, probe) in probes)
+        foreach (var kind in new[] { "startupProbe", "livenessProbe" })
         {
-            app.AssertGetRoute(probe.TextAt("httpGet.path"), $"The Deployment's {kind}");
-            Assert.Contains(probe.TextAt("httpGet.port"), new[] { Port.TextAt("name"), Port.TextAt("containerPort") });
+            app.AssertGetRoute(probes[kind].TextAt("httpGet.path"), $"The Deployment's {kind}");
+            Assert.Contains(probes[kind].TextAt("httpGet.port"), new[] { Port.TextAt("name"), Port.TextAt("containerPort") });
         }
         // Liveness must not depend on models: a model that fails to load makes the pod unready, not restarted forever.
         Assert.EndsWith("/live", probes["livenessProbe"].TextAt("httpGet.path"), StringComparison.Ordinal);
-        Assert.EndsWith("/ready", probes["readinessProbe"].TextAt("httpGet.path"), StringComparison.Ordinal);
+        // Readiness is Kubernetes' gRPC probe on the gRPC port (its health service "" is readiness): a number, as
+        // the grpc probe takes no port name.
+        Assert.Equal(GrpcPort.TextAt("containerPort"), probes["readinessProbe"].TextAt("grpc.port"));
     }
 
     [Fact]
     public void ContainerPort_IsTheImagesPortAndTheOneTheAppListensOn()
     {
-        Assert.Equal(s_image.Last("EXPOSE"), Port.TextAt("containerPort"));
+        var exposed = s_image.Last("EXPOSE")!.Split(' ');
+        Assert.Equal(exposed, new[] { Port.TextAt("containerPort"), GrpcPort.TextAt("containerPort") });
         Assert.Equal(Port.TextAt("containerPort"), Manifests.EnvOf(s_container)["ASPNETCORE_HTTP_PORTS"]);
     }
 

@@ -17,7 +17,7 @@ public sealed class TelemetryReferenceTests(AppSurface app)
     {
         var pod = Manifests.DeploymentObject.At("spec.template.metadata.annotations").Strings();
         var runtime = YamlFiles.Object(Manifests.ServingRuntime, "ServingRuntime").At("spec.annotations").Strings();
-        var port = Assert.Single(Manifests.DeploymentContainer.Get("ports").Items()).TextAt("containerPort");
+        var port = Assert.Single(Manifests.DeploymentContainer.Get("ports").Items(), p => p.TextAt("name") == "http").TextAt("containerPort");
 
         app.AssertGetRoute(pod["prometheus.io/path"], "The Deployment's prometheus.io/path annotation");
         Assert.Equal(port, pod["prometheus.io/port"]);
@@ -40,7 +40,7 @@ public sealed class TelemetryReferenceTests(AppSurface app)
     public void Prometheus_ScrapesTheInferenceServiceAtARouteOfTheApp()
     {
         var jobs = YamlFiles.LoadSingle("docker/prometheus/prometheus.yml").Get("scrape_configs").Items();
-        var port = s_compose.At("services.inference.ports").Items().Single().Text()!.Split(':')[^1];
+        var port = s_compose.At("services.inference.ports").Items().First().Text()!.Split(':')[^1];
 
         var job = Assert.Single(jobs, j => j.Get("static_configs").Items().SelectMany(c => c.Get("targets").Items())
             .Any(t => t.Text() == $"inference:{port}"));

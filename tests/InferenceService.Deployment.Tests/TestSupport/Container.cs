@@ -80,6 +80,11 @@ internal sealed class ContainerSpec
         var containerPort = int.Parse(environment["ASPNETCORE_HTTP_PORTS"], CultureInfo.InvariantCulture);
         var hostPort = FreePort();
         environment["ASPNETCORE_HTTP_PORTS"] = hostPort.ToString(CultureInfo.InvariantCulture);
+        // The gRPC port too gets a free one, unless the test names its own: containers run side by side here.
+        if (!Env.ContainsKey("Grpc__Url"))
+        {
+            environment["Grpc__Url"] = $"http://127.0.0.1:{FreePort()}";
+        }
         string Map(string value)
         {
             foreach (var (container, host) in paths)
@@ -146,6 +151,36 @@ internal sealed class RunningContainer(
     private Process? _process;
 
     public int ContainerPort => containerPort;
+
+    /// <summary>The V2 gRPC endpoint (Grpc__Url, a free loopback port unless the test named one).</summary>
+    public Uri GrpcAddress => new(environment["Grpc__Url"]);
+
+    /// <summary>Polls the gRPC health service (as Kubernetes' grpc probe does) until <paramref name="service"/> is SERVING.</summary>
+    public async Task WaitForGrpcServingAsync(string service, TimeSpan within)
+    {
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(GrpcAddress);
+        var health = new global::Grpc.Health.V1.Health.HealthClient(channel);
+        var clock = Stopwatch.StartNew();
+        var last = "no answer";
+        while (clock.Elapsed < within)
+        {
+            try
+            {
+                var reply = await health.CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+                last = reply.Status.ToString();
+            }
+            catch (global::Grpc.Core.RpcException e)
+            {
+                last = e.Status.StatusCode.ToString();
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"The gRPC health service did not answer SERVING for \"{service}\" within {within.TotalSeconds:F0} s (last: {last}). Output:\n{Output}");
+    }
 
     public HttpClient Client { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{hostPort}"), Timeout = TimeSpan.FromSeconds(10) };
 

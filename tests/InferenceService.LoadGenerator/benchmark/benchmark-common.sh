@@ -57,11 +57,12 @@ bench_start() { # <name> <folder> <command>...: starts a server from the folder,
 bench_start_service() { # <base URL> [name]: the service in Release, serving the benchmark models; sets bench_pid
   # From its bin folder, so it finds its appsettings.json. Warnings only: a log line per request would be measured too.
   # BENCHMARK_SERVER_ARGS: more of the service's options, split at spaces (e.g. --Accuracy:MaxStoredPredictions=0).
+  # BENCHMARK_GRPC_URL: where the V2 gRPC service listens; empty (the default here): no gRPC port.
   local extra=()
   read -ra extra <<<"${BENCHMARK_SERVER_ARGS:-}"
   bench_start "${2:-server}" "$root/src/InferenceService/bin/Release/net10.0" dotnet InferenceService.dll --urls "$1" \
     --ModelRepository:Path="$root/tests/InferenceService.LoadGenerator/benchmark/models" --Serilog:MinimumLevel:Default=Warning \
-    "${extra[@]}"
+    --Grpc:Url="${BENCHMARK_GRPC_URL:-}" "${extra[@]}"
 }
 
 bench_wait_ready() { # <name> <pid> <URL answering 200 when ready> [seconds, default 60]

@@ -250,7 +250,7 @@ EOF
 
   echo "Starting the server (log: $out/server.log)"
   (cd "$app" && exec dotnet InferenceService.dll --urls "$base" --ModelRepository:Path="$repo" \
-    --Authentication:AnonymousLoopbackManagement=true --Serilog:MinimumLevel:Default=Warning) >"$out/server.log" 2>&1 &
+    --Authentication:AnonymousLoopbackManagement=true --Serilog:MinimumLevel:Default=Warning --Grpc:Url=) >"$out/server.log" 2>&1 &
   server_pid=$!
   stop_server() {
     kill "$server_pid" 2>/dev/null || true
