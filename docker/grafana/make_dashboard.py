@@ -72,12 +72,26 @@ rows = [
         panel("Rows inferred", "Rows per second through successful Runs, by model.", "short",
               [(f"sum by (model) (rate(inference_rows_total{{{MODEL}}}[{RATE}]))", "{{model}}")], width=8),
     ]),
+    # Accuracy across replicas: the counters add up over pods (sum by), so the ratio of their rates is the whole
+    # service's accuracy or error over the interval. The rolling-window gauges are each pod's view of the windows: with
+    # Accuracy:Store=redis every pod reports the same service-wide windows, so max by collapses them into one line.
     ("Accuracy", [
-        panel("Rolling accuracy", "Accuracy over each rolling window of predictions with feedback, by model, version and output.", "percentunit",
-              [(f"inference_accuracy{{{MODEL}}}", "{{model}} v{{version}} {{output}} {{window}}")], max_value=1),
-        panel("Rolling regression error", "Mean absolute error and root mean squared error over each rolling window.", "none",
-              [(f"inference_mae{{{MODEL}}}", "MAE {{model}} v{{version}} {{output}} {{window}}"),
-               (f"inference_rmse{{{MODEL}}}", "RMSE {{model}} v{{version}} {{output}} {{window}}")]),
+        panel("Accuracy, all replicas", "Share of scored rows predicted right over the interval, summed over every pod, by model, version and output.", "percentunit",
+              [(f"sum by (model, version, output) (rate(inference_scored_correct_total{{{MODEL}}}[{RATE}]))"
+                f" / sum by (model, version, output) (rate(inference_scored_rows_total{{{MODEL}}}[{RATE}]))",
+                "{{model}} v{{version}} {{output}}")], width=6, max_value=1),
+        panel("Rolling accuracy", "Accuracy over each rolling window of predictions with feedback (service-wide with Accuracy:Store=redis, where every pod reports the same windows).", "percentunit",
+              [(f"max by (model, version, output, window) (inference_accuracy{{{MODEL}}})", "{{model}} v{{version}} {{output}} {{window}}")], width=6, max_value=1),
+        panel("Regression error, all replicas", "Mean absolute error and root mean squared error over the interval, summed over every pod.", "none",
+              [(f"sum by (model, version, output) (rate(inference_scored_absolute_error_total{{{MODEL}}}[{RATE}]))"
+                f" / sum by (model, version, output) (rate(inference_scored_values_total{{{MODEL}}}[{RATE}]))",
+                "MAE {{model}} v{{version}} {{output}}"),
+               (f"sqrt(sum by (model, version, output) (rate(inference_scored_squared_error_total{{{MODEL}}}[{RATE}]))"
+                f" / sum by (model, version, output) (rate(inference_scored_values_total{{{MODEL}}}[{RATE}])))",
+                "RMSE {{model}} v{{version}} {{output}}")], width=6),
+        panel("Rolling regression error", "Mean absolute error and root mean squared error over each rolling window (service-wide with Accuracy:Store=redis).", "none",
+              [(f"max by (model, version, output, window) (inference_mae{{{MODEL}}})", "MAE {{model}} v{{version}} {{output}} {{window}}"),
+               (f"max by (model, version, output, window) (inference_rmse{{{MODEL}}})", "RMSE {{model}} v{{version}} {{output}} {{window}}")], width=6),
     ]),
     ("Models and process", [
         panel("Model versions by state", "Model versions loading, ready and failed.", "short",

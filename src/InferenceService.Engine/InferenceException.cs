@@ -26,6 +26,9 @@ public enum InferenceErrorKind
 
     /// <summary>The request conflicts with what the server holds: feedback for a prediction already scored (409).</summary>
     Conflict,
+
+    /// <summary>A store the request needs cannot be reached now: the shared accuracy store (503, with Retry-After).</summary>
+    Unavailable,
 }
 
 /// <summary>

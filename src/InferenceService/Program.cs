@@ -61,10 +61,13 @@ builder.Services.AddSingleton<OverloadLog>();
 builder.Services.AddSingleton<InferenceServices>();
 builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<AccuracyOptions>, AccuracyOptionsValidation>();
+// Accuracy:Store: memory (this process) or redis (shared by every replica): see Engine/Accuracy/IAccuracyStore.cs.
+builder.Services.AddSingleton<IAccuracyStore>(services => AccuracyStores.Create(services));
 builder.Services.AddSingleton(services => new AccuracyTracker(
     services.GetRequiredService<IOptions<AccuracyOptions>>().Value,
     services.GetRequiredService<TimeProvider>(),
-    services.GetRequiredService<IMeterFactory>()));
+    services.GetRequiredService<IMeterFactory>(),
+    services.GetRequiredService<IAccuracyStore>()));
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
 // Batch jobs: the store under Jobs:Directory, resumed at start (see Hosting/JobsSetup.cs).

@@ -8,6 +8,15 @@ public sealed class AccuracyOptions
 {
     public const string SectionName = "Accuracy";
 
+    /// <summary>
+    /// Where predictions wait for feedback and scores are summarized: in this process (the default) or in Redis, shared
+    /// by every replica.
+    /// </summary>
+    public AccuracyStoreKind Store { get; set; } = AccuracyStoreKind.Memory;
+
+    /// <summary>The Redis store's settings (<c>Accuracy:Redis</c>), used when <see cref="Store"/> is <see cref="AccuracyStoreKind.Redis"/>.</summary>
+    public RedisAccuracyOptions Redis { get; set; } = new();
+
     /// <summary>The row windows used when none are configured: the last 1,000 and 10,000 rows.</summary>
     public static readonly IReadOnlyList<int> DefaultRowWindows = [1_000, 10_000];
 
@@ -81,9 +90,67 @@ public sealed class AccuracyOptions
         {
             problems.Add($"Accuracy:TimeWindows entries must be one second or longer, not {window}.");
         }
+        if (Store == AccuracyStoreKind.Redis)
+        {
+            problems.AddRange(Redis.Validate());
+        }
         if (EffectiveRowWindows.Distinct().Count() != EffectiveRowWindows.Count || EffectiveTimeWindows.Distinct().Count() != EffectiveTimeWindows.Count)
         {
             problems.Add("Accuracy:RowWindows and Accuracy:TimeWindows must not repeat a window.");
+        }
+        return problems;
+    }
+}
+
+/// <summary>Where the accuracy state lives.</summary>
+public enum AccuracyStoreKind
+{
+    /// <summary>In this process: nothing else needed, one replica's own traffic.</summary>
+    Memory,
+
+    /// <summary>In Redis: feedback on any replica finds the prediction, and reports cover every replica.</summary>
+    Redis,
+}
+
+/// <summary>The <c>Accuracy:Redis</c> section: how the shared store is reached and how long the service waits for it.</summary>
+public sealed class RedisAccuracyOptions
+{
+    /// <summary>A StackExchange.Redis connection string, e.g. <c>redis:6379,password=…</c>.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Prefixed to every key, so that several services (or environments) can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "inference:accuracy:";
+
+    /// <summary>
+    /// How long one write or read may take before it is given up: predictions are then not kept (counted and logged),
+    /// and feedback answers 503. Short, because a slow store must not hold anything up.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often each replica reads the shared windows back for its accuracy gauges.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Writes waiting for the store at most; beyond this they are dropped (and counted) rather than queued.</summary>
+    public int MaxPendingWrites { get; set; } = 10_000;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Configuration))
+        {
+            problems.Add("Accuracy:Redis:Configuration is required when Accuracy:Store is redis: a StackExchange.Redis connection string, e.g. \"redis:6379\".");
+        }
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"Accuracy:Redis:Timeout must be longer than zero and at most a minute, not {Timeout}.");
+        }
+        if (RefreshInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"Accuracy:Redis:RefreshInterval must be one second or longer, not {RefreshInterval}.");
+        }
+        if (MaxPendingWrites < 1)
+        {
+            problems.Add($"Accuracy:Redis:MaxPendingWrites must be 1 or more, not {MaxPendingWrites}.");
         }
         return problems;
     }

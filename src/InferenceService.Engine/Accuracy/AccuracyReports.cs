@@ -3,28 +3,27 @@ namespace InferenceService.Engine.Accuracy;
 /// <summary>Turns an output's rolling summaries into its report.</summary>
 internal static class AccuracyReports
 {
-    public static OutputAccuracyReport For(OutputTracker output, DateTimeOffset now, int maxMatrixClasses)
+    public static OutputAccuracyReport For(OutputTracker output, OutputSummaries summaries, int maxMatrixClasses)
     {
-        if (output.Errors is { } errors)
+        var windows = output.Windows;
+        if (summaries.Errors is { } errors)
         {
-            var numeric = errors.Summarize(now)
-                .Select((s, i) => new ScoredWindowReport(errors.Windows[i], s.Rows, null, null, s.Values, s.MeanAbsoluteError, s.RootMeanSquaredError))
+            var numeric = errors
+                .Select((s, i) => new ScoredWindowReport(windows[i], s.Rows, null, null, s.Values, s.MeanAbsoluteError, s.RootMeanSquaredError))
                 .ToArray();
             return new OutputAccuracyReport(output.Name, output.Kind, numeric, null);
         }
-        var scores = output.Scores!;
-        var windows = scores.Summarize(now)
-            .Select((s, i) => new ScoredWindowReport(scores.Windows[i], s.Rows, s.Accuracy, Confusion(output, s, maxMatrixClasses), null, null, null))
+        var scored = summaries.Scores!
+            .Select((s, i) => new ScoredWindowReport(windows[i], s.Rows, s.Accuracy, Confusion(output, s, maxMatrixClasses), null, null, null))
             .ToArray();
-        var signals = output.Signals!;
-        var predictions = signals.Summarize(now).Select((s, i) => new PredictionWindowReport(
-                signals.Windows[i],
+        var predictions = summaries.Signals!.Select((s, i) => new PredictionWindowReport(
+                windows[i],
                 s.Rows,
                 s.Classes.OrderBy(c => c.Key).Select(c => new ClassCount(output.ClassName(c.Key), c.Value)).ToArray(),
                 output.Kind == ScoredOutputKind.ClassScores ? s.ConfidenceCounts.ToArray() : null,
                 s.MeanConfidence))
             .ToArray();
-        return new OutputAccuracyReport(output.Name, output.Kind, windows, predictions);
+        return new OutputAccuracyReport(output.Name, output.Kind, scored, predictions);
     }
 
     public static ScoredOutputResult Result(ScoredOutput scored)

@@ -11,7 +11,7 @@ namespace InferenceService.Engine.Accuracy;
 /// <summary>
 /// Accuracy against ground truth that arrives later, and label-free signals while none does. Every answered
 /// inference is recorded (<see cref="Record"/>): its predicted classes and confidences count at once, and what scoring
-/// needs is kept in the <see cref="Predictions"/> store under its prediction id. Feedback (<see cref="Feedback"/>)
+/// needs is kept in the <see cref="Store"/> under its prediction id. Feedback (<see cref="FeedbackAsync"/>)
 /// joins true values to a kept prediction, once; a request that carries its targets inline is scored at once and kept
 /// as already scored, so later feedback for it is a conflict rather than a second count. Thread-safe.
 /// </summary>
@@ -24,10 +24,20 @@ public sealed class AccuracyTracker
     private readonly AccuracyMetrics _metrics;
 
     public AccuracyTracker(AccuracyOptions options, TimeProvider time, IMeterFactory meterFactory)
+        : this(options, time, meterFactory, new MemoryAccuracyStore(options ?? throw new ArgumentNullException(nameof(options)), time))
+    {
+    }
+
+    /// <param name="options">The settings.</param>
+    /// <param name="time">The clock of every window and expiry.</param>
+    /// <param name="meterFactory">Makes the service meter the accuracy instruments live on.</param>
+    /// <param name="store">Where predictions wait and rows are summarized: memory, or a store every replica shares.</param>
+    public AccuracyTracker(AccuracyOptions options, TimeProvider time, IMeterFactory meterFactory, IAccuracyStore store)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(store);
         var problems = options.Validate();
         if (problems.Count > 0)
         {
@@ -36,12 +46,12 @@ public sealed class AccuracyTracker
         _options = options;
         _time = time;
         _windows = RollingWindow.From(options);
-        Predictions = new PredictionStore(options.MaxStoredPredictions, options.PredictionTtl, time);
-        _metrics = new AccuracyMetrics(meterFactory, () => _models.Values.SelectMany(m => m.Outputs), time);
+        Store = store;
+        _metrics = new AccuracyMetrics(meterFactory, Latest);
     }
 
-    /// <summary>The predictions waiting for feedback.</summary>
-    public PredictionStore Predictions { get; }
+    /// <summary>Where predictions wait for feedback and rows are summarized.</summary>
+    public IAccuracyStore Store { get; }
 
     /// <summary>The rolling windows every output is reported over.</summary>
     public IReadOnlyList<RollingWindow> Windows => _windows;
@@ -67,7 +77,7 @@ public sealed class AccuracyTracker
         }
         var now = _time.GetUtcNow();
         var outputs = new List<OutputPrediction>(result.Outputs.Count);
-        var predictedRows = new List<(OutputTracker Output, PredictedRow[] Rows, int Count)>();
+        var predictedRows = new List<PredictedRows>();
         try
         {
             for (var i = 0; i < result.Outputs.Count; i++)
@@ -82,19 +92,15 @@ public sealed class AccuracyTracker
 
             foreach (var (output, rows, count) in predictedRows)
             {
-                output.Signals!.Add(rows.AsSpan(0, count), now);
                 _metrics.RecordPredicted(output, rows.AsSpan(0, count));
             }
             if (scored is not null)
             {
                 recorded.IsScored = true;
-                Score(scored, now);
+                RecordScored(scored);
             }
             // Kept even when every output was too large to copy: feedback then learns why it cannot be scored.
-            if (outputs.Count > 0)
-            {
-                Predictions.Add(recorded);
-            }
+            Store.Record(predictedRows, scored, outputs.Count > 0 && Store.KeepsPredictions ? recorded : null, now);
         }
         finally
         {
@@ -109,11 +115,21 @@ public sealed class AccuracyTracker
     /// Scores true values against the prediction kept under <paramref name="id"/>, looked for in each of
     /// <paramref name="versions"/> of <paramref name="model"/>.
     /// </summary>
+    /// <param name="model">The model's name.</param>
+    /// <param name="versions">The versions that may have made the prediction.</param>
+    /// <param name="id">The prediction id.</param>
+    /// <param name="targets">The true values, by output name.</param>
+    /// <param name="resolve">
+    /// The loaded model of a version this replica has not served yet (a shared store holds predictions other replicas
+    /// made); null when it is not loaded here.
+    /// </param>
+    /// <param name="cancellationToken">Cancels waiting for the store.</param>
     /// <exception cref="InferenceException">
     /// No such prediction kept (404); it was already scored, or several versions hold the id (409); the targets do not
-    /// fit it (400).
+    /// fit it (400); the shared store cannot be reached (503).
     /// </exception>
-    public FeedbackResult Feedback(string model, IReadOnlyList<long> versions, string id, JsonElement targets)
+    public async ValueTask<FeedbackResult> FeedbackAsync(
+        string model, IReadOnlyList<long> versions, string id, JsonElement targets, Func<long, LoadedModel?>? resolve = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(versions);
         ArgumentNullException.ThrowIfNull(id);
@@ -122,51 +138,94 @@ public sealed class AccuracyTracker
             throw InferenceException.InvalidInput(
                 $"The id is {id.Length} characters long; predictions are kept for feedback only under ids of at most {PredictionStore.MaxIdLength}.");
         }
-        var candidates = versions.Select(v => Predictions.Find(new PredictionKey(model, v, id))).OfType<Prediction>().ToArray();
-        if (candidates.Length > 1)
+        var candidates = new List<Prediction>(1);
+        foreach (var version in versions)
+        {
+            if (Known(model, version, resolve) is { } accuracy
+                && await Store.FindAsync(new PredictionKey(model, version, id), accuracy, cancellationToken).ConfigureAwait(false) is { } prediction)
+            {
+                candidates.Add(prediction);
+            }
+        }
+        if (candidates.Count > 1)
         {
             var made = candidates.Select(c => c.Key.Version).Order().ToArray();
             throw new InferenceException(InferenceErrorKind.Conflict,
                 $"Prediction '{TargetReader.Echo(id)}' was made by versions {string.Join(", ", made[..^1])} and {made[^1]} of model '{model}': send the feedback for the version that made it.");
         }
-        var found = candidates.FirstOrDefault();
-        if (found is null)
-        {
-            var which = versions.Count == 1 ? $"Model '{model}' version {versions[0]}" : $"Model '{model}'";
-            throw new InferenceException(InferenceErrorKind.PredictionNotFound,
-                $"{which} has no prediction '{TargetReader.Echo(id)}' waiting for feedback: the id is unknown, or its prediction expired or was pushed out by newer ones.");
-        }
+        var found = candidates.FirstOrDefault() ?? throw NotFound(model, versions, id);
         if (found.IsScored)
         {
             throw AlreadyScored(found);
         }
         var scored = TargetReader.Read(found, targets, "targets", _options.MaxClasses);
-        if (!Predictions.TryMarkScored(found))
+        switch (await Store.ScoreAsync(found, scored, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
-            throw AlreadyScored(found);
+            case ScoreClaim.AlreadyScored:
+                throw AlreadyScored(found);
+            case ScoreClaim.Gone:
+                throw NotFound(model, versions, id);
         }
-        Score(scored, _time.GetUtcNow());
+        RecordScored(scored);
         return new FeedbackResult(found.Key, scored.Select(AccuracyReports.Result).ToArray());
     }
 
     /// <summary>The scores and signals of one model version, over every window, as of now.</summary>
-    public ModelAccuracyReport Report(LoadedModel model)
+    /// <exception cref="InferenceException">The shared store cannot be reached (503).</exception>
+    public async ValueTask<ModelAccuracyReport> ReportAsync(LoadedModel model, CancellationToken cancellationToken = default)
     {
         var accuracy = For(model);
         var now = _time.GetUtcNow();
-        return new ModelAccuracyReport(accuracy.Model, accuracy.Version,
-            accuracy.Outputs.Select(o => AccuracyReports.For(o, now, _options.MaxConfusionMatrixClasses)).ToArray());
+        var outputs = new OutputAccuracyReport[accuracy.Outputs.Count];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            var summaries = await Store.SummarizeAsync(accuracy.Outputs[i], now, cancellationToken).ConfigureAwait(false);
+            outputs[i] = AccuracyReports.For(accuracy.Outputs[i], summaries, _options.MaxConfusionMatrixClasses);
+        }
+        return new ModelAccuracyReport(accuracy.Model, accuracy.Version, outputs);
     }
 
-    private ModelAccuracy For(LoadedModel model) =>
-        _models.GetOrAdd((model.Name, model.Version), static (_, state) => new ModelAccuracy(state.model, state.windows), (model, windows: _windows));
+    /// <summary>The accuracy of a version served here, or of one loaded here that another replica served; null when neither.</summary>
+    private ModelAccuracy? Known(string model, long version, Func<long, LoadedModel?>? resolve) =>
+        _models.TryGetValue((model, version), out var known) ? known
+        : resolve?.Invoke(version) is { } loaded ? For(loaded)
+        : null;
+
+    private IEnumerable<(OutputTracker Output, OutputSummaries Summaries)> Latest()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var model in _models.Values)
+        {
+            foreach (var output in model.Outputs)
+            {
+                if (Store.Latest(output, now) is { } summaries)
+                {
+                    yield return (output, summaries);
+                }
+            }
+        }
+    }
+
+    private ModelAccuracy For(LoadedModel model)
+    {
+        if (_models.TryGetValue((model.Name, model.Version), out var known))
+        {
+            return known;
+        }
+        var added = _models.GetOrAdd((model.Name, model.Version), new ModelAccuracy(model, _windows));
+        foreach (var output in added.Outputs)
+        {
+            Store.Track(output);
+        }
+        return added;
+    }
 
     /// <summary>
     /// Reads one output: the classes (and confidences) of a classification output, copied only when kept; the numbers
     /// of a numeric output, copied only when kept. An output is kept when the store keeps anything and it is small
     /// enough, or when inline targets name it.
     /// </summary>
-    private OutputPrediction? Read(OutputTracker output, OutputTensor value, JsonElement targets, List<(OutputTracker, PredictedRow[], int)> predictedRows)
+    private OutputPrediction? Read(OutputTracker output, OutputTensor value, JsonElement targets, List<PredictedRows> predictedRows)
     {
         var rows = OutputReader.RowsOf(value);
         var named = targets.ValueKind == JsonValueKind.Object && targets.TryGetProperty(output.Name, out _);
@@ -178,9 +237,9 @@ public sealed class AccuracyTracker
                 ArrayPool<PredictedRow>.Shared.Return(predicted);
                 return null;
             }
-            predictedRows.Add((output, predicted, rows));
+            predictedRows.Add(new PredictedRows(output, predicted, rows));
             long[]? classes = null;
-            if (named || (Predictions.Capacity > 0 && rows <= _options.MaxStoredValuesPerOutput))
+            if (named || (Store.KeepsPredictions && rows <= _options.MaxStoredValuesPerOutput))
             {
                 classes = new long[rows];
                 for (var r = 0; r < rows; r++)
@@ -191,7 +250,7 @@ public sealed class AccuracyTracker
             return new OutputPrediction(output, rows, rows, classes, null);
         }
         double[]? values = null;
-        if (named || (Predictions.Capacity > 0 && value.ElementCount <= _options.MaxStoredValuesPerOutput))
+        if (named || (Store.KeepsPredictions && value.ElementCount <= _options.MaxStoredValuesPerOutput))
         {
             values = new double[value.ElementCount];
             OutputReader.ReadNumbers(value, values);
@@ -199,21 +258,19 @@ public sealed class AccuracyTracker
         return new OutputPrediction(output, rows, value.ElementCount, null, values);
     }
 
-    private void Score(IReadOnlyList<ScoredOutput> scored, DateTimeOffset now)
+    private void RecordScored(IReadOnlyList<ScoredOutput> scored)
     {
         foreach (var output in scored)
         {
-            if (output.Classes is { } classes)
-            {
-                output.Output.Scores!.Add(classes, now);
-                _metrics.RecordScored(output.Output, classes.Length);
-            }
-            else
-            {
-                output.Output.Errors!.Add(output.Numbers, now);
-                _metrics.RecordScored(output.Output, output.Numbers!.Length);
-            }
+            _metrics.RecordScored(output);
         }
+    }
+
+    private static InferenceException NotFound(string model, IReadOnlyList<long> versions, string id)
+    {
+        var which = versions.Count == 1 ? $"Model '{model}' version {versions[0]}" : $"Model '{model}'";
+        return new InferenceException(InferenceErrorKind.PredictionNotFound,
+            $"{which} has no prediction '{TargetReader.Echo(id)}' waiting for feedback: the id is unknown, or its prediction expired or was pushed out by newer ones.");
     }
 
     private static InferenceException AlreadyScored(Prediction prediction) => new(InferenceErrorKind.Conflict,

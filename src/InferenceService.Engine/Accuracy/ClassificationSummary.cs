@@ -25,6 +25,17 @@ public sealed class ClassificationSummary : IRowSummary<ClassificationSummary, C
         System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pairs, row, out _)++;
     }
 
+    /// <summary>Adds <paramref name="count"/> rows of one (true class, predicted class) pair at once.</summary>
+    internal void Add(ClassRow pair, long count)
+    {
+        Rows += count;
+        if (pair.Actual == pair.Predicted)
+        {
+            Correct += count;
+        }
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pair, out _) += count;
+    }
+
     public void Merge(ClassificationSummary other)
     {
         ArgumentNullException.ThrowIfNull(other);

@@ -26,6 +26,15 @@ public sealed class NumericSummary : IRowSummary<NumericSummary, NumericRow>
         SquaredErrorSum += row.SquaredError;
     }
 
+    /// <summary>Adds the totals of rows summarized elsewhere.</summary>
+    internal void Add(long rows, long values, double absoluteErrorSum, double squaredErrorSum)
+    {
+        Rows += rows;
+        Values += values;
+        AbsoluteErrorSum += absoluteErrorSum;
+        SquaredErrorSum += squaredErrorSum;
+    }
+
     public void Merge(NumericSummary other)
     {
         ArgumentNullException.ThrowIfNull(other);

@@ -17,6 +17,7 @@ public sealed class OutputTracker
         Name = output.Name;
         Kind = ScoredOutputKinds.Of(output, labels);
         Labels = labels is { Count: > 0 } ? labels : null;
+        Windows = windows;
         if (Kind.IsClassification())
         {
             Scores = new RollingSummaries<ClassificationSummary, ClassRow>(windows);
@@ -41,6 +42,9 @@ public sealed class OutputTracker
     public string Name { get; }
 
     public ScoredOutputKind Kind { get; }
+
+    /// <summary>The rolling windows this output is summarized over.</summary>
+    public IReadOnlyList<RollingWindow> Windows { get; }
 
     /// <summary>The class names from the output's label file; null when it has none.</summary>
     public IReadOnlyList<string>? Labels { get; }

@@ -36,6 +36,29 @@ public sealed class PredictionSignalSummary : IRowSummary<PredictionSignalSummar
         }
     }
 
+    /// <summary>Adds <paramref name="count"/> rows predicted as <paramref name="predicted"/>, summarized elsewhere.</summary>
+    internal void AddClass(long predicted, long count)
+    {
+        Rows += count;
+        CollectionsMarshal.GetValueRefOrAddDefault(_classes, predicted, out _) += count;
+    }
+
+    /// <summary>Adds confidence counts summarized elsewhere: <paramref name="count"/> rows in bucket <paramref name="bucket"/>.</summary>
+    internal void AddConfidenceBucket(int bucket, long count)
+    {
+        if (bucket >= 0 && bucket < _confidence.Length)
+        {
+            _confidence[bucket] += count;
+        }
+    }
+
+    /// <summary>Adds the confidence totals of rows summarized elsewhere.</summary>
+    internal void AddConfidenceTotals(long rows, double sum)
+    {
+        ConfidenceRows += rows;
+        ConfidenceSum += sum;
+    }
+
     public void Merge(PredictionSignalSummary other)
     {
         ArgumentNullException.ThrowIfNull(other);

@@ -36,7 +36,7 @@ internal static class AccuracyApi
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/accuracy", Accuracy)
+        group.MapGet("/accuracy", AccuracyAsync)
             .WithName("ModelAccuracy" + suffix)
             .WithSummary("Accuracy (or MAE and RMSE) per output and rolling window, with confusion matrices and the label-free signals of every prediction.")
             .Produces<ModelAccuracyResponse>(StatusCodes.Status200OK)
@@ -57,7 +57,8 @@ internal static class AccuracyApi
             {
                 throw InferenceException.InvalidInput("\"targets\" is required: the true value of each row, by output name, e.g. {\"label\": [\"setosa\"]}.");
             }
-            var result = accuracy.Feedback(model, VersionsOf(registry, model, version), request.Id, request.Targets);
+            var result = await accuracy.FeedbackAsync(model, VersionsOf(registry, model, version), request.Id, request.Targets,
+                v => Loaded(registry, model, v), cancellationToken);
             return TypedResults.Ok(new FeedbackResponse(
                 result.Prediction.Model,
                 result.Prediction.Version.ToString(CultureInfo.InvariantCulture),
@@ -70,15 +71,28 @@ internal static class AccuracyApi
         }
     }
 
-    private static IResult Accuracy(HttpContext context, string model, string? version, ModelRegistry registry, AccuracyTracker accuracy)
+    private static async Task<IResult> AccuracyAsync(HttpContext context, string model, string? version, ModelRegistry registry, AccuracyTracker accuracy, CancellationToken cancellationToken)
     {
         try
         {
-            return TypedResults.Ok(AccuracyResponses.From(accuracy.Report(registry.Resolve(model, version))));
+            return TypedResults.Ok(AccuracyResponses.From(await accuracy.ReportAsync(registry.Resolve(model, version), cancellationToken)));
         }
         catch (InferenceException e)
         {
             return InferenceErrors.Protocol(e);
+        }
+    }
+
+    /// <summary>A version loaded here, for a prediction another replica made; null when it is not ready here.</summary>
+    private static LoadedModel? Loaded(ModelRegistry registry, string model, long version)
+    {
+        try
+        {
+            return registry.Resolve(model, version.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (InferenceException)
+        {
+            return null;
         }
     }
 

@@ -52,6 +52,7 @@ internal static class InferenceErrors
         InferenceErrorKind.PayloadTooLarge => new(StatusCodes.Status413PayloadTooLarge, GrpcStatus.ResourceExhausted, "The request body is too large.", false),
         InferenceErrorKind.ModelNotReady => new(StatusCodes.Status503ServiceUnavailable, GrpcStatus.Unavailable, "The model is not ready.", true),
         InferenceErrorKind.Overloaded => new(StatusCodes.Status503ServiceUnavailable, GrpcStatus.Unavailable, "The server is overloaded.", true),
+        InferenceErrorKind.Unavailable => new(StatusCodes.Status503ServiceUnavailable, GrpcStatus.Unavailable, "A store the request needs is unreachable.", true),
         InferenceErrorKind.DeadlineExceeded => new(StatusCodes.Status504GatewayTimeout, GrpcStatus.DeadlineExceeded, "The request's deadline passed.", false),
         _ => new(StatusCodes.Status400BadRequest, GrpcStatus.InvalidArgument, "The request failed.", false),
     };

@@ -33,6 +33,12 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
     private const string Pod = "inferenceservice-0";
 
     /// <summary>
+    /// The same service scraped again as a second pod: every series exists twice, as it does with two replicas, so a
+    /// panel that forgets to aggregate over pods draws two lines where the service has one.
+    /// </summary>
+    private const string SecondPod = "inferenceservice-1";
+
+    /// <summary>
     /// Grafana's built-in variables. Prometheus scrapes every second here, so any window of a few seconds holds enough
     /// samples; 5m (Grafana's own $__rate_interval is 4 scrape intervals or more) keeps both rounds of traffic inside
     /// every rate() window however slowly a busy machine runs the test. $__interval and $__range are what a one-hour
@@ -109,7 +115,8 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
 
             // Two rounds, each scraped before the next: a counter or histogram born in the first round has grown by the
             // second, so rates, quantiles and ratios are numbers rather than NaN.
-            var requests = $"sum(inference_requests_total{{job=\"{ServiceJob}\"}})";
+            // The pod with fewer counted requests: every pod has been scraped after the round.
+            var requests = $"min(sum by (pod) (inference_requests_total{{job=\"{ServiceJob}\"}}))";
             for (var round = 1; round <= 2; round++)
             {
                 await SendTrafficAsync(service.Client, round);
@@ -127,7 +134,7 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
                 output.WriteLine($"{check.Where}: {check.Sent} -> {check.Summary}");
             }
 
-            var failures = checks.Where(c => c.Problem is not null).ToArray();
+            var failures = checks.Where(c => c.Problem is not null).Concat(await AccuracyAggregationChecksAsync(prometheus, panels)).ToArray();
             if (failures.Length > 0)
             {
                 var names = await MetricNamesAsync(prometheus);
@@ -189,6 +196,10 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
                     labels:
                       namespace: {{Namespace}}
                       pod: {{Pod}}
+                  - targets: ["{{service}}"]
+                    labels:
+                      namespace: {{Namespace}}
+                      pod: {{SecondPod}}
 
             """ + formatJobs;
     }
@@ -312,6 +323,58 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
         return new Check(where, query, sent, problem, $"{found.Count} series: {string.Join(", ", found.Take(6))}{(found.Count > 6 ? ", …" : "")}");
     }
 
+    /// <summary>
+    /// The accuracy panels, scraped from two pods: each must draw one series per model, version and output (and window,
+    /// for the rolling gauges), carrying no pod label, and the all-replicas accuracy must be the share of rows right
+    /// over both pods together. Problems only; none when the panels aggregate over pods correctly.
+    /// </summary>
+    private static async Task<IReadOnlyList<Check>> AccuracyAggregationChecksAsync(PrometheusServer prometheus, IReadOnlyList<DashboardQuery> panels)
+    {
+        var problems = new List<Check>();
+        var values = new Dictionary<string, string>(s_builtInVariables) { ["model"] = ".*" };
+        var accuracyPanels = panels.Where(p => AccuracyMetric().IsMatch(p.Query)).ToArray();
+        if (accuracyPanels.Length < 4)
+        {
+            problems.Add(new Check("accuracy panels", "", "", $"expected the four accuracy panels, found {accuracyPanels.Length}", ""));
+        }
+        foreach (var panel in accuracyPanels)
+        {
+            var sent = GrafanaDashboard.Substitute(panel.Query, values);
+            var answer = await prometheus.QueryAsync(sent);
+            if (!answer.Succeeded)
+            {
+                problems.Add(new Check(panel.Where, panel.Query, sent, $"Prometheus answered {answer}", ""));
+                continue;
+            }
+            var series = answer.Data.GetProperty("result").EnumerateArray()
+                .Select(r => r.GetProperty("metric").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()!))
+                .ToArray();
+            var withPod = series.Count(s => s.ContainsKey("pod") || s.ContainsKey("instance"));
+            var distinct = series.Select(s => string.Join(",", s.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))).Distinct().Count();
+            if (withPod > 0 || distinct != series.Length || series.Length == 0)
+            {
+                problems.Add(new Check(panel.Where, panel.Query, sent,
+                    $"scraped from two pods, it draws {series.Length} series ({withPod} with a pod or instance label, {distinct} distinct): a panel must aggregate over pods", ""));
+            }
+        }
+        // Both pods together count what one did, twice over: the share right is the same. The latest samples follow all
+        // the traffic (the waits above saw a scrape of each pod after it): 2 of 3 rows right per round, feedback scoring
+        // (a, a) against predictions (a, b) and inline targets (c) against (c).
+        var both = await RatioAsync(prometheus, "model=\"classifier\"");
+        var one = await RatioAsync(prometheus, $"model=\"classifier\", pod=\"{Pod}\"");
+        if (both is not { } all || one is not { } single || Math.Abs(all - 2.0 / 3) > 1e-9 || Math.Abs(single - 2.0 / 3) > 1e-9)
+        {
+            problems.Add(new Check("accuracy over both pods", "", "", $"expected 2/3 from both pods and from one, got {both} and {one}", ""));
+        }
+        return problems;
+    }
+
+    private static async Task<double?> RatioAsync(PrometheusServer prometheus, string selector)
+    {
+        var answer = await prometheus.QueryAsync($"sum(inference_scored_correct_total{{{selector}}}) / sum(inference_scored_rows_total{{{selector}}})");
+        return answer.Values() is [var value] ? double.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
     /// <summary>Every metric name Prometheus holds from the service's job.</summary>
     private static async Task<IReadOnlySet<string>> MetricNamesAsync(PrometheusServer prometheus)
     {
@@ -396,6 +459,10 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
         await client.PredictAsync("regressor", $"scored-{round}", [[1, 2, 3]], targets: """{"y": [[1, 2, 4]]}""");
         await client.PredictAsync("regressor", $"unscored-{round}", [[4, 5, 6]]);
     }
+
+    /// <summary>A metric of the accuracy panels: the rolling gauges and the scored counters.</summary>
+    [GeneratedRegex(@"\binference_(accuracy|mae|rmse|scored_\w+)\b")]
+    private static partial Regex AccuracyMetric();
 
     /// <summary>A matcher <c>label="value"</c> (not !=, =~ or !~).</summary>
     [GeneratedRegex(@"(?<![\w:])([A-Za-z_]\w*)\s*=\s*""([^""\\]*)""")]

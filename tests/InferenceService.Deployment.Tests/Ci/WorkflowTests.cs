@@ -78,20 +78,22 @@ public sealed class WorkflowTests
         Assert.Equal("dotnet-trx", Uses("test", "dorny/test-reporter").TextAt("with.reporter"));
     }
 
-    [Fact]
-    public void TestJob_AndCiRun_InstallPrometheusForTheDashboardTestBeforeTheTests()
+    [Theory]
+    [InlineData("install-prometheus")]
+    [InlineData("install-redis")]
+    public void TestJob_AndCiRun_InstallTheServersTheTestsStartBeforeTheTests(string script)
     {
-        const string Install = "bash .ci/install-prometheus";
+        var install = $"bash .ci/{script}";
         var runs = Runs("test").ToList();
-        var install = runs.FindIndex(r => r.Trim() == Install);
+        var installed = runs.FindIndex(r => r.Trim() == install);
         var test = runs.FindIndex(r => r.StartsWith("dotnet test", StringComparison.Ordinal));
 
-        Assert.True(install >= 0 && install < test, $"The test job runs no \"{Install}\" step before dotnet test.");
-        Assert.True(File.Exists(RepositoryFiles.PathOf(".ci/install-prometheus")));
+        Assert.True(installed >= 0 && installed < test, $"The test job runs no \"{install}\" step before dotnet test.");
+        Assert.True(File.Exists(RepositoryFiles.PathOf($".ci/{script}")));
         var ciRun = RepositoryFiles.ReadText(".ci/run");
-        var ciInstall = ciRun.IndexOf(Install, StringComparison.Ordinal);
+        var ciInstall = ciRun.IndexOf(install, StringComparison.Ordinal);
         Assert.True(ciInstall >= 0 && ciInstall < ciRun.IndexOf("dotnet test", ciInstall, StringComparison.Ordinal),
-            $".ci/run does not call \"{Install}\" before dotnet test.");
+            $".ci/run does not call \"{install}\" before dotnet test.");
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class AccuracyTrackerFeedbackErrorTests : IDisposable
         var v2 = _harness.Own(Iris(2));
         _harness.Record(IrisResult(v2, 0, 1), "p");
 
-        var error = Assert.Throws<InferenceException>(() => _harness.Tracker.Feedback("iris", [1, 2], "p", AccuracyHarness.Json("""{"label": [0, 1]}""")));
+        var error = Assert.Throws<InferenceException>(() => _harness.Feedback("iris", [1, 2], "p", """{"label": [0, 1]}"""));
 
         Assert.Equal(InferenceErrorKind.Conflict, error.Kind);
         Assert.Contains("versions 1 and 2", error.Message, StringComparison.Ordinal);

@@ -154,7 +154,7 @@ public sealed class AccuracyTrackerScoringTests : IDisposable
         _harness.Record(IrisResult(v1, 0), "a");
         _harness.Record(IrisResult(v2, 0), "b");
 
-        var result = _harness.Tracker.Feedback("iris", [1, 2], "b", AccuracyHarness.Json("""{"label": [0]}"""));
+        var result = _harness.Feedback("iris", [1, 2], "b", """{"label": [0]}""");
 
         Assert.Equal(2, result.Prediction.Version);
         Assert.Equal(0, AccuracyHarness.Window(_harness.Report(v1, "label"), "last_1000").Rows);
@@ -166,7 +166,7 @@ public sealed class AccuracyTrackerScoringTests : IDisposable
     {
         var iris = _harness.Own(Iris());
 
-        var report = _harness.Tracker.Report(iris);
+        var report = _harness.Report(iris);
 
         Assert.Equal(["probabilities", "label"], report.Outputs.Select(o => o.Output));
         Assert.Equal(ScoredOutputKind.ClassScores, report.Outputs[0].Kind);

@@ -39,8 +39,16 @@ internal sealed class AccuracyHarness : IDisposable
         }
     }
 
+    /// <summary>Feedback through the memory store, which completes at once: its errors are thrown here.</summary>
     public FeedbackResult Feedback(LoadedModel model, string id, string targets) =>
-        Tracker.Feedback(model.Name, [model.Version], id, Json(targets));
+        Tracker.FeedbackAsync(model.Name, [model.Version], id, Json(targets)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Feedback looked for in several versions of a model.</summary>
+    public FeedbackResult Feedback(string model, long[] versions, string id, string targets) =>
+        Tracker.FeedbackAsync(model, versions, id, Json(targets)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The whole report of a model version, through the memory store.</summary>
+    public ModelAccuracyReport Report(LoadedModel model) => Tracker.ReportAsync(model).AsTask().GetAwaiter().GetResult();
 
     public InferenceException FeedbackError(LoadedModel model, string id, string targets, InferenceErrorKind kind)
     {
@@ -50,7 +58,7 @@ internal sealed class AccuracyHarness : IDisposable
     }
 
     public OutputAccuracyReport Report(LoadedModel model, string output) =>
-        Tracker.Report(model).Outputs.Single(o => o.Output == output);
+        Report(model).Outputs.Single(o => o.Output == output);
 
     public static ScoredWindowReport Window(OutputAccuracyReport report, string name) => report.Windows.Single(w => w.Window.Name == name);
 
