@@ -5,7 +5,7 @@ namespace InferenceService.Engine.Accuracy;
 /// rolling window: this process's memory (<see cref="MemoryAccuracyStore"/>) or a store every replica shares. The
 /// method a request's answer calls (<see cref="Record"/>) never waits:
 /// a shared store writes behind, best effort. The others may wait on the store and throw
-/// <see cref="Serving.InferenceException"/> of kind <see cref="Serving.InferenceErrorKind.Unavailable"/> when it cannot
+/// <see cref="InferenceException"/> of kind <see cref="InferenceErrorKind.Unavailable"/> when it cannot
 /// be reached.
 /// </summary>
 public interface IAccuracyStore : IAsyncDisposable

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
 using InferenceService.Engine.Onnx;
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 

@@ -108,7 +108,7 @@ public sealed class InputTensor : IDisposable
     /// pinned until this tensor is disposed and must hold exactly the shape's elements, stay alive and unchanged until
     /// then (the request body it lies in is disposed after the request's tensors).
     /// </summary>
-    /// <exception cref="Serving.InferenceException">The shape is invalid or too large.</exception>
+    /// <exception cref="InferenceException">The shape is invalid or too large.</exception>
     /// <exception cref="ArgumentException"><paramref name="elementType"/> is not a fixed-size type, or the memory's length is not the shape's.</exception>
     public static InputTensor? TryBorrow(string name, TensorElementType elementType, long[] shape, Memory<byte> memory)
     {

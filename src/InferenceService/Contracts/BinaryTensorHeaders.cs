@@ -1,6 +1,8 @@
 using System.Globalization;
 using InferenceService.Engine.Serving;
 
+using InferenceService.Engine;
+
 namespace InferenceService.Contracts;
 
 /// <summary>

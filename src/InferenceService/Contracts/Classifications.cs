@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 

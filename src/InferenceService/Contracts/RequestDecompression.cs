@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.Features;
 
 using InferenceService.Security;
 
+using InferenceService.Engine;
+
 namespace InferenceService.Contracts;
 
 /// <summary>The request body codings the server reads (<c>Content-Encoding</c>), as the Triton clients send them.</summary>

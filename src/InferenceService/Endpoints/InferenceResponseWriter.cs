@@ -95,7 +95,7 @@ internal static class InferenceResponseWriter
             var count = choices.ClassificationOf(i);
             if (count > 0)
             {
-                var labels = result.Model.Labels.TryGetValue(result.Outputs[i].Name, out var found) ? found : null;
+                var labels = result.LoadedModelOf().Labels.TryGetValue(result.Outputs[i].Name, out var found) ? found : null;
                 var values = TopClasses.Rank(result.Values[i], count, labels, out var shape);
                 (classified ??= new Classified?[result.Outputs.Count])[i] = new Classified(values, shape);
             }

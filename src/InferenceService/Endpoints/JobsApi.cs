@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using InferenceService.Contracts;
 using InferenceService.Engine.Jobs;
+using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 using InferenceService.Errors;
 using InferenceService.OpenApi;

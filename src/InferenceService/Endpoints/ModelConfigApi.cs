@@ -5,6 +5,8 @@ using InferenceService.Engine.Serving;
 using InferenceService.Errors;
 using InferenceService.Security;
 
+using InferenceService.Engine;
+
 namespace InferenceService.Endpoints;
 
 /// <summary>

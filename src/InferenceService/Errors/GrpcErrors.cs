@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 
 namespace InferenceService.Errors;

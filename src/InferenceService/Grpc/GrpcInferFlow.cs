@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 using InferenceService.Endpoints;
+using InferenceService.Engine;
+using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Errors;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf.Collections;
+using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using InferenceService.Grpc.Protocol;

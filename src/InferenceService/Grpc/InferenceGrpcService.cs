@@ -8,6 +8,8 @@ using InferenceService.Grpc.Protocol;
 using InferenceService.Health;
 using InferenceService.Security;
 
+using InferenceService.Engine;
+
 namespace InferenceService.Grpc;
 
 /// <summary>
