@@ -25,7 +25,9 @@ internal static class ServerEndpoints
             return builder;
         }
         var grpc = Parse(grpcUrl, GrpcUrlKey);
-        var http = HttpAddresses(builder.Configuration);
+        // Endpoints under Kestrel:Endpoints (TLS certificates among them) are Kestrel's own to bind, beside the ones made
+        // here; the hosting addresses count only without them, as they do in Kestrel.
+        var http = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() ? [] : HttpAddresses(builder.Configuration);
         // The host falls back to the addresses it was started with when "urls" is empty, so it is set to a list with
         // no address in it: the host adds none, and Kestrel binds the endpoints below without an override warning.
         builder.Configuration[WebHostDefaults.ServerUrlsKey] = ";";
@@ -33,8 +35,8 @@ internal static class ServerEndpoints
         {
             foreach (var address in http)
             {
-                // As Kestrel binds a hosting address: HTTP/2 only where TLS can negotiate it.
-                Listen(kestrel, address, address.Scheme == "https" ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1);
+                // As Kestrel binds a hosting address: its endpoint defaults (Kestrel:EndpointDefaults:Protocols) apply.
+                Listen(kestrel, address, protocols: null);
             }
             // Plain-text HTTP/2 needs prior knowledge: gRPC clients speak it from the first byte, so the port takes
             // HTTP/2 only (an HTTP/1 client gets a clear protocol error rather than a hang).
@@ -74,11 +76,14 @@ internal static class ServerEndpoints
         return uri;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri address, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Uri address, HttpProtocols? protocols)
     {
         void Configure(ListenOptions listen)
         {
-            listen.Protocols = protocols;
+            if (protocols is { } only)
+            {
+                listen.Protocols = only;
+            }
             if (address.Scheme == "https")
             {
                 listen.UseHttps();

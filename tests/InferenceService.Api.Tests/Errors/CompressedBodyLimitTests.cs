@@ -21,7 +21,7 @@ public class CompressedBodyLimitTests(SmallBodyLimitFixture service) : IClassFix
 
         var response = await _client.PostEncodedAsync("/v2/models/iris/infer", body, encoding);
 
-        await ResponseAssert.ProtocolErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "The request body, decompressed, is larger than the server accepts (1024 bytes).");
+        await ResponseAssert.ProtocolErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "The request body, decompressed, is larger than the server accepts (1024 bytes, Limits:MaxRequestBodyBytes).");
     }
 
     [Fact]

@@ -42,7 +42,12 @@ public sealed class GrpcServiceFixture : IAsyncLifetime
             { "max_batch_size": 256, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
               "dynamic_batching": { "default_queue_policy": { "max_queue_size": 8, "allow_timeout_override": true } } }
             """);
-        _service = ServiceProcess.Start(new Dictionary<string, string> { ["ModelRepository__Path"] = _repository.Root });
+        _service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["ModelRepository__Path"] = _repository.Root,
+            // The repository methods are management: this machine's callers may use them here.
+            ["Authentication__AnonymousLoopbackManagement"] = "true",
+        });
         await _service.WaitUntilReadyAsync();
         Http = _service.CreateClient(TimeSpan.FromSeconds(30));
         _channel = GrpcChannel.ForAddress(_service.GrpcAddress!);

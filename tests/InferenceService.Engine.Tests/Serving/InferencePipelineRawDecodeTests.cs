@@ -15,7 +15,7 @@ namespace InferenceService.Engine.Tests.Serving;
 /// </summary>
 public sealed class InferencePipelineRawDecodeTests : IDisposable
 {
-    private readonly LoadedModel _model = new(
+    private readonly LoadedModel _model = LoadedModel.WithScheduler(
         "pair", 3, new ModelConfig { MaxBatchSize = 4 },
         new SessionPool([OnnxSession.Create(TempRepository.TestModel("two_inputs_two_outputs.onnx"))]),
         new Dictionary<string, IReadOnlyList<string>>());
