@@ -6,6 +6,9 @@ namespace InferenceService.Api.Tests.TestSupport;
 /// </summary>
 internal static class SystemChromium
 {
+    // Debian's name first; Ubuntu's, and Chrome (which CI runner images carry), as fallbacks.
+    private static readonly string[] Names = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"];
+
     public static string Find()
     {
         var configured = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
@@ -15,7 +18,7 @@ internal static class SystemChromium
         }
         foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            foreach (var name in new[] { "chromium", "chromium-browser" })
+            foreach (var name in Names)
             {
                 var candidate = Path.Combine(folder, name);
                 if (File.Exists(candidate))
