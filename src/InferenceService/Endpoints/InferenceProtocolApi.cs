@@ -54,7 +54,7 @@ internal static class InferenceProtocolApi
         group.MapPost("/infer", (HttpContext context, string model, string? version, CancellationToken cancellationToken) =>
                 InferAsync(context, model, version, services(), cancellationToken))
             .WithName("ModelInfer" + suffix).WithSummary("Runs the model on the inputs of an Open Inference Protocol request.")
-            .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once. A request the server cannot admit now (queue or server full, shutting down) is refused with 503 and Retry-After before its body is read.")
+            .WithDescription("With \"parameters\": {\"targets\": {\"<output>\": [true value per row]}} the prediction is scored for accuracy at once. A request the server cannot admit now (queue or server full, shutting down) is refused with 503 and Retry-After before its body is read. Triton's extensions: binary tensor data (Inference-Header-Content-Length, parameters.binary_data_size on inputs, binary_data / binary_data_output for outputs), classification (outputs[].parameters.classification), gzip/deflate bodies and answers.")
             .WithMetadata(InferenceRoute.Protocol)
             .RequireScope(Scopes.Infer)
             .AcceptsJson<InferenceRequest>()

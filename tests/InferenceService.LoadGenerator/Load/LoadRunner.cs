@@ -26,7 +26,7 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         var payload = options.PayloadFile is { } file
             ? PayloadFactory.FromFile(file)
             : PayloadFactory.Generate(await model.ReadMetadataAsync(cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
-        var sender = new InferenceRequestSender(http, model.InferUri, payload.Body);
+        var sender = new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
         var stats = new ModelStatsClient(http, model.StatsUri);
 
         var startedAt = DateTimeOffset.UtcNow;
