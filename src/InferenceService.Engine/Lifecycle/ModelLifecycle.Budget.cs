@@ -26,9 +26,9 @@ public sealed partial class ModelLifecycle
             var bytes = loaded.Sum(m => m.LoadedBytes);
             var fitsCount = _options.MaxLoadedModels <= 0 || loaded.Length + 1 <= _options.MaxLoadedModels;
             var fitsBytes = _options.MemoryBudgetBytes <= 0 || bytes + needed <= _options.MemoryBudgetBytes;
-            if (fitsCount && fitsBytes)
+            if ((fitsCount && fitsBytes) || loaded.Length == 0)
             {
-                return;
+                return; // a model larger than the whole budget is still served, alone
             }
             var victim = loaded
                 .OrderBy(m => m.Versions.Where(v => v.Model is not null).Max(v => v.Model!.LastUsed))

@@ -266,7 +266,11 @@ public sealed partial class ModelLifecycle : IAsyncDisposable
             await Task.Delay(s_drainCheck).ConfigureAwait(false);
         }
         // The scheduler's disposal joins its instance threads: not on a thread the pool needs.
-        await Task.Run(model.Dispose).ConfigureAwait(false);
+        await Task.Run(() =>
+        {
+            model.Dispose();
+            NativeHeap.Trim(); // the released sessions' memory back to the system
+        }).ConfigureAwait(false);
         LogVersionUnloaded(_logger, model.Name, model.Version, why);
     }
 

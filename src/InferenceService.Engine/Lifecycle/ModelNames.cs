@@ -44,8 +44,9 @@ public static class ModelNames
         }
         if (!plain || parts[^1] == ModelRepositoryScanner.ConfigFileName)
         {
+            // The name is not repeated: it may be a path of the server's own file system.
             throw InferenceException.InvalidInput(
-                $"'file:{Printable(relative)}' is not a file a load can upload: name '<version>/model.onnx', 'warmup/<file>' or a file of the model's folder (no \"..\", no absolute path, no backslash; the configuration goes in \"config\").");
+                "An uploaded file must be named 'file:<version>/model.onnx', 'file:warmup/<file>' or 'file:<file>' (a file of the model's folder): no \"..\", no absolute path, no backslash; the configuration goes in \"config\".");
         }
         return Path.Combine(parts);
     }

@@ -46,7 +46,19 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
         var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         // The model first (when the request names it before its body), so that a refusal is counted under its name.
-        var model = route.ModelOf(context) is { } name ? await TryAcquireAsync(name, InferenceRoute.VersionOf(context), context.RequestAborted) : null;
+        LoadedModel? model = null;
+        if (route.ModelOf(context) is { } name)
+        {
+            InferenceException? unavailable;
+            (model, unavailable) = await TryAcquireAsync(name, InferenceRoute.VersionOf(context), context.RequestAborted);
+            if (unavailable is not null)
+            {
+                // An on-demand load that could not happen (the budget is full of busy models, or it took too long): its reason.
+                Services.Metrics.RecordRequest(name, "", RequestOutcomes.Rejected, Stopwatch.GetElapsedTime(started));
+                await Make(route.Api, unavailable).ExecuteAsync(context);
+                return;
+            }
+        }
         InferenceAdmission? admission = null;
         AdmissionRefusal refusal;
         if (model is null)
@@ -86,25 +98,32 @@ internal sealed class InferenceDoor(RequestDelegate next, IServiceProvider root)
     /// repository, not loaded, and models load on demand. Null when there is none (unknown, not ready): the endpoint
     /// answers that, as it would.
     /// </summary>
-    private async ValueTask<LoadedModel?> TryAcquireAsync(string name, string? version, CancellationToken cancellationToken)
+    private async ValueTask<(LoadedModel? Model, InferenceException? Unavailable)> TryAcquireAsync(string name, string? version, CancellationToken cancellationToken)
     {
-        if (Services.Registry.Find(name) is null)
+        if (Services.Registry.Find(name) is not { } status)
         {
-            return null;
+            return (null, null);
         }
         try
         {
-            return await Services.Lifecycle.AcquireAsync(name, version, cancellationToken);
+            return (await Services.Lifecycle.AcquireAsync(name, version, cancellationToken), null);
         }
-        catch (InferenceException)
+        catch (InferenceException e)
         {
-            return null;
+            var loadedOnDemand = Services.Lifecycle.LoadsOnDemand && status.IsUnloaded;
+            return (null, loadedOnDemand && e.Kind is InferenceErrorKind.Overloaded or InferenceErrorKind.ModelNotReady or InferenceErrorKind.InvalidInput ? OnDemandError(name, e) : null);
         }
         catch (OperationCanceledException)
         {
-            return null;
+            return (null, null);
         }
     }
+
+    /// <summary>A load on demand that failed is the server's state, not the request's mistake: never a 400 to the caller.</summary>
+    private static InferenceException OnDemandError(string name, InferenceException error) =>
+        error.Kind == InferenceErrorKind.InvalidInput
+            ? new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{name}' could not be loaded on demand: {error.Message}")
+            : error;
 
     private Task RefuseAsync(HttpContext context, InferenceRoute route, AdmissionRefusal refusal, LoadedModel? model, long started)
     {

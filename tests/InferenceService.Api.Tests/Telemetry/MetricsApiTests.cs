@@ -121,6 +121,10 @@ public class MetricsApiTests
                 ["inference_in_flight"] = "gauge",
                 ["inference_model_state"] = "gauge",
                 ["inference_model_load_duration_seconds"] = "gauge",
+                // The lifecycle's: the startup loads (unloads and evictions appear once one happened).
+                ["inference_model_loads_total"] = "counter",
+                ["inference_model_load_time_seconds"] = "histogram",
+                ["inference_model_loaded_bytes"] = "gauge",
                 // The accuracy tracker's label-free signals, recorded for every classification answer.
                 ["inference_predicted_class_total"] = "counter",
                 ["inference_confidence"] = "histogram",

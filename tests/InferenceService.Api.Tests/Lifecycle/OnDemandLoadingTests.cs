@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text;
+using InferenceService.Api.Tests.TestSupport;
+using static InferenceService.Api.Tests.TestSupport.LifecycleRequests;
+
+namespace InferenceService.Api.Tests.Lifecycle;
+
+/// <summary>On-demand loading within a model limit, against the real process: what is evicted, and what never is.</summary>
+public sealed class OnDemandLoadingTests : IDisposable
+{
+    private readonly ModelRepositoryBuilder _repository = new ModelRepositoryBuilder()
+        .AddModel("a", "identity_float.onnx")
+        .AddModel("b", "identity_float.onnx")
+        .AddModel("c", "identity_float.onnx")
+        .AddModel("slow", "slow.onnx");
+
+    public void Dispose() => _repository.Dispose();
+
+    private ServiceProcess Start(int maxLoaded) => ServiceProcess.Start(new Dictionary<string, string>
+    {
+        ["ModelRepository__Path"] = _repository.Root,
+        ["ModelRepository__ControlMode"] = "explicit",
+        ["ModelRepository__MaxLoadedModels"] = maxLoaded.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    [Fact]
+    public async Task Infer_ModelNotLoadedOverTheLimit_LoadsItAndEvictsTheLeastRecentlyUsed()
+    {
+        await using var service = Start(maxLoaded: 2);
+        await service.WaitUntilReadyAsync();
+        using var client = service.CreateClient(TimeSpan.FromSeconds(30));
+
+        foreach (var model in new[] { "a", "b", "a", "c" })
+        {
+            var answer = await InferIdentityAsync(client, model, 1);
+            Assert.True(answer.Whole, $"{model}: {(int)answer.Status} {answer.Body}");
+        }
+
+        Assert.Equal("UNAVAILABLE", await StateAsync(client, "b", "1"));
+        Assert.Equal("READY", await StateAsync(client, "a", "1"));
+        Assert.Equal("READY", await StateAsync(client, "c", "1"));
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Contains("inference_model_evictions", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_TheOnlyLoadedModelHasARequestInFlight_IsNotEvicted()
+    {
+        await using var service = Start(maxLoaded: 1);
+        await service.WaitUntilReadyAsync();
+        using var client = service.CreateClient(TimeSpan.FromSeconds(120));
+        const int n = 192;
+        var data = string.Join(",", Enumerable.Repeat("0.001", n * n));
+        var slow = client.PostJsonTextAsync("/v2/models/slow/infer", $$"""{ "inputs": [{ "name": "x", "datatype": "FP32", "shape": [{{n}}, {{n}}], "data": [{{data}}] }] }""");
+        await WaitForInFlightAsync(client, "slow");
+
+        var refused = await InferIdentityAsync(client, "a", 1);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.Contains("requests in flight", refused.Body, StringComparison.Ordinal);
+        using (var done = await slow)
+        {
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        }
+        var loaded = await InferIdentityAsync(client, "a", 1);
+        Assert.True(loaded.Whole, loaded.Body);
+        Assert.Equal("UNAVAILABLE", await StateAsync(client, "slow", "1"));
+    }
+
+    private static async Task WaitForInFlightAsync(HttpClient client, string model)
+    {
+        var line = new StringBuilder().Append("inference_in_flight{").ToString();
+        for (var i = 0; i < 1000; i++)
+        {
+            var metrics = await client.GetStringAsync("/metrics");
+            if (metrics.Split('\n').Any(l => l.StartsWith(line, StringComparison.Ordinal) && l.Contains($"model=\"{model}\"", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal)))
+            {
+                return;
+            }
+            await Task.Delay(10);
+        }
+        Assert.Fail($"Model {model} never had a request in flight.");
+    }
+}
