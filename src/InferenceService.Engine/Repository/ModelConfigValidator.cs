@@ -144,7 +144,7 @@ public static class ModelConfigValidator
     }
 
     private static bool LabelFileExists(string modelDirectory, string fileName) =>
-        fileName == Path.GetFileName(fileName) && File.Exists(Path.Combine(modelDirectory, fileName));
+        ModelNames.FileProblem(fileName) is null && File.Exists(Path.Combine(modelDirectory, fileName));
 
     private static void ValidateDynamicBatching(ModelConfig config, List<string> problems)
     {

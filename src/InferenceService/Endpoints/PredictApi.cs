@@ -69,6 +69,10 @@ internal static class PredictApi
             {
                 throw InferenceException.InvalidInput("\"model\" is required: the name of a model in the repository.");
             }
+            if (Engine.Repository.ModelNames.Problem(modelName) is { } nameProblem)
+            {
+                throw InferenceException.InvalidInput("\"model\" is not a valid model name: " + nameProblem);
+            }
             record.Model = modelName;
             var model = Admit(services, modelName, request.Version, ref admission);
             record.Version = model.VersionText;
