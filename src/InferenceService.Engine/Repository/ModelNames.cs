@@ -3,14 +3,15 @@ namespace InferenceService.Engine.Repository;
 /// <summary>
 /// The one rule for every name a client gives that could become part of a path: a model name (V2 routes,
 /// <c>/predict</c>, the <c>X-Model</c> header, jobs, repository load) and a file name inside a model's folder. A name
-/// is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: no separator ('/', '\'), no
-/// drive (':'), no "." or "..", no control character or NUL, no percent-encoding, no scheme (so never a URL), no
+/// is 1 to 255 ASCII letters, digits, '.', '_' or '-', and not "." or "..": no separator ('/', '\'), no
+/// drive (':'), no control character or NUL, no percent-encoding, no scheme (so never a URL), no
 /// look-alike Unicode. Names that pass cannot leave the folder they are joined to; repository folders outside the
 /// rule are still served (the operator named them), but a client cannot name them.
 /// </summary>
 public static class ModelNames
 {
-    public const int MaxLength = 128;
+    /// <summary>A file name's limit on the usual file systems: every folder name they allow that passes the rest of the rule passes this.</summary>
+    public const int MaxLength = 255;
 
     /// <summary>Why <paramref name="name"/> is not a valid model name; null when it is.</summary>
     public static string? Problem(string? name) => Check(name, "model name");
@@ -30,9 +31,9 @@ public static class ModelNames
         {
             return $"A {what} is at most {MaxLength} characters long.";
         }
-        if (!char.IsAsciiLetterOrDigit(name[0]))
+        if (name is "." or "..")
         {
-            return $"A {what} starts with a letter or digit.";
+            return $"A {what} must not be '.' or '..'.";
         }
         foreach (var c in name)
         {

@@ -89,7 +89,7 @@ internal readonly struct RequestBodyDocument : IDisposable
             $"The request body is larger than the server accepts ({ServerLimits.Of(context).MaxRequestBodyBytes} bytes, {ServerLimits.Setting(nameof(ServerLimits.MaxRequestBodyBytes))}).");
 
     /// <summary>Whether the reader stopped at its depth limit (its message is the only sign: the exception type is internal).</summary>
-    internal static bool IsTooDeep(JsonException e) => e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsTooDeep(JsonException e) => e.Message.Contains("maximum configured depth", StringComparison.Ordinal);
 
     /// <summary>
     /// A body that already is in memory (tests, benchmarks). The document reads <paramref name="utf8"/> in place: keep

@@ -11,7 +11,7 @@ public sealed class ModelNameTests(OpenServiceFixture service) : IClassFixture<O
     /// <summary>Path segments as sent (escaped as the client sends them: the server sees them decoded, %2F aside).</summary>
     public static TheoryData<string> BadSegments() => new()
     {
-        "..%2F..%2Fetc%2Fpasswd", "..%5C..%5Cwindows", "%2e%2e%2f", "C:%5Cmodels", "a%01b", "a%20b", "mod%D0%B5l", "%EF%BC%8E%EF%BC%8E", ".hidden", "http:%2F%2Fexample",
+        "..%2F..%2Fetc%2Fpasswd", "..%5C..%5Cwindows", "%2e%2e%2f", "C:%5Cmodels", "a%01b", "a%20b", "mod%D0%B5l", "%EF%BC%8E%EF%BC%8E", "http:%2F%2Fexample",
     };
 
     [Theory]

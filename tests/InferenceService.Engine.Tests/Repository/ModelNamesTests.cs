@@ -10,6 +10,8 @@ public sealed class ModelNamesTests
     [InlineData("resnet-50_v1.5")]
     [InlineData("A1")]
     [InlineData("model.onnx")]
+    [InlineData(".hidden")]
+    [InlineData("...")]
     public void Problem_ValidName_IsNull(string name) => Assert.Null(ModelNames.Problem(name));
 
     [Theory]
@@ -28,8 +30,6 @@ public sealed class ModelNamesTests
     [InlineData("..%2f..%2fetc")]
     [InlineData("http://example/model")]
     [InlineData("file:///etc/passwd")]
-    [InlineData(".hidden")]
-    [InlineData("-rf")]
     [InlineData("a b")]
     [InlineData("a\0b")]
     [InlineData("a\nb")]
@@ -42,7 +42,7 @@ public sealed class ModelNamesTests
     public void Problem_TooLong_SaysTheLimit()
     {
         Assert.Null(ModelNames.Problem(new string('a', ModelNames.MaxLength)));
-        Assert.Contains("128", ModelNames.Problem(new string('a', ModelNames.MaxLength + 1)), StringComparison.Ordinal);
+        Assert.Contains("255", ModelNames.Problem(new string('a', ModelNames.MaxLength + 1)), StringComparison.Ordinal);
     }
 
     [Theory]
