@@ -129,7 +129,7 @@ internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityL
         // With no key configured, credentials meant for something else (a gateway in front) are not ours to judge.
         if (!keys.AnyConfigured || (authorization.Count == 0 && apiKey.Count == 0))
         {
-            caller = new Caller(null, Caller.AnonymousScopes(keys, context.Connection.RemoteIpAddress), keys.AnonymousQuota);
+            caller = keys.Anonymous(context.Connection.RemoteIpAddress);
             return true;
         }
         ReadOnlySpan<char> presented;
@@ -164,7 +164,7 @@ internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityL
             refusal = "The API key is not known.";
             return false;
         }
-        caller = new Caller(key.Id, key.Scopes, key.Quota);
+        caller = key.Caller;
         return true;
     }
 
