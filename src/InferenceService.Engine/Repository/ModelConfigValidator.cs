@@ -145,7 +145,7 @@ public static class ModelConfigValidator
     }
 
     private static bool LabelFileExists(string modelDirectory, string fileName) =>
-        fileName == Path.GetFileName(fileName) && File.Exists(Path.Combine(modelDirectory, fileName));
+        ModelNames.FileProblem(fileName) is null && File.Exists(Path.Combine(modelDirectory, fileName));
 
     /// <summary>
     /// Triton's <c>model_warmup</c>, as far as it can be checked without the model: each sample's batch size and count,

@@ -117,17 +117,26 @@ public static class ModelRepositoryScanner
         }
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, ModelConfigJsonContext.Default.ModelConfig) ?? new ModelConfig();
-        }
-        catch (JsonException e)
-        {
-            problems.Add($"config.json is not valid: {JsonErrors.Describe(e)}");
-            return new ModelConfig();
+            return ParseConfig(File.ReadAllBytes(path), problems);
         }
         catch (IOException e)
         {
             problems.Add($"config.json cannot be read: {e.Message}");
+            return new ModelConfig();
+        }
+    }
+
+    /// <summary>A config.json's text as its model, or an empty one with the problem added when it is not valid JSON of that shape.</summary>
+    public static ModelConfig ParseConfig(ReadOnlySpan<byte> utf8, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        try
+        {
+            return JsonSerializer.Deserialize(utf8, ModelConfigJsonContext.Default.ModelConfig) ?? new ModelConfig();
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"config.json is not valid: {JsonErrors.Describe(e)}");
             return new ModelConfig();
         }
     }

@@ -35,6 +35,11 @@ public partial class ModelLoader(ILogger<ModelLoader> logger, SchedulerContext? 
         {
             throw new ModelLoadException($"version {version.Version} has no {ModelRepositoryScanner.ModelFileName}.");
         }
+        // Before ONNX Runtime opens anything the model points at: its external data must stay in its folder.
+        if (ExternalDataCheck.Problems(version.ModelPath) is { Count: > 0 } outside)
+        {
+            throw new ModelLoadException($"version {version.Version} is refused: {string.Join(" ", outside)}");
+        }
         var problems = new List<string>();
         var parameters = ModelParameters.Parse(source.Config.Parameters, problems);
         var instances = Math.Max(1, source.Config.InstanceGroup?.Sum(g => g.Count) ?? 1);

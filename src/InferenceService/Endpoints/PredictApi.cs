@@ -71,6 +71,10 @@ internal static class PredictApi
                 throw InferenceException.InvalidInput("\"model\" is required: the name of a model in the repository.");
             }
             record.Model = modelName;
+            if (Engine.Repository.ModelNames.Problem(modelName) is { } nameProblem)
+            {
+                throw InferenceException.InvalidInput("\"model\" is not a valid model name: " + nameProblem);
+            }
             var model = Admit(services, modelName, request.Version, ref admission);
             record.Version = model.VersionText;
             var decoded = Decode(services, model, body, ref request);

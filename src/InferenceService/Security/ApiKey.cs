@@ -14,4 +14,7 @@ internal sealed class ApiKey(string id, byte[] hash, ScopeSet scopes, ClientQuot
     public ScopeSet Scopes { get; } = scopes;
 
     public ClientQuota Quota { get; } = quota;
+
+    /// <summary>The caller this key makes (one object for every request it authenticates).</summary>
+    public Caller Caller { get; } = new(id, scopes, quota);
 }

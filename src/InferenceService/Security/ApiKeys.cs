@@ -22,7 +22,16 @@ internal sealed class ApiKeys
         _keys = [.. keys];
         Settings = settings;
         AnonymousQuota = anonymousQuota;
+        _anonymousRemote = new Caller(null, Caller.AnonymousScopes(this, System.Net.IPAddress.None), anonymousQuota);
+        _anonymousLocal = new Caller(null, Caller.AnonymousScopes(this, System.Net.IPAddress.Loopback), anonymousQuota);
     }
+
+    private readonly Caller _anonymousRemote;
+    private readonly Caller _anonymousLocal;
+
+    /// <summary>The anonymous caller from <paramref name="remote"/> (made once: only loopback or not matters).</summary>
+    public Caller Anonymous(System.Net.IPAddress? remote) =>
+        remote is null || System.Net.IPAddress.IsLoopback(remote) ? _anonymousLocal : _anonymousRemote;
 
     public SecuritySettings Settings { get; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using InferenceService.Endpoints;
+using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 
 namespace InferenceService.Security;
@@ -10,8 +11,9 @@ namespace InferenceService.Security;
 /// takes queue space, comes after this): a route whose endpoint carries <see cref="RequiredScopeAttribute"/> (every
 /// minimal-API group and gRPC method names one) needs a caller with that scope, and the caller's quota. A route
 /// without one (health, readiness) is open. The checks read only headers, so a refused request's body is never read:
-/// 401 when a key is needed and missing or unknown, 403 when the caller's scopes lack the route's, 429 when the
-/// caller is over its rate or its requests in flight. An admitted request carries its <see cref="Caller"/> (the key's
+/// 401 when a key is needed and missing or unknown, 403 when the caller's scopes lack the route's, 400 when the
+/// model the path or the <c>X-Model</c> header names is not a valid name (on every route, open ones too), 429 when
+/// the caller is over its rate or its requests in flight. An admitted request carries its <see cref="Caller"/> (the key's
 /// id goes to the request log and the trace) and holds its concurrency permit until it ends.
 /// </summary>
 internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityLog log, SecurityMetrics metrics, ModelRegistry registry)
@@ -21,9 +23,38 @@ internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityL
 
     public Task InvokeAsync(HttpContext context)
     {
-        var required = context.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeAttribute>();
-        return required is null ? next(context) : AuthorizeAsync(context, required.Scope);
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            return next(context);
+        }
+        var required = endpoint.Metadata.GetMetadata<RequiredScopeAttribute>();
+        if (required is not null)
+        {
+            return AuthorizeAsync(context, required.Scope);
+        }
+        return NameProblem(context) is { } problem ? RefuseNameAsync(context, problem) : next(context);
     }
+
+    /// <summary>
+    /// Why the model the request names before its body (the route's <c>{model}</c>, the <c>X-Model</c> header) is not
+    /// a valid name (<see cref="ModelNames"/>); null when it is or there is none. The name is not echoed: it is the
+    /// client's text and may hold anything.
+    /// </summary>
+    private static string? NameProblem(HttpContext context)
+    {
+        if (context.Request.RouteValues.TryGetValue("model", out var routed) && routed is string model && ModelNames.Problem(model) is { } problem)
+        {
+            return "The model name in the path is not valid: " + problem;
+        }
+        var header = context.Request.Headers[InferenceRoute.ModelHeader];
+        return header.Count > 0 && ModelNames.Problem(header[0]) is { } headerProblem
+            ? $"The model name in the {InferenceRoute.ModelHeader} header is not valid: " + headerProblem
+            : null;
+    }
+
+    private static Task RefuseNameAsync(HttpContext context, string problem) =>
+        SecurityAnswers.WriteAsync(context, InferenceService.Errors.InferenceErrors.Of(InferenceErrorKind.InvalidInput), problem);
 
     private Task AuthorizeAsync(HttpContext context, string scope)
     {
@@ -43,6 +74,11 @@ internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityL
         if (needed == ScopeSet.None || (caller.Scopes & needed) != needed)
         {
             return RefuseScopeAsync(context, caller, scope);
+        }
+
+        if (NameProblem(context) is { } nameProblem)
+        {
+            return RefuseNameAsync(context, nameProblem);
         }
 
         var quota = caller.Quota;
@@ -93,7 +129,7 @@ internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityL
         // With no key configured, credentials meant for something else (a gateway in front) are not ours to judge.
         if (!keys.AnyConfigured || (authorization.Count == 0 && apiKey.Count == 0))
         {
-            caller = new Caller(null, Caller.AnonymousScopes(keys, context.Connection.RemoteIpAddress), keys.AnonymousQuota);
+            caller = keys.Anonymous(context.Connection.RemoteIpAddress);
             return true;
         }
         ReadOnlySpan<char> presented;
@@ -128,7 +164,7 @@ internal sealed class SecurityDoor(RequestDelegate next, ApiKeys keys, SecurityL
             refusal = "The API key is not known.";
             return false;
         }
-        caller = new Caller(key.Id, key.Scopes, key.Quota);
+        caller = key.Caller;
         return true;
     }
 

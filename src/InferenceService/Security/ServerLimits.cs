@@ -7,8 +7,7 @@ namespace InferenceService.Security;
 /// Kestrel enforces before the application sees a request (body size, header size and count: 413, 431), the depth
 /// of a JSON body (400), what one inference may hold (the engine's <see cref="RequestLimits"/>: tensor rank,
 /// elements, BYTES length, inputs, outputs; 400), and the size of an uploaded model (413). Each refusal names its
-/// setting. <c>Server:MaxRequestBodyBytes</c>, the body limit's older name, is still read when
-/// <c>Limits:MaxRequestBodyBytes</c> is not set.
+/// setting. <c>Server:MaxRequestBodyBytes</c>, the body limit's older name, is still read: the smaller of the two applies.
 /// </summary>
 internal sealed class ServerLimits
 {
@@ -47,7 +46,8 @@ internal sealed class ServerLimits
         var legacyBody = configuration.GetValue<long?>("Server:MaxRequestBodyBytes");
         var limits = new ServerLimits
         {
-            MaxRequestBodyBytes = Positive(section, nameof(MaxRequestBodyBytes), legacyBody ?? defaults.MaxRequestBodyBytes, problems),
+            // The older name may only lower the limit: either setting can make the server stricter, neither laxer than the other.
+            MaxRequestBodyBytes = Math.Min(Positive(section, nameof(MaxRequestBodyBytes), defaults.MaxRequestBodyBytes, problems), legacyBody is > 0 ? legacyBody.Value : long.MaxValue),
             MaxRequestHeadersTotalBytes = (int)Positive(section, nameof(MaxRequestHeadersTotalBytes), defaults.MaxRequestHeadersTotalBytes, problems, int.MaxValue),
             MaxRequestHeaderCount = (int)Positive(section, nameof(MaxRequestHeaderCount), defaults.MaxRequestHeaderCount, problems, int.MaxValue),
             MaxJsonDepth = (int)Positive(section, nameof(MaxJsonDepth), defaults.MaxJsonDepth, problems, 1024),

@@ -26,9 +26,20 @@ public sealed class InferenceServiceFactory(
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(Audit));
         if (configureServices is not null)
         {
             builder.ConfigureServices(configureServices);
         }
+    }
+
+    /// <summary>Every error body this service gave, checked for internals and keys.</summary>
+    public ErrorBodyAudit Audit { get; } = new();
+
+    /// <summary>Stops the service, then fails if any error body it gave leaked a path, a stack trace, a type name or a key.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Assert.True(Audit.Leaks.Count == 0, "Error bodies leaked internals:\n" + string.Join("\n", Audit.Leaks));
     }
 }

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using InferenceService.Engine.Repository;
+using InferenceService.Engine.Serving;
+using InferenceService.Engine.Tensors;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace InferenceService.Fuzz;
+
+/// <summary>
+/// What the fuzzers run, and what the corpus regression tests (tests/InferenceService.Engine.Tests/Fuzz) run on
+/// every kept input: any bytes go in; a client error (<see cref="InferenceException"/>, a JSON parse error) is the
+/// expected way out; any other exception, a hang or a crash is a bug.
+/// </summary>
+public static class FuzzTargets
+{
+    /// <summary>The targets by name (the fuzzer's first argument and the corpus folder's name).</summary>
+    public static readonly IReadOnlyDictionary<string, Action<byte[]>> All = new Dictionary<string, Action<byte[]>>
+    {
+        ["json-tensor"] = JsonTensor,
+        ["config-json"] = ConfigJson,
+        // "binary-tensor": the binary tensor extension's parser goes here once it exists, with its own corpus folder.
+    };
+
+    private static readonly TensorElementType[] s_types =
+    [
+        TensorElementType.Float, TensorElementType.Double, TensorElementType.Float16, TensorElementType.BFloat16,
+        TensorElementType.Int8, TensorElementType.Int16, TensorElementType.Int32, TensorElementType.Int64,
+        TensorElementType.UInt8, TensorElementType.UInt16, TensorElementType.UInt32, TensorElementType.UInt64,
+        TensorElementType.Bool, TensorElementType.String,
+    ];
+
+    /// <summary>
+    /// The JSON tensor decoder: the first byte picks the element type, the rest is a JSON value: either an Open
+    /// Inference Protocol input (<c>{"shape": [...], "data": ...}</c>) or the simple API's nested arrays.
+    /// </summary>
+    public static void JsonTensor(byte[] input)
+    {
+        if (input.Length == 0)
+        {
+            return;
+        }
+        var type = s_types[input[0] % s_types.Length];
+        // What every caller guarantees the decoder (RequestBodyDocument refuses a body that is not UTF-8).
+        if (!System.Text.Unicode.Utf8.IsValid(input.AsSpan(1)))
+        {
+            return;
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(input.AsMemory(1));
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        using (document)
+        {
+            try
+            {
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("shape", out var shapeElement) && root.TryGetProperty("data", out var data))
+                {
+                    if (shapeElement.ValueKind != JsonValueKind.Array || shapeElement.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out _)))
+                    {
+                        return;
+                    }
+                    var shape = shapeElement.EnumerateArray().Select(d => d.GetInt64()).ToArray();
+                    using var tensor = JsonTensorDecoder.DecodeWithShape("x", data, type, shape);
+                }
+                else
+                {
+                    using var tensor = JsonTensorDecoder.DecodeNested("x", root, type);
+                }
+            }
+            catch (InferenceException)
+            {
+                // A client's mistake, answered 400.
+            }
+        }
+    }
+
+    /// <summary>config.json: parsed and validated as the repository scan does, against an empty model folder.</summary>
+    public static void ConfigJson(byte[] input)
+    {
+        var problems = new List<string>();
+        var config = ModelRepositoryScanner.ParseConfig(input, problems);
+        problems.AddRange(ModelConfigValidator.Validate(config, "fuzzed", EmptyFolder.Value));
+        _ = ModelParameters.Parse(config.Parameters, problems);
+    }
+
+    private static readonly Lazy<string> EmptyFolder = new(() => Directory.CreateTempSubdirectory("inference-fuzz-").FullName);
+}
