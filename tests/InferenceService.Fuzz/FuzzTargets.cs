@@ -4,6 +4,8 @@ using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
+using InferenceService.Engine;
+
 namespace InferenceService.Fuzz;
 
 /// <summary>

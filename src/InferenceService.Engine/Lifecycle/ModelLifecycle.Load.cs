@@ -183,7 +183,7 @@ public sealed partial class ModelLifecycle
             uploadFolder = Path.Combine(Path.GetTempPath(), "inference-service-uploads", $"{name}-{Guid.NewGuid():N}");
             foreach (var (relative, bytes) in overrides.Files)
             {
-                var path = Path.Combine(uploadFolder, ModelNames.CheckUploadedFile(relative));
+                var path = Path.Combine(uploadFolder, RepositoryNames.CheckUploadedFile(relative));
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.WriteAllBytes(path, bytes);
             }

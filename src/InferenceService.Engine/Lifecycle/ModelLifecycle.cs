@@ -158,7 +158,7 @@ public sealed partial class ModelLifecycle : IAsyncDisposable
     public async Task<ModelStatus> LoadAsync(string name, ModelOverrides? overrides, CancellationToken cancellationToken)
     {
         RefuseUnlessControlled("load");
-        ModelNames.CheckModelName(name, _root);
+        RepositoryNames.CheckModelName(name, _root);
         return await LoadModelAsync(name, overrides ?? ModelOverrides.None, LoadReason.Requested, startup: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -169,7 +169,7 @@ public sealed partial class ModelLifecycle : IAsyncDisposable
     public async Task UnloadAsync(string name, CancellationToken cancellationToken)
     {
         RefuseUnlessControlled("unload");
-        ModelNames.CheckModelName(name, _root);
+        RepositoryNames.CheckModelName(name, _root);
         if (_registry.Find(name) is null)
         {
             throw new InferenceException(InferenceErrorKind.ModelNotFound, $"Model '{name}' is not in the repository.");

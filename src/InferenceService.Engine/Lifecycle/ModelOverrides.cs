@@ -6,7 +6,7 @@ namespace InferenceService.Engine.Lifecycle;
 /// need a configuration, as in Triton; with files, the model is served from them alone, not from the repository.
 /// </summary>
 /// <param name="Config">The configuration's text; null: the repository's config.json.</param>
-/// <param name="Files">The files' contents by relative path (checked by <see cref="ModelNames.CheckUploadedFile"/>).</param>
+/// <param name="Files">The files' contents by relative path (checked by <see cref="RepositoryNames.CheckUploadedFile"/>).</param>
 public sealed record ModelOverrides(string? Config, IReadOnlyDictionary<string, byte[]> Files)
 {
     public static ModelOverrides None { get; } = new(null, new Dictionary<string, byte[]>());

@@ -137,7 +137,7 @@ internal static class RepositoryApi
                 var path = name[FilePrefix.Length..];
                 try
                 {
-                    ModelNames.CheckUploadedFile(path);
+                    RepositoryNames.CheckUploadedFile(path);
                     files[path] = value.ValueKind == JsonValueKind.String && value.TryGetBytesFromBase64(out var bytes)
                         ? bytes
                         : throw InferenceException.InvalidInput($"Parameter \"{name}\" must be the file's content in base64, as a JSON string.");

@@ -4,6 +4,8 @@ using InferenceService.Endpoints;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 
+using InferenceService.Engine;
+
 namespace InferenceService.Security;
 
 /// <summary>

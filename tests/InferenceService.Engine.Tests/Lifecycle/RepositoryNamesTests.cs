@@ -2,7 +2,7 @@ using InferenceService.Engine.Lifecycle;
 
 namespace InferenceService.Engine.Tests.Lifecycle;
 
-public class ModelNamesTests
+public class RepositoryNamesTests
 {
     private static readonly string s_root = Path.Combine(Path.GetTempPath(), "repository");
 
@@ -20,7 +20,7 @@ public class ModelNamesTests
     [InlineData("a\0b")]
     public void CheckModelName_NotOneFolderOfTheRepository_IsAClientError(string name)
     {
-        var error = Assert.Throws<InferenceException>(() => ModelNames.CheckModelName(name, s_root));
+        var error = Assert.Throws<InferenceException>(() => RepositoryNames.CheckModelName(name, s_root));
 
         Assert.Equal(InferenceErrorKind.InvalidInput, error.Kind);
         Assert.DoesNotContain(s_root, error.Message, StringComparison.Ordinal);
@@ -29,14 +29,14 @@ public class ModelNamesTests
     [Theory]
     [InlineData("iris")]
     [InlineData("resnet-50.v2")]
-    public void CheckModelName_PlainName_Passes(string name) => ModelNames.CheckModelName(name, s_root);
+    public void CheckModelName_PlainName_Passes(string name) => RepositoryNames.CheckModelName(name, s_root);
 
     [Theory]
     [InlineData("1/model.onnx", "1/model.onnx")]
     [InlineData("labels.txt", "labels.txt")]
     [InlineData("warmup/x.bin", "warmup/x.bin")]
     public void CheckUploadedFile_AVersionFileOrAModelFile_GivesItsRelativePath(string given, string expected) =>
-        Assert.Equal(expected.Replace('/', Path.DirectorySeparatorChar), ModelNames.CheckUploadedFile(given));
+        Assert.Equal(expected.Replace('/', Path.DirectorySeparatorChar), RepositoryNames.CheckUploadedFile(given));
 
     [Theory]
     [InlineData("../model.onnx")]
@@ -50,5 +50,5 @@ public class ModelNamesTests
     [InlineData("config.json")]
     [InlineData("")]
     public void CheckUploadedFile_AnythingElse_IsAClientError(string given) =>
-        Assert.Equal(InferenceErrorKind.InvalidInput, Assert.Throws<InferenceException>(() => ModelNames.CheckUploadedFile(given)).Kind);
+        Assert.Equal(InferenceErrorKind.InvalidInput, Assert.Throws<InferenceException>(() => RepositoryNames.CheckUploadedFile(given)).Kind);
 }

@@ -5,24 +5,25 @@ using InferenceService.Engine.Serving;
 namespace InferenceService.Engine.Lifecycle;
 
 /// <summary>
-/// The checks on names a client gives the repository routes: a model name is one folder of the repository (no
-/// separator, no <c>..</c>, not rooted, nothing that leaves the repository), and an uploaded file is
+/// The checks on names a client gives the repository routes: a model name passes the one naming rule
+/// (<see cref="ModelNames"/>) and is one folder of the repository (nothing that leaves it), and an uploaded file is
 /// <c>&lt;version&gt;/model.onnx</c> or a plain file of the model's own folder. Nothing is ever fetched from a URL.
 /// </summary>
-public static class ModelNames
+public static class RepositoryNames
 {
     /// <summary>Throws a 400 when <paramref name="name"/> is not a plain folder name directly under <paramref name="root"/>.</summary>
     public static void CheckModelName(string name, string root)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!ModelConfigValidator.IsPlainFileName(name) || name.StartsWith('.') || name.StartsWith('_') || name.Any(char.IsControl))
+        if (ModelNames.Problem(name) is { } problem)
         {
-            throw InferenceException.InvalidInput($"'{Printable(name)}' is not a model name: a model is one folder of the repository (no path separators, no \"..\", not starting with '.' or '_').");
+            // The name is not repeated: it may be a path of the server's own file system.
+            throw InferenceException.InvalidInput(problem);
         }
         var full = Path.GetFullPath(Path.Combine(root, name));
         if (!string.Equals(Path.GetDirectoryName(full), Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
         {
-            throw InferenceException.InvalidInput($"'{Printable(name)}' is not a model name: it leaves the repository.");
+            throw InferenceException.InvalidInput("The model name leaves the repository.");
         }
     }
 
@@ -50,6 +51,4 @@ public static class ModelNames
         }
         return Path.Combine(parts);
     }
-
-    private static string Printable(string text) => new([.. text.Take(100).Select(c => char.IsControl(c) ? '?' : c)]);
 }
