@@ -25,6 +25,7 @@ public sealed partial class JobManager : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private int _stopped;
 
     public JobManager(IJobStore store, ModelRegistry registry, InferencePipeline pipeline, JobsOptions options, TimeProvider time, ILogger<JobManager> logger, JobMetrics? metrics = null)
     {
@@ -65,10 +66,14 @@ public sealed partial class JobManager : IAsyncDisposable
     /// <summary>Stops claiming and stops the running jobs at their next row batch; they stay running in the store, to resume.</summary>
     public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         foreach (var job in _running.Values)
         {
-            await job.Stop.CancelAsync();
+            job.Cancel(cancelled: false);
         }
         if (_loop is not null)
         {
@@ -93,8 +98,7 @@ public sealed partial class JobManager : IAsyncDisposable
         var job = await _store.CancelAsync(id, _time.GetUtcNow(), cancellationToken);
         if (job is not null && _running.TryGetValue(id, out var running))
         {
-            running.Cancelled = true;
-            await running.Stop.CancelAsync();
+            running.Cancel(cancelled: true);
         }
         await RefreshStatusesAsync(cancellationToken);
         return job;
@@ -250,6 +254,7 @@ public sealed partial class JobManager : IAsyncDisposable
         }
         LogStarted(job.Id, spec.Model, model.VersionText, total, job.Checkpoint.NextRow);
         var format = spec.OutputFormat;
+        Directory.CreateDirectory(Files.FolderOf(job.Id));
         var files = new JobResultFilesSpec(Files.WorkingOutputPath(job.Id, format), Files.WorkingErrorsPath(job.Id, format), format == DatasetFormat.Csv);
         var last = job.Checkpoint;
         var startedAt = _time.GetTimestamp();
@@ -346,12 +351,7 @@ public sealed partial class JobManager : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await StopAsync();
-        }
-        _stopping.Dispose();
-        _wake.Dispose();
+        await StopAsync();
     }
 
     private sealed class RunningJob(CancellationTokenSource stop)
@@ -361,6 +361,20 @@ public sealed partial class JobManager : IAsyncDisposable
         public volatile bool Cancelled;
 
         public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>Stops the run (a cancel when <paramref name="cancelled"/>, else a shutdown); harmless once it ended.</summary>
+        public void Cancel(bool cancelled)
+        {
+            Cancelled |= cancelled;
+            try
+            {
+                Stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended meanwhile.
+            }
+        }
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Resuming {Count} batch jobs that were running when the server stopped")]
