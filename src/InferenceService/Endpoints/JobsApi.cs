@@ -326,12 +326,8 @@ internal static class JobsApi
         var path = errors ? manager.Files.ErrorsPath(id, format) : manager.Files.OutputPath(id, format);
         if (!File.Exists(path))
         {
-            if (job.Status == JobStatus.Queued || finished)
-            {
-                // Nothing written (yet, or ever: a job cancelled while queued): an empty file of the format.
-                return TypedResults.Bytes([], DatasetFormats.MediaType(format));
-            }
-            return Conflict($"Job '{id}' has written no rows yet.");
+            // Nothing written yet (or ever: a job cancelled while queued): an empty file of the format.
+            return TypedResults.Bytes([], DatasetFormats.MediaType(format));
         }
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true);
         var name = $"{id}-{(errors ? "errors" : "output")}{DatasetFormats.Extension(format)}";
