@@ -165,7 +165,8 @@ public sealed partial class JobManager : IAsyncDisposable
         {
             try
             {
-                while (_running.Count < Math.Max(1, _options.MaxConcurrentJobs))
+                // Nothing is claimed before the repository's first load: a resumed job would find no model yet.
+                while (_registry.InitialLoadCompleted && _running.Count < Math.Max(1, _options.MaxConcurrentJobs))
                 {
                     var now = _time.GetUtcNow();
                     var job = await _store.TryClaimAsync(Owner, now, now + Lease, stopping);
@@ -216,6 +217,11 @@ public sealed partial class JobManager : IAsyncDisposable
             {
                 await Finish(job, JobStatus.Cancelled, job.Checkpoint, "Cancelled before it started.");
             }
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested && !running.Cancelled)
+        {
+            // Shutting down: whatever broke on the way out, the job stays running in the store and resumes from its
+            // last checkpoint.
         }
 #pragma warning disable CA1031 // Whatever goes wrong ends this job as failed, never the process.
         catch (Exception e)
