@@ -22,6 +22,10 @@ if (HealthCheckCommand.IsRequested(args))
 {
     return await HealthCheckCommand.RunAsync(args);
 }
+if (BatchCommand.IsRequested(args))
+{
+    return await BatchCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.DefaultFor(args) });
 

@@ -25,6 +25,7 @@ public sealed partial class JobManager : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private int _stopped;
 
     public JobManager(IJobStore store, ModelRegistry registry, InferencePipeline pipeline, JobsOptions options, TimeProvider time, ILogger<JobManager> logger, JobMetrics? metrics = null)
     {
@@ -48,12 +49,26 @@ public sealed partial class JobManager : IAsyncDisposable
 
     public IJobStore Store => _store;
 
+    /// <summary>Why jobs cannot run here (the job directory could not be opened); null when they can.</summary>
+    public string? Unavailable { get; private set; }
+
     /// <summary>Opens the store, takes back this replica's interrupted jobs and starts claiming.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.Combine(Files.Root, "jobs"));
-        await _store.InitializeAsync(cancellationToken);
-        var resumed = await _store.ReleaseAllLeasesAsync(cancellationToken);
+        int resumed;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(Files.Root, "jobs"));
+            await _store.InitializeAsync(cancellationToken);
+            resumed = await _store.ReleaseAllLeasesAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Real-time serving does not depend on jobs: the server runs on, and the job routes say why they cannot.
+            Unavailable = "Batch jobs are unavailable on this server: its job directory (Jobs:Directory) cannot be used; see the server's log.";
+            LogUnavailable(e);
+            return;
+        }
         if (resumed > 0)
         {
             LogResuming(resumed);
@@ -65,10 +80,14 @@ public sealed partial class JobManager : IAsyncDisposable
     /// <summary>Stops claiming and stops the running jobs at their next row batch; they stay running in the store, to resume.</summary>
     public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         foreach (var job in _running.Values)
         {
-            await job.Stop.CancelAsync();
+            job.Cancel(cancelled: false);
         }
         if (_loop is not null)
         {
@@ -93,8 +112,7 @@ public sealed partial class JobManager : IAsyncDisposable
         var job = await _store.CancelAsync(id, _time.GetUtcNow(), cancellationToken);
         if (job is not null && _running.TryGetValue(id, out var running))
         {
-            running.Cancelled = true;
-            await running.Stop.CancelAsync();
+            running.Cancel(cancelled: true);
         }
         await RefreshStatusesAsync(cancellationToken);
         return job;
@@ -147,7 +165,8 @@ public sealed partial class JobManager : IAsyncDisposable
         {
             try
             {
-                while (_running.Count < Math.Max(1, _options.MaxConcurrentJobs))
+                // Nothing is claimed before the repository's first load: a resumed job would find no model yet.
+                while (_registry.InitialLoadCompleted && _running.Count < Math.Max(1, _options.MaxConcurrentJobs))
                 {
                     var now = _time.GetUtcNow();
                     var job = await _store.TryClaimAsync(Owner, now, now + Lease, stopping);
@@ -198,6 +217,11 @@ public sealed partial class JobManager : IAsyncDisposable
             {
                 await Finish(job, JobStatus.Cancelled, job.Checkpoint, "Cancelled before it started.");
             }
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested && !running.Cancelled)
+        {
+            // Shutting down: whatever broke on the way out, the job stays running in the store and resumes from its
+            // last checkpoint.
         }
 #pragma warning disable CA1031 // Whatever goes wrong ends this job as failed, never the process.
         catch (Exception e)
@@ -250,6 +274,7 @@ public sealed partial class JobManager : IAsyncDisposable
         }
         LogStarted(job.Id, spec.Model, model.VersionText, total, job.Checkpoint.NextRow);
         var format = spec.OutputFormat;
+        Directory.CreateDirectory(Files.FolderOf(job.Id));
         var files = new JobResultFilesSpec(Files.WorkingOutputPath(job.Id, format), Files.WorkingErrorsPath(job.Id, format), format == DatasetFormat.Csv);
         var last = job.Checkpoint;
         var startedAt = _time.GetTimestamp();
@@ -346,12 +371,7 @@ public sealed partial class JobManager : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await StopAsync();
-        }
-        _stopping.Dispose();
-        _wake.Dispose();
+        await StopAsync();
     }
 
     private sealed class RunningJob(CancellationTokenSource stop)
@@ -361,6 +381,20 @@ public sealed partial class JobManager : IAsyncDisposable
         public volatile bool Cancelled;
 
         public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>Stops the run (a cancel when <paramref name="cancelled"/>, else a shutdown); harmless once it ended.</summary>
+        public void Cancel(bool cancelled)
+        {
+            Cancelled |= cancelled;
+            try
+            {
+                Stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended meanwhile.
+            }
+        }
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Resuming {Count} batch jobs that were running when the server stopped")]
@@ -380,6 +414,9 @@ public sealed partial class JobManager : IAsyncDisposable
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "Batch job {JobId} failed on the server")]
     private partial void LogJobCrashed(string jobId, Exception error);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Critical, Message = "The job directory cannot be used; batch jobs are unavailable")]
+    private partial void LogUnavailable(Exception error);
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Claiming batch jobs failed; retrying")]
     private partial void LogClaimFailed(Exception error);

@@ -22,6 +22,7 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
     private long _next;
     private int _groupCount = -1;
     private long[] _groupRows = [];
+    private bool _done;
 
     public async ValueTask<DatasetRow?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -32,7 +33,7 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
         }
         while (true)
         {
-            if (range.IsPast(_next))
+            if (_done || range.IsPast(_next))
             {
                 return null;
             }
@@ -59,28 +60,32 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
         }
     }
 
-    /// <summary>Moves to the next row group, skipping without reading any that lies wholly before the range.</summary>
+    /// <summary>Moves to the next row group, skipping without reading any that lies wholly outside the range.</summary>
     private async Task<bool> NextGroupAsync(CancellationToken cancellationToken)
     {
-        _groupStart += _group?.Count ?? (_groupIndex >= 0 ? _groupRows[_groupIndex] : 0);
-        _groupIndex++;
-        while (_groupIndex < _groupCount && _groupStart + _groupRows[_groupIndex] <= range.Start)
+        while (true)
         {
-            _groupStart += _groupRows[_groupIndex];
             _groupIndex++;
+            if (_groupIndex >= _groupCount || (range.End is { } end && _groupStart >= end))
+            {
+                _group = null;
+                _done = true;
+                return false;
+            }
+            var start = _groupStart;
+            _groupStart += _groupRows[_groupIndex];
+            if (start + _groupRows[_groupIndex] <= range.Start)
+            {
+                continue;
+            }
+            stream.Position = 0;
+            var result = await ParquetSerializer.DeserializeUntypedAsync(stream, null, _groupIndex, cancellationToken);
+            _names = [.. result.Schema.Fields.Select(f => f.Name)];
+            _group = [.. result.Data.Select(row => row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal))];
+            _inGroup = 0;
+            _next = start;
+            return true;
         }
-        if (_groupIndex >= _groupCount)
-        {
-            _group = null;
-            return false;
-        }
-        stream.Position = 0;
-        var result = await ParquetSerializer.DeserializeUntypedAsync(stream, null, _groupIndex, cancellationToken);
-        _names = [.. result.Schema.Fields.Select(f => f.Name)];
-        _group = [.. result.Data.Select(row => row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal))];
-        _inGroup = 0;
-        _next = _groupStart;
-        return true;
     }
 
     /// <summary>The rows of each row group, from the footer alone.</summary>

@@ -47,6 +47,10 @@ internal static class JobsApi
         jobs.MapGet("/{id}/errors", (string id, JobManager manager, CancellationToken ct) => FileAsync(id, manager, errors: true, ct))
             .WithName("JobErrors").WithSummary("The failed rows: row, key and the message a client would get.")
             .Produces(StatusCodes.Status200OK).Produces<ErrorResponse>(StatusCodes.Status404NotFound).Produces<ErrorResponse>(StatusCodes.Status409Conflict);
+        jobs.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<JobManager>().Unavailable is { } reason
+                ? ErrorResult.Protocol(InferenceErrors.Of(InferenceErrorKind.ModelNotReady) with { Title = "Batch jobs are unavailable." }, reason)
+                : await next(context));
         return app;
     }
 
@@ -327,12 +331,8 @@ internal static class JobsApi
         var path = errors ? manager.Files.ErrorsPath(id, format) : manager.Files.OutputPath(id, format);
         if (!File.Exists(path))
         {
-            if (job.Status == JobStatus.Queued || finished)
-            {
-                // Nothing written (yet, or ever: a job cancelled while queued): an empty file of the format.
-                return TypedResults.Bytes([], DatasetFormats.MediaType(format));
-            }
-            return Conflict($"Job '{id}' has written no rows yet.");
+            // Nothing written yet (or ever: a job cancelled while queued): an empty file of the format.
+            return TypedResults.Bytes([], DatasetFormats.MediaType(format));
         }
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true);
         var name = $"{id}-{(errors ? "errors" : "output")}{DatasetFormats.Extension(format)}";

@@ -111,7 +111,7 @@ public sealed class AppSurface : IDisposable
     private static HashSet<string> SettingKeys()
     {
         var keys = new HashSet<string>(KeysOfJsonFile(RepositoryFiles.PathOf("src/InferenceService/appsettings.json")), StringComparer.OrdinalIgnoreCase);
-        foreach (var (section, type) in new[] { (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)), (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)) })
+        foreach (var (section, type) in new[] { (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)), (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)), (InferenceService.Engine.Jobs.JobsOptions.SectionName, typeof(InferenceService.Engine.Jobs.JobsOptions)) })
         {
             foreach (var property in type.GetProperties().Where(p => p.CanWrite))
             {
