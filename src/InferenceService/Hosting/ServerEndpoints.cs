@@ -33,8 +33,8 @@ internal static class ServerEndpoints
         {
             foreach (var address in http)
             {
-                // As Kestrel binds a hosting address: HTTP/2 only where TLS can negotiate it.
-                Listen(kestrel, address, address.Scheme == "https" ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1);
+                // As Kestrel binds a hosting address: its endpoint defaults (Kestrel:EndpointDefaults) decide the protocols.
+                Listen(kestrel, address, protocols: null);
             }
             // Plain-text HTTP/2 needs prior knowledge: gRPC clients speak it from the first byte, so the port takes
             // HTTP/2 only (an HTTP/1 client gets a clear protocol error rather than a hang).
@@ -74,11 +74,14 @@ internal static class ServerEndpoints
         return uri;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri address, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Uri address, HttpProtocols? protocols)
     {
         void Configure(ListenOptions listen)
         {
-            listen.Protocols = protocols;
+            if (protocols is { } chosen)
+            {
+                listen.Protocols = chosen;
+            }
             if (address.Scheme == "https")
             {
                 listen.UseHttps();
