@@ -19,6 +19,8 @@ internal sealed class RunCommandLine
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
     public Option<string> Url { get; } = new("--url") { Description = "The server's base URL; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+    public Option<string> Protocol { get; } = new("--protocol") { Description = "http: the REST API with JSON bodies; grpc: the V2 gRPC service (raw tensors) through the C# client.", DefaultValueFactory = _ => "http" };
+    public Option<string> GrpcUrl { get; } = new("--grpc-url") { Description = "The gRPC service's address with --protocol grpc; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8001" };
     public Option<string> Model { get; } = new("--model", "-m") { Description = "The model to load.", Required = true };
     public Option<string?> Version { get; } = new("--model-version") { Description = "A model version (default: the server's latest ready one)." };
     public Option<string?> Payload { get; } = new("--payload") { Description = "A JSON file with an Open Inference Protocol infer request body to send (default: random inputs generated from the model's metadata)." };
@@ -36,7 +38,7 @@ internal sealed class RunCommandLine
 
     public void AddTo(Command command)
     {
-        foreach (Option option in (Option[])[Url, Model, Version, Payload, BatchSize, Seed, Concurrency, Rate, Duration, Requests, Warmup, WarmupConcurrency, Timeout, MaxInFlight, Json])
+        foreach (Option option in (Option[])[Url, Protocol, GrpcUrl, Model, Version, Payload, BatchSize, Seed, Concurrency, Rate, Duration, Requests, Warmup, WarmupConcurrency, Timeout, MaxInFlight, Json])
         {
             command.Options.Add(option);
         }
@@ -49,6 +51,21 @@ internal sealed class RunCommandLine
         if (urlProblem is not null)
         {
             problems.Add(urlProblem);
+        }
+        var protocol = parsed.GetValue(Protocol) switch
+        {
+            "http" => LoadProtocol.Http,
+            "grpc" => LoadProtocol.Grpc,
+            _ => (LoadProtocol?)null,
+        };
+        if (protocol is null)
+        {
+            problems.Add($"--protocol must be http or grpc, not \"{parsed.GetValue(Protocol)}\".");
+        }
+        var grpcUrl = LoopbackTarget.Parse(parsed.GetValue(GrpcUrl), out var grpcUrlProblem);
+        if (grpcUrlProblem is not null)
+        {
+            problems.Add(grpcUrlProblem.Replace("--url", "--grpc-url", StringComparison.Ordinal));
         }
         var model = parsed.GetValue(Model);
         if (string.IsNullOrWhiteSpace(model))
@@ -98,6 +115,8 @@ internal sealed class RunCommandLine
         {
             BaseUrl = baseUrl!,
             Model = model!,
+            Protocol = protocol!.Value,
+            GrpcUrl = grpcUrl!,
             Version = parsed.GetValue(Version),
             PayloadFile = payload,
             BatchSize = batchSize,
