@@ -68,11 +68,14 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<UnhandledErrorHandler>();
 builder.Services.AddInferenceOpenApi();
+// gzip and deflate answers for clients that ask: see Hosting/ResponseCompressionSetup.cs.
+builder.Services.AddInferenceResponseCompression(builder.Configuration);
 builder.Services.AddInferenceGrpc(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseGracefulShutdown();
+app.UseInferenceResponseCompression();
 // Routing first, then the door of the inference routes: a request that cannot be admitted is refused before its body
 // is read and before the request log, telemetry and error handling below spend anything on it.
 app.UseRouting();
@@ -84,6 +87,7 @@ app.UseInferenceOpenApi();
 app.MapHealthApi();
 app.MapPredictApi();
 app.MapInferenceProtocolApi();
+app.MapModelConfigApi();
 app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();

@@ -154,7 +154,7 @@ public class RequestPathBenchmarks
     {
         _answer.ResetWrittenCount();
         using var writer = new Utf8JsonWriter(_answer);
-        InferenceResponseWriter.Write(writer, result, "0123456789abcdef0123456789abcdef");
+        InferenceResponseWriter.Write(writer, result, "0123456789abcdef0123456789abcdef", null);
         writer.Flush();
         return _answer.WrittenCount;
     }
@@ -163,7 +163,7 @@ public class RequestPathBenchmarks
     {
         _answer.ResetWrittenCount();
         _cachedWriter.Reset(_answer);
-        InferenceResponseWriter.Write(_cachedWriter, result, "0123456789abcdef0123456789abcdef");
+        InferenceResponseWriter.Write(_cachedWriter, result, "0123456789abcdef0123456789abcdef", null);
         _cachedWriter.Flush();
         return _answer.WrittenCount;
     }

@@ -21,12 +21,7 @@ public static class RawTensorEncoder
         {
             return value.GetRawBytes().Length;
         }
-        long length = 0;
-        foreach (var element in value.GetStrings())
-        {
-            length += RawTensorDecoder.LengthPrefixSize + Encoding.UTF8.GetByteCount(element);
-        }
-        return length;
+        return ByteLength(value.GetStrings());
     }
 
     /// <summary>
@@ -60,7 +55,25 @@ public static class RawTensorEncoder
         {
             throw new NotSupportedException($"Tensors of {TensorDataType.DisplayName(value.ElementType)} have no raw form.");
         }
-        foreach (var element in value.GetStrings())
+        WriteStrings(writer, value.GetStrings());
+    }
+
+    /// <summary>The bytes <see cref="WriteStrings"/> writes for <paramref name="values"/>.</summary>
+    public static long ByteLength(ReadOnlySpan<string> values)
+    {
+        long length = 0;
+        foreach (var element in values)
+        {
+            length += RawTensorDecoder.LengthPrefixSize + Encoding.UTF8.GetByteCount(element);
+        }
+        return length;
+    }
+
+    /// <summary>Writes BYTES elements (a tensor's, or strings made from one, as classifications are) in the raw layout.</summary>
+    public static void WriteStrings(IBufferWriter<byte> writer, ReadOnlySpan<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (var element in values)
         {
             var length = Encoding.UTF8.GetByteCount(element);
             var span = writer.GetSpan(RawTensorDecoder.LengthPrefixSize + length);

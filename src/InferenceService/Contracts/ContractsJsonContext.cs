@@ -22,4 +22,5 @@ namespace InferenceService.Contracts;
 [JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(FeedbackResponse))]
 [JsonSerializable(typeof(ModelAccuracyResponse))]
+[JsonSerializable(typeof(ModelConfigResponse))]
 internal sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -30,6 +30,9 @@ internal struct InferenceRequestView : IDisposable
 
     public TimeSpan? QueueTimeout { get; init; }
 
+    /// <summary>Binary and classification choices for the outputs; null when the request makes none (all JSON tensors).</summary>
+    public OutputChoices? Choices { get; init; }
+
     /// <summary><c>parameters.targets</c>: ground truth to score the prediction against at once (Undefined when absent).</summary>
     public JsonElement Targets { get; init; }
 
@@ -106,8 +109,8 @@ internal static class InferenceRequestReader
             return default;
         }
 
-        var (timeout, targets) = ReadParameters(body, parameters, "$.parameters", ref problems);
-        var outputNames = ReadOutputs(body, outputs, ref problems);
+        var (timeout, targets, binaryOutput) = ReadParameters(body, parameters, "$.parameters", ref problems);
+        var (outputNames, perOutput) = ReadOutputs(body, model, outputs, ref problems);
         if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
         {
             problems.Add($"\"inputs\" is required: a list with one entry per input ({model.InputNames}).");
@@ -117,14 +120,17 @@ internal static class InferenceRequestReader
         var views = ArrayPool<JsonInput>.Shared.Rent(count);
         var complete = 0;
         var index = 0;
+        var binary = new BinarySections(body.Binary);
         foreach (var input in inputs.EnumerateArray())
         {
-            if (ReadInput(body, model, input, index++, ref problems) is { } view)
+            if (ReadInput(body, model, input, index++, ref binary, ref problems) is { } view)
             {
                 views[complete++] = view;
             }
         }
-        return new InferenceRequestView(views, complete) { Id = idText, Outputs = outputNames, QueueTimeout = timeout, Targets = targets };
+        binary.CheckAllUsed(body.HasHeaderLength, ref problems);
+        var choices = binaryOutput || perOutput is not null ? new OutputChoices(binaryOutput, perOutput) : null;
+        return new InferenceRequestView(views, complete) { Id = idText, Outputs = outputNames, QueueTimeout = timeout, Targets = targets, Choices = choices };
     }
 
     private static ref JsonElement Slot(JsonProperty property, ref JsonElement id, ref JsonElement parameters, ref JsonElement inputs, ref JsonElement outputs)
@@ -148,7 +154,7 @@ internal static class InferenceRequestReader
         return ref System.Runtime.CompilerServices.Unsafe.NullRef<JsonElement>();
     }
 
-    private static JsonInput? ReadInput(in RequestBodyDocument body, LoadedModel model, JsonElement input, int index, ref RequestProblems problems)
+    private static JsonInput? ReadInput(in RequestBodyDocument body, LoadedModel model, JsonElement input, int index, ref BinarySections binary, ref RequestProblems problems)
     {
         if (input.ValueKind == JsonValueKind.Null)
         {
@@ -193,13 +199,15 @@ internal static class InferenceRequestReader
             problems.Add(body.WrongType(parameters, $"$.inputs[{index}].parameters"));
         }
         var dims = shape.ValueKind == JsonValueKind.Array ? ReadShape(body, shape, index, ref problems) : null;
+        var inputName = name.ValueKind == JsonValueKind.String ? ModelName(model, name) : null;
+        var where = inputName is null ? $"inputs[{index}]" : $"Input '{inputName}'";
+        // The binary data is taken in the inputs' order whatever else is wrong with one, so the others' bytes stay theirs.
+        var raw = ReadBinaryDataSize(parameters, where, index, ref binary, ref problems, out var isBinary);
         if (problems.Count > before)
         {
             return null;
         }
 
-        var inputName = name.ValueKind == JsonValueKind.String ? ModelName(model, name) : null;
-        var where = inputName is null ? $"inputs[{index}]" : $"Input '{inputName}'";
         if (string.IsNullOrEmpty(inputName))
         {
             problems.Add($"inputs[{index}]: \"name\" is required.");
@@ -217,15 +225,48 @@ internal static class InferenceRequestReader
         {
             problems.Add($"{where}: \"shape\" is required.");
         }
-        if (data.ValueKind == JsonValueKind.Undefined)
+        if (isBinary && data.ValueKind != JsonValueKind.Undefined)
         {
-            problems.Add($"{where}: \"data\" is required (binary tensor data is not supported).");
+            problems.Add($"{where} gives both \"data\" and parameters.{BinaryTensorHeaders.BinaryDataSize}: send its elements one way.");
         }
-        if (problems.Count > before)
+        else if (!isBinary && data.ValueKind == JsonValueKind.Undefined)
+        {
+            problems.Add($"{where}: \"data\" is required (or parameters.{BinaryTensorHeaders.BinaryDataSize}, with the elements as binary data after the JSON).");
+        }
+        if (problems.Count > before || (isBinary && raw is null))
         {
             return null;
         }
-        return JsonInput.WithShape(inputName!, type, dims!, data);
+        return isBinary ? JsonInput.WithRawData(inputName!, type, dims!, raw!.Value) : JsonInput.WithShape(inputName!, type, dims!, data);
+    }
+
+    /// <summary>
+    /// The input's <c>parameters.binary_data_size</c>, taking that many bytes of the binary data (its slice, or null
+    /// when the data is shorter: <see cref="BinarySections.CheckAllUsed"/> reports that once for the whole request).
+    /// </summary>
+    private static ReadOnlyMemory<byte>? ReadBinaryDataSize(JsonElement parameters, string where, int index, ref BinarySections binary, ref RequestProblems problems, out bool isBinary)
+    {
+        isBinary = false;
+        if (parameters.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        foreach (var property in parameters.EnumerateObject())
+        {
+            if (!property.NameEquals(BinaryTensorHeaders.BinaryDataSize))
+            {
+                continue;
+            }
+            isBinary = true;
+            if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt64(out var size) || size < 0)
+            {
+                problems.Add($"{where}: parameters.{BinaryTensorHeaders.BinaryDataSize} must be a whole number of bytes, 0 or more.");
+                binary.Poison();
+                return null;
+            }
+            return binary.Take(where, index, size);
+        }
+        return null;
     }
 
     private static ref JsonElement InputSlot(JsonProperty property, ref JsonElement name, ref JsonElement shape, ref JsonElement datatype, ref JsonElement data, ref JsonElement parameters)
@@ -282,13 +323,18 @@ internal static class InferenceRequestReader
         return dims;
     }
 
-    private static IReadOnlyList<string>? ReadOutputs(in RequestBodyDocument body, JsonElement outputs, ref RequestProblems problems)
+    /// <summary>
+    /// The outputs named, and (only when any output asks for it) each one's binary and classification choice. A
+    /// classification must be a count of 1 or more, of an output holding numbers.
+    /// </summary>
+    private static (IReadOnlyList<string>? Names, OutputChoice[]? Choices) ReadOutputs(in RequestBodyDocument body, LoadedModel model, JsonElement outputs, ref RequestProblems problems)
     {
         if (outputs.ValueKind != JsonValueKind.Array || outputs.GetArrayLength() == 0)
         {
-            return null;
+            return (null, null);
         }
         var names = new List<string>(outputs.GetArrayLength());
+        OutputChoice[]? choices = null;
         var index = 0;
         foreach (var output in outputs.EnumerateArray())
         {
@@ -302,7 +348,7 @@ internal static class InferenceRequestReader
             }
             else
             {
-                JsonElement name = default;
+                JsonElement name = default, parameters = default;
                 foreach (var property in output.EnumerateObject())
                 {
                     if (property.NameEquals("name"u8))
@@ -316,9 +362,10 @@ internal static class InferenceRequestReader
                     else if (property.NameEquals("parameters"u8))
                     {
                         if (!Fits(property.Value, JsonValueKind.Object))
-        {
-            problems.Add(body.WrongType(property.Value, $"$.outputs[{index}].parameters"));
-        }
+                        {
+                            problems.Add(body.WrongType(property.Value, $"$.outputs[{index}].parameters"));
+                        }
+                        parameters = property.Value;
                     }
                 }
                 if (name.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
@@ -331,12 +378,43 @@ internal static class InferenceRequestReader
                 }
                 else
                 {
-                    names.Add(name.GetString()!);
+                    var outputName = name.GetString()!;
+                    if (ReadOutputChoice(model, outputName, parameters, ref problems) is { } choice)
+                    {
+                        choices ??= new OutputChoice[outputs.GetArrayLength()];
+                        choices[names.Count] = choice;
+                    }
+                    names.Add(outputName);
                 }
             }
             index++;
         }
-        return names;
+        return (names, choices);
+    }
+
+    private static OutputChoice? ReadOutputChoice(LoadedModel model, string name, JsonElement parameters, ref RequestProblems problems)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        bool? binary = null;
+        var classification = 0;
+        var any = false;
+        foreach (var property in parameters.EnumerateObject())
+        {
+            if (property.NameEquals(BinaryTensorHeaders.BinaryData))
+            {
+                binary = ReadBoolean(property.Value, $"Output '{name}': parameters.{BinaryTensorHeaders.BinaryData}", ref problems);
+                any = true;
+            }
+            else if (property.NameEquals(Classifications.Parameter))
+            {
+                classification = Classifications.ReadCount(model, name, property.Value, ref problems);
+                any = true;
+            }
+        }
+        return any ? new OutputChoice(binary, classification) : null;
     }
 
     /// <summary>
@@ -344,14 +422,15 @@ internal static class InferenceRequestReader
     /// model decides whether to honour it: only when it allows overrides, and never for longer than its own), and
     /// <c>targets</c>. Other parameters are ignored.
     /// </summary>
-    internal static (TimeSpan? Timeout, JsonElement Targets) ReadParameters(in RequestBodyDocument body, JsonElement parameters, string path, ref RequestProblems problems)
+    internal static (TimeSpan? Timeout, JsonElement Targets, bool BinaryOutput) ReadParameters(in RequestBodyDocument body, JsonElement parameters, string path, ref RequestProblems problems)
     {
         if (parameters.ValueKind != JsonValueKind.Object)
         {
-            return (null, default);
+            return (null, default, false);
         }
         TimeSpan? timeout = null;
         JsonElement targets = default;
+        var binaryOutput = false;
         var seen = 0;
         foreach (var property in parameters.EnumerateObject())
         {
@@ -390,8 +469,26 @@ internal static class InferenceRequestReader
                 targets = property.Value;
                 CheckNoDuplicates(body, targets, $"{path}.{TargetsParameter}", ref problems);
             }
+            else if (property.NameEquals(BinaryTensorHeaders.BinaryDataOutput))
+            {
+                binaryOutput = ReadBoolean(property.Value, $"parameters.{BinaryTensorHeaders.BinaryDataOutput}", ref problems) ?? false;
+            }
         }
-        return (timeout, targets);
+        return (timeout, targets, binaryOutput);
+    }
+
+    private static bool? ReadBoolean(JsonElement value, string what, ref RequestProblems problems)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            default:
+                problems.Add($"{what} must be true or false.");
+                return null;
+        }
     }
 
     /// <summary>Objects anywhere inside <paramref name="value"/> with a property given twice (ground truth must be unambiguous).</summary>
@@ -442,4 +539,54 @@ internal static class InferenceRequestReader
     /// <summary>Whether a value is absent, null or of <paramref name="kind"/> (the only kinds a property may have).</summary>
     internal static bool Fits(JsonElement value, JsonValueKind kind) =>
         value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || value.ValueKind == kind;
+}
+
+/// <summary>
+/// The binary data after a request's JSON header, handed out in the order the inputs declare their
+/// <c>binary_data_size</c>; once every input is read, what was declared must be exactly what the body holds.
+/// </summary>
+internal struct BinarySections(ReadOnlyMemory<byte> data)
+{
+    private readonly ReadOnlyMemory<byte> _data = data;
+    private long _declared;
+    private bool _poisoned;
+    private List<(string Where, long Size)>? _inputs;
+
+    /// <summary>The next <paramref name="size"/> bytes; null when the data holds fewer (reported by <see cref="CheckAllUsed"/>).</summary>
+    public ReadOnlyMemory<byte>? Take(string where, int index, long size)
+    {
+        _ = index;
+        (_inputs ??= []).Add((where, size));
+        var start = _declared;
+        _declared = size > long.MaxValue - _declared ? long.MaxValue : _declared + size;
+        return _declared <= _data.Length ? _data.Slice((int)start, (int)size) : null;
+    }
+
+    /// <summary>An input's size could not be read: the sizes cannot be added up, so they are not compared either.</summary>
+    public void Poison() => _poisoned = true;
+
+    public readonly void CheckAllUsed(bool hasHeaderLength, ref RequestProblems problems)
+    {
+        if (_poisoned || _declared == _data.Length)
+        {
+            return;
+        }
+        var sizes = _inputs is null ? "" : $" ({string.Join(", ", _inputs.Select(i => $"{i.Where}: {i.Size}"))})";
+        if (_declared > _data.Length && !hasHeaderLength)
+        {
+            problems.Add($"Inputs give parameters.{BinaryTensorHeaders.BinaryDataSize}{sizes}, but the request has no {BinaryTensorHeaders.HeaderLengthName} header to say where the JSON ends and their binary data starts.");
+        }
+        else if (_declared > _data.Length)
+        {
+            problems.Add($"The body is cut short: the inputs' {BinaryTensorHeaders.BinaryDataSize} add up to {_declared} bytes{sizes}, but only {_data.Length} bytes follow the JSON header.");
+        }
+        else if (_inputs is null)
+        {
+            problems.Add($"The body has {_data.Length} bytes of binary data after the JSON header, but no input gives parameters.{BinaryTensorHeaders.BinaryDataSize} to claim them.");
+        }
+        else
+        {
+            problems.Add($"The body has {_data.Length} bytes of binary data after the JSON header, but the inputs' {BinaryTensorHeaders.BinaryDataSize} add up to only {_declared}{sizes}.");
+        }
+    }
 }

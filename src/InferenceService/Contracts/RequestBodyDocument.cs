@@ -10,10 +10,12 @@ namespace InferenceService.Contracts;
 
 /// <summary>
 /// A JSON request body read once into one pooled buffer (straight from the request's PipeReader, sized by its
-/// Content-Length) and parsed once into a <see cref="JsonDocument"/> over that buffer, whose own index is pooled as
-/// well. Everything the request needs is read from <see cref="Root"/>: elements are views into the buffer, so the
-/// body is neither copied again nor parsed twice. Dispose it once nothing reads the elements any more (after the
-/// answer is written: inline targets are read after the Run).
+/// Content-Length, or through a decompressor when the body is gzip or deflate encoded) and parsed once into a
+/// <see cref="JsonDocument"/> over that buffer, whose own index is pooled as well. Everything the request needs is
+/// read from <see cref="Root"/>: elements are views into the buffer, so the body is neither copied again nor parsed
+/// twice. With the binary tensor data extension only the first <c>Inference-Header-Content-Length</c> bytes are JSON;
+/// the rest is <see cref="Binary"/>, which raw inputs borrow or copy once. Dispose it once nothing reads the elements
+/// or the binary data any more (after the answer is written: inline targets are read after the Run).
 /// </summary>
 internal readonly struct RequestBodyDocument : IDisposable
 {
@@ -21,11 +23,15 @@ internal readonly struct RequestBodyDocument : IDisposable
 
     private readonly byte[] _buffer;
     private readonly int _length;
+    private readonly int _headerLength;
+    private readonly bool _ownsBuffer;
 
-    private RequestBodyDocument(byte[] buffer, int length, JsonDocument document)
+    private RequestBodyDocument(byte[] buffer, int length, int headerLength, JsonDocument document, bool ownsBuffer = true)
     {
         _buffer = buffer;
         _length = length;
+        _headerLength = headerLength;
+        _ownsBuffer = ownsBuffer;
         Document = document;
     }
 
@@ -33,13 +39,51 @@ internal readonly struct RequestBodyDocument : IDisposable
 
     public JsonElement Root => Document.RootElement;
 
+    /// <summary>The bytes after the JSON header (the binary tensor data extension); empty without a header length.</summary>
+    public ReadOnlyMemory<byte> Binary => _buffer is { Length: > 0 } ? _buffer.AsMemory(_headerLength, _length - _headerLength) : ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>Whether the request gave <c>Inference-Header-Content-Length</c> (binary data may follow the JSON).</summary>
+    public bool HasHeaderLength { get; init; }
+
     /// <summary>
-    /// Reads and parses the body. The Content-Type is not checked: the body is JSON or it is a 400, as Triton does.
+    /// Reads and parses the body. The Content-Type is not checked: the body is JSON (or a JSON header and binary data)
+    /// or it is a 400, as Triton does. A gzip or deflate body (<c>Content-Encoding</c>) is decompressed as it is read,
+    /// and its decompressed size counts against the same limit as a plain body's.
     /// </summary>
-    /// <exception cref="InferenceException">The body is not JSON (400), or larger than the server accepts (413).</exception>
-    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <param name="request">The request.</param>
+    /// <param name="binaryHeaders">Whether the route takes the binary tensor data extension (<c>Inference-Header-Content-Length</c>).</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <exception cref="InferenceException">The body is not JSON or its layout is wrong (400), or it is larger than the server accepts (413).</exception>
+    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, bool binaryHeaders, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var headerLength = binaryHeaders ? BinaryTensorHeaders.RequestHeaderLength(request) : null;
+        var encoding = RequestDecompression.EncodingOf(request);
+        var (buffer, length) = encoding is null
+            ? await ReadPlainAsync(request, cancellationToken).ConfigureAwait(false)
+            : await RequestDecompression.ReadAsync(request, encoding.Value, cancellationToken).ConfigureAwait(false);
+        if (headerLength > length)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw InferenceException.InvalidInput(
+                $"The {BinaryTensorHeaders.HeaderLengthName} header says the JSON header takes {headerLength} bytes, but the body has only {length}.");
+        }
+        var jsonLength = (int)(headerLength ?? length);
+        try
+        {
+            return new RequestBodyDocument(buffer, length, jsonLength, JsonDocument.Parse(buffer.AsMemory(0, jsonLength))) { HasHeaderLength = headerLength is not null };
+        }
+        catch (JsonException e)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}"
+                + (headerLength is null && binaryHeaders ? $" (binary tensor data after the JSON needs the {BinaryTensorHeaders.HeaderLengthName} header)" : ""));
+        }
+    }
+
+    /// <summary>The body as the client sent it, into one pooled buffer: (buffer, bytes read).</summary>
+    private static async ValueTask<(byte[] Buffer, int Length)> ReadPlainAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var declared = request.ContentLength;
         var buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and < int.MaxValue ? (int)declared.Value : SmallBody);
         var length = 0;
@@ -56,6 +100,7 @@ internal readonly struct RequestBodyDocument : IDisposable
                     break;
                 }
             }
+            return (buffer, length);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -67,28 +112,23 @@ internal readonly struct RequestBodyDocument : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
-
-        try
-        {
-            return new RequestBodyDocument(buffer, length, JsonDocument.Parse(buffer.AsMemory(0, length)));
-        }
-        catch (JsonException e)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw InferenceException.InvalidInput($"The body is not valid: {JsonErrors.Describe(e)}");
-        }
     }
 
     /// <summary>
     /// A body that already is in memory (tests, benchmarks). The document reads <paramref name="utf8"/> in place: keep
-    /// it unchanged until this is disposed.
+    /// it unchanged until this is disposed. With <paramref name="headerLength"/>, only that many bytes are JSON and the
+    /// rest is <see cref="Binary"/>.
     /// </summary>
-    public static RequestBodyDocument Parse(byte[] utf8)
+    public static RequestBodyDocument Parse(byte[] utf8, int? headerLength = null)
     {
         ArgumentNullException.ThrowIfNull(utf8);
         try
         {
-            return new RequestBodyDocument([], utf8.Length, JsonDocument.Parse(utf8.AsMemory()));
+            var jsonLength = headerLength ?? utf8.Length;
+            return new RequestBodyDocument(utf8, utf8.Length, jsonLength, JsonDocument.Parse(utf8.AsMemory(0, jsonLength)), ownsBuffer: false)
+            {
+                HasHeaderLength = headerLength is not null,
+            };
         }
         catch (JsonException e)
         {
@@ -110,7 +150,7 @@ internal readonly struct RequestBodyDocument : IDisposable
     public void Dispose()
     {
         Document?.Dispose();
-        if (_buffer is { Length: > 0 })
+        if (_ownsBuffer && _buffer is { Length: > 0 })
         {
             ArrayPool<byte>.Shared.Return(_buffer);
         }
@@ -121,7 +161,7 @@ internal readonly struct RequestBodyDocument : IDisposable
     /// <summary>" (line L, byte B)" of an element, 1-based, found from where its text sits in the buffer.</summary>
     private string PositionOf(JsonElement element)
     {
-        if (_buffer is not { Length: > 0 })
+        if (!_ownsBuffer || _buffer is not { Length: > 0 })
         {
             return "";
         }
@@ -137,7 +177,7 @@ internal readonly struct RequestBodyDocument : IDisposable
         return $" (line {line}, byte {offset - lineStart + 1})";
     }
 
-    private static int Append(ref byte[] buffer, int length, ReadOnlySequence<byte> data)
+    internal static int Append(ref byte[] buffer, int length, ReadOnlySequence<byte> data)
     {
         var needed = length + data.Length;
         if (needed > buffer.Length)

@@ -1,16 +1,20 @@
 using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using InferenceService.Contracts;
 using InferenceService.Engine.Serving;
 using InferenceService.Telemetry;
 
 namespace InferenceService.Endpoints;
 
 /// <summary>Writes an answer's JSON from a result, synchronously, into a writer over the response.</summary>
-internal delegate void AnswerWriter(Utf8JsonWriter writer, InferenceResult result, string id);
+internal delegate void AnswerWriter(Utf8JsonWriter writer, InferenceResult result, string id, OutputChoices? choices);
 
-/// <summary>What the answer needs from the request besides its result: the id the client gave (or none) and its inline targets.</summary>
-internal readonly record struct AnswerRequest(string? Id, InlineTargets Targets);
+/// <summary>
+/// What the answer needs from the request besides its result: the id the client gave (or none), its inline targets,
+/// and (Open Inference Protocol) how it wants its outputs written.
+/// </summary>
+internal readonly record struct AnswerRequest(string? Id, InlineTargets Targets, OutputChoices? Choices = null);
 
 /// <summary>
 /// What both inference APIs do once a request is decoded: queue it (handing back its place held at the door), and
@@ -61,6 +65,13 @@ internal static class InferenceFlow
         record.PredictionId = PredictionIds.HeaderValue(id);
         var response = context.Response;
         response.Headers[PredictionIds.HeaderName] = record.PredictionId;
+        if (InferenceResponseWriter.HasBinary(result, request.Choices))
+        {
+            InferenceResponseWriter.WriteBinary(response, result, id, request.Choices!);
+            await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            record.Encode = Stopwatch.GetElapsedTime(completed);
+            return;
+        }
         response.ContentType = "application/json; charset=utf-8";
         var writer = t_writer;
         if (writer is null)
@@ -73,7 +84,7 @@ internal static class InferenceFlow
         }
         try
         {
-            write(writer, result, id);
+            write(writer, result, id, request.Choices);
             writer.Flush();
         }
         finally

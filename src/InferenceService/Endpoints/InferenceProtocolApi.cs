@@ -65,7 +65,10 @@ internal static class InferenceProtocolApi
     }
 
     private static Ok<ServerMetadataResponse> ServerMetadata() =>
-        TypedResults.Ok(new ServerMetadataResponse("inference-service", ServerInfo.Version, ["model_repository", "statistics"]));
+        TypedResults.Ok(new ServerMetadataResponse("inference-service", ServerInfo.Version, Extensions));
+
+    /// <summary>The protocol extensions served, under Triton's names (what its clients look for).</summary>
+    public static readonly IReadOnlyList<string> Extensions = ["model_repository", "statistics", "binary_tensor_data", "classification", "model_configuration"];
 
     private static Results<Ok, StatusCodeHttpResult> ServerReady(Readiness readiness) =>
         readiness.IsReady ? TypedResults.Ok() : TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
@@ -125,13 +128,13 @@ internal static class InferenceProtocolApi
             var loaded = admission?.Model ?? services.Registry.Resolve(model, version);
             record.Version = loaded.VersionText;
             var decodeStarted = Stopwatch.GetTimestamp();
-            using var body = await RequestBodyDocument.ReadAsync(context.Request, cancellationToken);
-            var decoded = Decode(services, loaded, body, out var id, out var targets, out var timeout);
+            using var body = await RequestBodyDocument.ReadAsync(context.Request, binaryHeaders: true, cancellationToken);
+            var decoded = Decode(services, loaded, body, out var id, out var targets, out var timeout, out var choices);
             using (decoded)
             {
                 record.Decode = Stopwatch.GetElapsedTime(decodeStarted);
                 var running = InferenceFlow.Enqueue(services, decoded, admission, timeout, cancellationToken);
-                await InferenceFlow.AnswerAsync(context, services, record, running, new AnswerRequest(id, InlineTargets.FromProtocol(targets)), InferenceResponseWriter.Write);
+                await InferenceFlow.AnswerAsync(context, services, record, running, new AnswerRequest(id, InlineTargets.FromProtocol(targets), choices), InferenceResponseWriter.Write);
             }
             return TypedResults.Empty;
         }
@@ -144,11 +147,11 @@ internal static class InferenceProtocolApi
     }
 
     /// <summary>Reads the request from its body and decodes its inputs; every problem at once, as one 400.</summary>
-    private static DecodedRequest Decode(InferenceServices services, LoadedModel model, in RequestBodyDocument body, out string? id, out JsonElement targets, out TimeSpan? timeout)
+    private static DecodedRequest Decode(InferenceServices services, LoadedModel model, in RequestBodyDocument body, out string? id, out JsonElement targets, out TimeSpan? timeout, out OutputChoices? choices)
     {
         var problems = new RequestProblems();
         using var request = InferenceRequestReader.Read(body, model, ref problems);
-        (id, targets, timeout) = (request.Id, request.Targets, request.QueueTimeout);
+        (id, targets, timeout, choices) = (request.Id, request.Targets, request.QueueTimeout, request.Choices);
         // Malformed inputs are reported alone: the model's checks would only add that they are missing.
         var decoded = problems.Any ? null : services.Pipeline.Decode(model, request.Inputs, request.Outputs, ref problems);
         return decoded ?? throw problems.ToException();

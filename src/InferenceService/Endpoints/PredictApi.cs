@@ -51,7 +51,7 @@ internal static class PredictApi
         try
         {
             var decodeStarted = Stopwatch.GetTimestamp();
-            using var body = await RequestBodyDocument.ReadAsync(context.Request, cancellationToken);
+            using var body = await RequestBodyDocument.ReadAsync(context.Request, binaryHeaders: false, cancellationToken);
             var problems = new RequestProblems();
             var request = PredictRequestReader.Read(body, ref problems);
             if (problems.Any)

@@ -13,8 +13,9 @@ namespace InferenceService.Endpoints;
 /// </summary>
 internal static class PredictResponseWriter
 {
-    public static void Write(Utf8JsonWriter writer, InferenceResult result, string id)
+    public static void Write(Utf8JsonWriter writer, InferenceResult result, string id, Contracts.OutputChoices? choices)
     {
+        _ = choices; // /predict answers JSON only
         writer.WriteStartObject();
         writer.WriteString("model"u8, result.Model.Name);
         writer.WriteString("version"u8, result.Model.VersionText);

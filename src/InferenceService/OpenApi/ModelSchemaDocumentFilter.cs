@@ -33,8 +33,35 @@ internal sealed class ModelSchemaDocumentFilter(ModelRegistry registry) : IDocum
             swaggerDoc.Components.Schemas[prefix + "PredictOutputs"] = ObjectOf(model.Outputs, NestedSchema, $"The outputs of model '{model.Name}'.");
             swaggerDoc.Components.Schemas[prefix + "InferenceRequest"] = InferenceRequestSchema(model);
             swaggerDoc.Paths[$"/v2/models/{model.Name}/infer"] = InferPath(model, prefix, swaggerDoc);
+            AddPredictExample(swaggerDoc, model);
         }
     }
+
+    /// <summary>
+    /// The model's runnable /predict request as a named example of <c>POST /predict</c>'s body, so the explorer's
+    /// "Try it out" offers one ready request per model (pick it from the examples list, then Execute).
+    /// </summary>
+    private static void AddPredictExample(OpenApiDocument document, LoadedModel model)
+    {
+        if (document.Paths.TryGetValue("/predict", out var path) && path.Operations is { } operations
+            && operations.TryGetValue(HttpMethod.Post, out var predict)
+            && predict.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var json)
+            && json is OpenApiMediaType media)
+        {
+            media.Examples ??= new Dictionary<string, IOpenApiExample>();
+            media.Examples[model.Name] = new OpenApiExample
+            {
+                Summary = $"Model '{model.Name}'",
+                Value = PredictExample(model),
+            };
+        }
+    }
+
+    private static JsonObject PredictExample(LoadedModel model) => new()
+    {
+        ["model"] = model.Name,
+        ["inputs"] = new JsonObject(model.Inputs.Select(i => KeyValuePair.Create(i.Name, (JsonNode?)NestedExample(i, 0)))),
+    };
 
     private static string SchemaPrefix(string modelName) =>
         "Model_" + string.Concat(modelName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')) + "_";
@@ -78,14 +105,7 @@ internal sealed class ModelSchemaDocumentFilter(ModelRegistry registry) : IDocum
             ["inputs"] = ObjectOf(model.Inputs, NestedSchema, "One entry per input, as nested arrays in the input's shape."),
             ["targets"] = TargetsSchema(model),
         },
-        Examples =
-        [
-            new JsonObject
-            {
-                ["model"] = model.Name,
-                ["inputs"] = new JsonObject(model.Inputs.Select(i => KeyValuePair.Create(i.Name, (JsonNode?)NestedExample(i, 0)))),
-            },
-        ],
+        Examples = [PredictExample(model)],
     };
 
     private static OpenApiSchema InferenceRequestSchema(LoadedModel model) => new()

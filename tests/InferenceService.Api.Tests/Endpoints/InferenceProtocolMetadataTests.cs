@@ -16,7 +16,7 @@ public class InferenceProtocolMetadataTests(StandardModelsFixture service) : ICl
 
         Assert.Equal("inference-service", body.GetProperty("name").GetString());
         Assert.Matches(new Regex(@"^\d+\.\d+\.\d+"), body.GetProperty("version").GetString()!);
-        Assert.Equal(["model_repository", "statistics"], body.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["model_repository", "statistics", "binary_tensor_data", "classification", "model_configuration"], body.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

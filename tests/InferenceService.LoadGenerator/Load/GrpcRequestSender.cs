@@ -17,6 +17,10 @@ internal sealed class GrpcRequestSender(IInferenceClient client, InferRequest re
 {
     public static GrpcRequestSender Create(RunOptions options, InferPayload payload)
     {
+        if (payload.HeaderLength is not null)
+        {
+            throw new LoadSetupException("A --payload in the binary tensor data layout is HTTP's; give a JSON payload for --protocol grpc (its tensors go as raw contents anyway).");
+        }
         var client = InferenceClient.ForGrpc(options.GrpcUrl, new InferenceClientOptions { MaxRetries = 0, Timeout = options.RequestTimeout });
         return new GrpcRequestSender(client, ToRequest(options.Model, options.Version, payload.Body));
     }

@@ -10,8 +10,10 @@ namespace InferenceService.LoadGenerator.Load;
 /// whole answer read, or the transport error when no answer came. Never throws for a failed request: in a load test a
 /// failure is a measurement.
 /// </summary>
-internal sealed class InferenceRequestSender(HttpClient http, Uri inferUri, byte[] body) : IRequestSender
+internal sealed class InferenceRequestSender(HttpClient http, Uri inferUri, byte[] body, int? headerLength = null) : IRequestSender
 {
+    private readonly string? _headerLength = headerLength?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
 
     public async Task SendAsync(StepRecorder recorder, CancellationToken cancellationToken)
@@ -19,6 +21,10 @@ internal sealed class InferenceRequestSender(HttpClient http, Uri inferUri, byte
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = s_json;
         using var request = new HttpRequestMessage(HttpMethod.Post, inferUri) { Content = content };
+        if (_headerLength is not null)
+        {
+            request.Headers.TryAddWithoutValidation(Payload.BinaryPayloadFile.HeaderLengthName, _headerLength);
+        }
         var start = Stopwatch.GetTimestamp();
         try
         {

@@ -27,7 +27,7 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
             ? PayloadFactory.FromFile(file)
             : PayloadFactory.Generate(await model.ReadMetadataAsync(cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
         using var grpc = options.Protocol == LoadProtocol.Grpc ? GrpcRequestSender.Create(options, payload) : null;
-        IRequestSender sender = grpc ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body);
+        IRequestSender sender = grpc ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
         var stats = new ModelStatsClient(http, model.StatsUri);
 
         var startedAt = DateTimeOffset.UtcNow;

@@ -19,7 +19,8 @@ internal static class PayloadFactory
         var body = File.ReadAllBytes(path);
         try
         {
-            using var document = JsonDocument.Parse(body);
+            var headerLength = BinaryPayloadFile.JsonHeaderLength(body);
+            using var document = JsonDocument.Parse(body.AsMemory(0, headerLength ?? body.Length));
             var inputs = document.RootElement.GetProperty("inputs");
             if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
             {
@@ -27,7 +28,7 @@ internal static class PayloadFactory
             }
             var shape = inputs[0].GetProperty("shape");
             var rows = shape.GetArrayLength() == 0 ? 1 : shape[0].GetInt64();
-            return new InferPayload(body, rows, path);
+            return new InferPayload(body, rows, path, headerLength);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

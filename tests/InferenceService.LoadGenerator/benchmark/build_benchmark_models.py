@@ -10,10 +10,15 @@ only what they cost to run.
          -> GlobalAveragePool -> Flatten -> Gemm 10
          (about 15 M multiply-adds per row: compute dominates, batching must not hurt)
 
+    cnn224: the same CNN (the same weights) with an image-sized input [batch, 3, 224, 224] FP32 (about 190 M
+         multiply-adds per row, 588 KiB of FP32 per request): the binary tensor data benchmark's model, where
+         decoding JSON numbers would cost as much as the Run
+
 Each graph is served under several names that differ only in config.json:
     mlp_batched, cnn_batched   dynamic batching on
     mlp_unbatched, cnn_unbatched   dynamic batching off (one request, one run)
     mlp_overload               dynamic batching with a queue of 16, to measure load shedding
+    cnn224_unbatched           the 224x224 CNN, dynamic batching off
     mlp_delay                  dynamic batching with only a queue delay (2 ms) and no preferred sizes: a
                                batcher that waits out the delay loses to no batching; ours must not
 
@@ -126,6 +131,18 @@ def build_cnn(rng):
     return finish(graph, "Benchmark CNN, three 3x3 convolutions (3-32-64-64) with random weights: compute-heavy.")
 
 
+def with_input_side(model, side):
+    """The model with its input's spatial dimensions set to side x side (the convolutions and the pool take any)."""
+    resized = onnx.ModelProto()
+    resized.CopyFrom(model)
+    dims = resized.graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_value = side
+    dims[3].dim_value = side
+    resized.doc_string = f"Benchmark CNN with a 3x{side}x{side} input, three 3x3 convolutions (3-32-64-64) with random weights."
+    onnx.checker.check_model(resized, full_check=True)
+    return resized
+
+
 def write(path, data):
     path = os.path.join(OUT_DIR, path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -150,13 +167,16 @@ def write_model(name, model_bytes, dynamic_batching):
 def main():
     rng = np.random.default_rng(SEED)
     mlp = build_mlp(rng).SerializeToString(deterministic=True)
-    cnn = build_cnn(rng).SerializeToString(deterministic=True)
+    cnn_model = build_cnn(rng)
+    cnn = cnn_model.SerializeToString(deterministic=True)
+    cnn224 = with_input_side(cnn_model, 224).SerializeToString(deterministic=True)
     write_model("mlp_batched", mlp, DYNAMIC_BATCHING)
     write_model("mlp_unbatched", mlp, None)
     write_model("mlp_overload", mlp, OVERLOAD_BATCHING)
     write_model("mlp_delay", mlp, DELAY_ONLY_BATCHING)
     write_model("cnn_batched", cnn, DYNAMIC_BATCHING)
     write_model("cnn_unbatched", cnn, None)
+    write_model("cnn224_unbatched", cnn224, None)
 
 
 if __name__ == "__main__":
