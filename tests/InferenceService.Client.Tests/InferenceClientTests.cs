@@ -174,7 +174,7 @@ public sealed class InferenceClientTests(ServerFixture server)
     [MemberData(nameof(Protocols))]
     public async Task Infer_QueueFullWithRetries_EveryRequestIsAnsweredInTheEnd(string protocol)
     {
-        using var client = server.Client(protocol, new InferenceClientOptions { MaxRetries = 20, MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
+        using var client = server.Client(protocol, new InferenceClientOptions { MaxRetries = 50, MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.InferAsync(Slow())));
 
@@ -203,7 +203,7 @@ public sealed class InferenceClientTests(ServerFixture server)
         Assert.True(await client.ServerLiveAsync());
     }
 
-    private const int SlowSize = 192;
+    private const int SlowSize = 384;
 
     private static InferRequest Slow()
     {

@@ -176,7 +176,7 @@ public sealed class ServerFixture : IAsyncLifetime
         }
         AddModel("slow_queue", "slow.onnx");
         File.WriteAllText(Path.Combine(_repository, "slow_queue", "config.json"), """
-            { "max_batch_size": 256, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
+            { "max_batch_size": 512, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
               "dynamic_batching": { "default_queue_policy": { "max_queue_size": 1 } } }
             """);
         Server = ServerProcess.Start(_repository);
