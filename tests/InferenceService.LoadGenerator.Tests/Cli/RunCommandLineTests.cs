@@ -120,4 +120,16 @@ public class RunCommandLineTests
         Assert.Null(options);
         Assert.Contains(problems, p => p.StartsWith(problem, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Read_Binary_IsForHttpOnly()
+    {
+        var (http, httpProblems) = Read("-m", "mlp", "-c", "1", "--binary");
+        var (grpc, grpcProblems) = Read("-m", "mlp", "-c", "1", "--binary", "--protocol", "grpc");
+
+        Assert.Empty(httpProblems);
+        Assert.True(http!.Binary);
+        Assert.Null(grpc);
+        Assert.Contains("--binary is for --protocol http: gRPC always sends raw tensors.", grpcProblems);
+    }
 }

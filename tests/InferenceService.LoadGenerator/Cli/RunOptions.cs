@@ -18,6 +18,9 @@ internal sealed record RunOptions
     /// <summary>How requests go: the REST API with JSON bodies (http), or the V2 gRPC service through the C# client (grpc).</summary>
     public LoadProtocol Protocol { get; init; } = LoadProtocol.Http;
 
+    /// <summary>HTTP: send the payload in the binary tensor data layout (raw tensors after a JSON header) and ask for binary outputs.</summary>
+    public bool Binary { get; init; }
+
     /// <summary>The gRPC service's address (loopback only), for <see cref="LoadProtocol.Grpc"/>; statistics and metadata still come over HTTP.</summary>
     public Uri GrpcUrl { get; init; } = new("http://127.0.0.1:8001");
 

@@ -26,6 +26,10 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         var payload = options.PayloadFile is { } file
             ? PayloadFactory.FromFile(file)
             : PayloadFactory.Generate(await model.ReadMetadataAsync(cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
+        if (options.Binary)
+        {
+            payload = BinaryPayload.From(payload, options.Model);
+        }
         using var grpc = options.Protocol == LoadProtocol.Grpc ? GrpcRequestSender.Create(options, payload) : null;
         IRequestSender sender = grpc ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
         var stats = new ModelStatsClient(http, model.StatsUri);
