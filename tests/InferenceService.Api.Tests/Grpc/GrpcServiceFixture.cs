@@ -12,8 +12,8 @@ namespace InferenceService.Api.Tests.Grpc;
 /// </summary>
 public sealed class GrpcServiceFixture : IAsyncLifetime
 {
-    /// <summary>Rows (and columns) of a slow model's input: a Run takes about a second here, and is cancelled when its caller goes.</summary>
-    public const int SlowSize = 192;
+    /// <summary>Rows (and columns) of a slow model's input: a Run takes about a second here (at n = 192 only about 0.1 s, too short for the overlap the queue tests need), and is cancelled when its caller goes.</summary>
+    public const int SlowSize = 384;
 
     private readonly ModelRepositoryBuilder _repository = new();
     private ServiceProcess? _service;
@@ -35,11 +35,11 @@ public sealed class GrpcServiceFixture : IAsyncLifetime
             _repository.AddModel($"identity_{type}", $"identity_{type}.onnx");
         }
         _repository.AddModel("slow_queue", "slow.onnx").WithConfig("slow_queue", """
-            { "max_batch_size": 256, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
+            { "max_batch_size": 512, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
               "dynamic_batching": { "default_queue_policy": { "max_queue_size": 1 } } }
             """);
         _repository.AddModel("slow_timeout", "slow.onnx").WithConfig("slow_timeout", """
-            { "max_batch_size": 256, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
+            { "max_batch_size": 512, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
               "dynamic_batching": { "default_queue_policy": { "max_queue_size": 8, "allow_timeout_override": true } } }
             """);
         _service = ServiceProcess.Start(new Dictionary<string, string>

@@ -90,4 +90,46 @@ public class RunCommandLineTests
 
         Assert.Equal(4, problems.Count);
     }
+
+    [Fact]
+    public void Read_ProtocolGrpc_TakesTheGrpcAddress()
+    {
+        var (options, problems) = Read("-m", "mlp", "-c", "1", "--protocol", "grpc", "--grpc-url", "http://127.0.0.1:9001");
+
+        Assert.Empty(problems);
+        Assert.Equal(LoadProtocol.Grpc, options!.Protocol);
+        Assert.Equal(new Uri("http://127.0.0.1:9001/"), options.GrpcUrl);
+    }
+
+    [Fact]
+    public void Read_DefaultProtocol_IsHttp()
+    {
+        var (options, _) = Read("-m", "mlp", "-c", "1");
+
+        Assert.Equal(LoadProtocol.Http, options!.Protocol);
+        Assert.Equal(new Uri("http://127.0.0.1:8001/"), options.GrpcUrl);
+    }
+
+    [Theory]
+    [InlineData("--protocol", "soap", "--protocol must be http or grpc, not \"soap\".")]
+    [InlineData("--grpc-url", "http://10.0.0.1:8001", "--grpc-url host \"10.0.0.1\" is not this machine")]
+    public void Read_BadProtocolOrRemoteGrpcAddress_IsAProblem(string option, string value, string problem)
+    {
+        var (options, problems) = Read("-m", "mlp", "-c", "1", option, value);
+
+        Assert.Null(options);
+        Assert.Contains(problems, p => p.StartsWith(problem, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_Binary_IsForHttpOnly()
+    {
+        var (http, httpProblems) = Read("-m", "mlp", "-c", "1", "--binary");
+        var (grpc, grpcProblems) = Read("-m", "mlp", "-c", "1", "--binary", "--protocol", "grpc");
+
+        Assert.Empty(httpProblems);
+        Assert.True(http!.Binary);
+        Assert.Null(grpc);
+        Assert.Contains("--binary is for --protocol http: gRPC always sends raw tensors.", grpcProblems);
+    }
 }

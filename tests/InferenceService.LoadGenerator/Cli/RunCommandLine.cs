@@ -19,6 +19,9 @@ internal sealed class RunCommandLine
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
     public Option<string> Url { get; } = new("--url") { Description = "The server's base URL; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+    public Option<string> Protocol { get; } = new("--protocol") { Description = "http: the REST API with JSON bodies; grpc: the V2 gRPC service (raw tensors) through the C# client.", DefaultValueFactory = _ => "http" };
+    public Option<string> GrpcUrl { get; } = new("--grpc-url") { Description = "The gRPC service's address with --protocol grpc; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8001" };
+    public Option<bool> Binary { get; } = new("--binary") { Description = "With --protocol http: send the inputs as binary tensor data (a JSON header, then raw bytes) and ask for binary outputs." };
     public Option<string> Model { get; } = new("--model", "-m") { Description = "The model to load.", Required = true };
     public Option<string?> Version { get; } = new("--model-version") { Description = "A model version (default: the server's latest ready one)." };
     public Option<string?> Payload { get; } = new("--payload") { Description = "A JSON file with an Open Inference Protocol infer request body to send (default: random inputs generated from the model's metadata)." };
@@ -36,7 +39,7 @@ internal sealed class RunCommandLine
 
     public void AddTo(Command command)
     {
-        foreach (Option option in (Option[])[Url, Model, Version, Payload, BatchSize, Seed, Concurrency, Rate, Duration, Requests, Warmup, WarmupConcurrency, Timeout, MaxInFlight, Json])
+        foreach (Option option in (Option[])[Url, Protocol, GrpcUrl, Binary, Model, Version, Payload, BatchSize, Seed, Concurrency, Rate, Duration, Requests, Warmup, WarmupConcurrency, Timeout, MaxInFlight, Json])
         {
             command.Options.Add(option);
         }
@@ -49,6 +52,25 @@ internal sealed class RunCommandLine
         if (urlProblem is not null)
         {
             problems.Add(urlProblem);
+        }
+        var protocol = parsed.GetValue(Protocol) switch
+        {
+            "http" => LoadProtocol.Http,
+            "grpc" => LoadProtocol.Grpc,
+            _ => (LoadProtocol?)null,
+        };
+        if (protocol is null)
+        {
+            problems.Add($"--protocol must be http or grpc, not \"{parsed.GetValue(Protocol)}\".");
+        }
+        var grpcUrl = LoopbackTarget.Parse(parsed.GetValue(GrpcUrl), out var grpcUrlProblem);
+        if (grpcUrlProblem is not null)
+        {
+            problems.Add(grpcUrlProblem.Replace("--url", "--grpc-url", StringComparison.Ordinal));
+        }
+        if (parsed.GetValue(Binary) && protocol == LoadProtocol.Grpc)
+        {
+            problems.Add("--binary is for --protocol http: gRPC always sends raw tensors.");
         }
         var model = parsed.GetValue(Model);
         if (string.IsNullOrWhiteSpace(model))
@@ -98,6 +120,9 @@ internal sealed class RunCommandLine
         {
             BaseUrl = baseUrl!,
             Model = model!,
+            Protocol = protocol!.Value,
+            Binary = parsed.GetValue(Binary),
+            GrpcUrl = grpcUrl!,
             Version = parsed.GetValue(Version),
             PayloadFile = payload,
             BatchSize = batchSize,

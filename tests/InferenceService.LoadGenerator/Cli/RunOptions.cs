@@ -1,5 +1,12 @@
 namespace InferenceService.LoadGenerator.Cli;
 
+/// <summary>Which API the load goes to.</summary>
+internal enum LoadProtocol
+{
+    Http,
+    Grpc,
+}
+
 /// <summary>How one run loads the server; every value has been checked against the limits in <see cref="RunCommandLine"/>.</summary>
 internal sealed record RunOptions
 {
@@ -7,6 +14,15 @@ internal sealed record RunOptions
     public required Uri BaseUrl { get; init; }
 
     public required string Model { get; init; }
+
+    /// <summary>How requests go: the REST API with JSON bodies (http), or the V2 gRPC service through the C# client (grpc).</summary>
+    public LoadProtocol Protocol { get; init; } = LoadProtocol.Http;
+
+    /// <summary>HTTP: send the payload in the binary tensor data layout (raw tensors after a JSON header) and ask for binary outputs.</summary>
+    public bool Binary { get; init; }
+
+    /// <summary>The gRPC service's address (loopback only), for <see cref="LoadProtocol.Grpc"/>; statistics and metadata still come over HTTP.</summary>
+    public Uri GrpcUrl { get; init; } = new("http://127.0.0.1:8001");
 
     /// <summary>A model version, or null for the server's choice (the latest ready one).</summary>
     public string? Version { get; init; }

@@ -9,7 +9,7 @@ namespace InferenceService.LoadGenerator.Load;
 /// </summary>
 internal static class ClosedLoopDriver
 {
-    public static Task RunAsync(InferenceRequestSender sender, int concurrency, StepBudget budget, StepRecorder recorder, CancellationToken cancellationToken) =>
+    public static Task RunAsync(IRequestSender sender, int concurrency, StepBudget budget, StepRecorder recorder, CancellationToken cancellationToken) =>
         Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             while (!cancellationToken.IsCancellationRequested && budget.TryTake())

@@ -10,7 +10,7 @@ namespace InferenceService.LoadGenerator.Load;
 /// whole answer read, or the transport error when no answer came. Never throws for a failed request: in a load test a
 /// failure is a measurement.
 /// </summary>
-internal sealed class InferenceRequestSender(HttpClient http, Uri inferUri, byte[] body, int? headerLength = null)
+internal sealed class InferenceRequestSender(HttpClient http, Uri inferUri, byte[] body, int? headerLength = null) : IRequestSender
 {
     private readonly string? _headerLength = headerLength?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

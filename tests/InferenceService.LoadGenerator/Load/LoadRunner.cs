@@ -26,7 +26,12 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         var payload = options.PayloadFile is { } file
             ? PayloadFactory.FromFile(file)
             : PayloadFactory.Generate(await model.ReadMetadataAsync(cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
-        var sender = new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
+        if (options.Binary)
+        {
+            payload = BinaryPayload.From(payload, options.Model);
+        }
+        using var grpc = options.Protocol == LoadProtocol.Grpc ? GrpcRequestSender.Create(options, payload) : null;
+        IRequestSender sender = grpc ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
         var stats = new ModelStatsClient(http, model.StatsUri);
 
         var startedAt = DateTimeOffset.UtcNow;
@@ -58,7 +63,7 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
 
         return new RunResult
         {
-            Target = options.BaseUrl.ToString(),
+            Target = options.Protocol == LoadProtocol.Grpc ? options.GrpcUrl.ToString() : options.BaseUrl.ToString(),
             Model = options.Model,
             Version = options.Version,
             Mode = options.IsOpenLoop ? "open_loop" : "closed_loop",

@@ -19,7 +19,7 @@ internal static class OpenLoopDriver
     /// <summary>Requests in a step of <paramref name="duration"/> at <paramref name="rate"/> per second: one due at the start, then one every 1 / rate.</summary>
     public static long RequestsIn(TimeSpan duration, double rate) => Math.Max(1, (long)Math.Round(duration.TotalSeconds * rate));
 
-    public static async Task RunAsync(InferenceRequestSender sender, double rate, int maxInFlight, long requests, StepRecorder recorder, CancellationToken cancellationToken)
+    public static async Task RunAsync(IRequestSender sender, double rate, int maxInFlight, long requests, StepRecorder recorder, CancellationToken cancellationToken)
     {
         // Counts the requests in flight plus one for the schedule itself, so it reaches 0 only once the schedule is
         // done and every answer is in. A counter, not a list of tasks: a long step at a high rate would hold millions.
