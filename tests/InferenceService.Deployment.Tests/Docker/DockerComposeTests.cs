@@ -50,6 +50,27 @@ public sealed class DockerComposeTests(AppSurface app)
     }
 
     [Fact]
+    public void SharedStateProfile_ReplicasUseTheRedisOfTheirProfileThroughSettingsTheAppReads()
+    {
+        var replicas = Service("inference-shared");
+        var environment = replicas.Get("environment").Strings();
+        var redisHost = environment["Accuracy__Redis__Configuration"].Split(',')[0].Split(':')[0];
+
+        Assert.Equal(["shared-state"], replicas.Get("profiles").Items().Select(p => p.Text()));
+        Assert.Equal("redis", environment["Accuracy__Store"]);
+        Assert.Equal(["shared-state"], Service(redisHost).Get("profiles").Items().Select(p => p.Text()));
+        Assert.Contains(redisHost, replicas.Get("depends_on").Items().Select(d => d.Text()));
+        Assert.True(replicas.IntAt("deploy.replicas") >= 2, "The shared-state profile runs several replicas of one service.");
+        // Without the profile, compose starts the one replica of before, with the default in-memory store.
+        Assert.Null(Service("inference").Get("profiles"));
+        Assert.False(Service("inference").Get("environment").Strings().ContainsKey("Accuracy__Store"));
+        foreach (var name in environment.Keys)
+        {
+            EnvironmentVariables.AssertKnown(name, app, "compose's inference-shared service");
+        }
+    }
+
+    [Fact]
     public void Inference_StopGracePeriodOutlastsTheDrainDelayAndTheHostsShutdownTimeout()
     {
         var grace = TimeSpan.FromSeconds(int.Parse(Service("inference").TextAt("stop_grace_period").TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));

@@ -1,3 +1,4 @@
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Repository;
 using InferenceService.Hosting;
 using Microsoft.AspNetCore.Hosting;
@@ -102,6 +103,8 @@ public sealed class AppSurface : IDisposable
         {
             host.UseEnvironment(Environments.Production);
             host.UseSetting("ModelRepository:Path", repository);
+            // What the shared-state overlay's Secret gives its pods (a settings file with Accuracy:Store=redis needs it).
+            host.UseSetting("Accuracy:Redis:Configuration", "127.0.0.1:6379");
             if (configure is not null)
             {
                 host.ConfigureAppConfiguration((_, config) => configure(config));
@@ -111,14 +114,32 @@ public sealed class AppSurface : IDisposable
     private static HashSet<string> SettingKeys()
     {
         var keys = new HashSet<string>(KeysOfJsonFile(RepositoryFiles.PathOf("src/InferenceService/appsettings.json")), StringComparer.OrdinalIgnoreCase);
-        foreach (var (section, type) in new[] { (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)), (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)) })
+        foreach (var (section, type) in new[]
         {
-            foreach (var property in type.GetProperties().Where(p => p.CanWrite))
+            (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)),
+            (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
+            (AccuracyOptions.SectionName, typeof(AccuracyOptions)),
+        })
+        {
+            AddKeys(keys, section, type);
+        }
+        return keys;
+    }
+
+    /// <summary>The settings an options class binds, nested option classes of the app (Accuracy:Redis:…) included.</summary>
+    private static void AddKeys(HashSet<string> keys, string section, Type type)
+    {
+        foreach (var property in type.GetProperties().Where(p => p.CanWrite))
+        {
+            if (property.PropertyType.IsClass && property.PropertyType.Namespace?.StartsWith("InferenceService", StringComparison.Ordinal) == true)
+            {
+                AddKeys(keys, $"{section}:{property.Name}", property.PropertyType);
+            }
+            else
             {
                 keys.Add($"{section}:{property.Name}");
             }
         }
-        return keys;
     }
 }
 

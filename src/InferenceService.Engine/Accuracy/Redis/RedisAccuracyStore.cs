@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace InferenceService.Engine.Accuracy.Redis;
 
 /// <summary>
-/// The accuracy state in Redis, shared by every replica: kept predictions (hashes that expire, with a sorted set by
+/// The accuracy state in Redis, shared by every replica: kept predictions (strings that expire, with a sorted set by
 /// age for the count bound), the newest rows of each output (lists as long as the largest row window) and the time
 /// windows' buckets (hashes of counts that expire once they leave their window).
 /// <para>
@@ -91,21 +91,8 @@ public sealed class RedisAccuracyStore : IAccuracyStore
     {
         ArgumentNullException.ThrowIfNull(model);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var fields = await Bounded(database.HashGetAllAsync(_keys.Prediction(key)), cancellationToken).ConfigureAwait(false);
-        byte[]? data = null;
-        var scored = false;
-        foreach (var field in fields)
-        {
-            if (field.Name == "d")
-            {
-                data = field.Value;
-            }
-            else if (field.Name == "s")
-            {
-                scored = true;
-            }
-        }
-        return data is null ? null : PredictionCodec.Decode(key, data, model, scored);
+        var data = (byte[]?)await Bounded(database.StringGetAsync(_keys.Prediction(key)), cancellationToken).ConfigureAwait(false);
+        return data is null ? null : PredictionCodec.Decode(key, data, model);
     }
 
     public async ValueTask<ScoreClaim> ScoreAsync(Prediction prediction, IReadOnlyList<ScoredOutput> scored, DateTimeOffset now, CancellationToken cancellationToken)
