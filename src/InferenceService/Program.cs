@@ -18,6 +18,10 @@ if (HealthCheckCommand.IsRequested(args))
 {
     return await HealthCheckCommand.RunAsync(args);
 }
+if (BatchCommand.IsRequested(args))
+{
+    return await BatchCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.DefaultFor(args) });
 
@@ -55,12 +59,15 @@ builder.Services.AddSingleton(services => new AccuracyTracker(
     services.GetRequiredService<IAccuracyStore>()));
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddHostedService<ModelRepositoryLoader>();
+// Batch jobs: the store under Jobs:Directory, resumed at start (see Hosting/JobsSetup.cs).
+builder.Services.AddBatchJobs(builder.Configuration, builder.Environment);
 // SIGTERM drains first (Server:DrainDelaySeconds), then the host stops: see Hosting/GracefulShutdown.cs.
 builder.Services.AddGracefulShutdown(builder.Configuration);
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+    json.SerializerOptions.TypeInfoResolverChain.Insert(1, JobContractsJsonContext.Default);
     json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
     // Answers are application/json, never embedded in HTML: quotes and apostrophes in messages stay readable.
     json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
@@ -86,6 +93,7 @@ app.MapInferenceProtocolApi();
 app.MapStatisticsApi();
 app.MapAccuracyApi();
 app.MapMetricsApi();
+app.MapJobsApi();
 
 await app.RunAsync();
 return 0;

@@ -55,6 +55,9 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly object _gate = new();
     private readonly LinkedList<QueuedRequest> _onTime = new();
     private readonly LinkedList<QueuedRequest> _delayed = new();
+    // The batch-job lane: served only when no online request waits (see CollectCandidates), never held for a fuller
+    // batch, outside the queue bound (a job paces itself) and without a queue timeout.
+    private readonly LinkedList<QueuedRequest> _background = new();
     private readonly List<QueuedRequest> _candidates = [];
     private readonly int[] _candidateRows;
     private readonly ITimer _holdTimer;
@@ -66,6 +69,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly TimeSpan _timerResolution;
     private long? _holdStarted;
     private int _queued;
+    private int _backgroundQueued;
     private int _running;
     private long _nextBatch;
     private bool _stopping;
@@ -139,7 +143,8 @@ public sealed class DynamicBatchScheduler : IDisposable
         }
         lock (_gate)
         {
-            if (_stopping || _queued >= _policy.MaxQueueSize)
+            var background = request.Priority == RequestPriority.Job;
+            if (_stopping || (!background && _queued - _backgroundQueued >= _policy.MaxQueueSize))
             {
                 _context.Admission.Release();
                 Statistics.RecordFailure(TimeSpan.Zero);
@@ -148,13 +153,14 @@ public sealed class DynamicBatchScheduler : IDisposable
                     : QueueFull();
             }
             request.Admitted = _context.Time.GetTimestamp();
-            request.Node = _onTime.AddLast(request);
+            request.Node = background ? _background.AddLast(request) : _onTime.AddLast(request);
             _queued++;
-            if (_mayHold)
+            _backgroundQueued += background ? 1 : 0;
+            if (_mayHold && !background)
             {
                 _estimates.RecordArrival(request.Admitted, request.Rows);
             }
-            var timeout = _policy.TimeoutFor(requestedTimeout);
+            var timeout = background ? TimeSpan.Zero : _policy.TimeoutFor(requestedTimeout);
             if (timeout > TimeSpan.Zero)
             {
                 request.Timeout = _context.Time.CreateTimer(OnQueueTimeout, (request, timeout), timeout, Timeout.InfiniteTimeSpan);
@@ -197,7 +203,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         // Whatever is still queued (the instances are stuck) is answered rather than left waiting forever.
         lock (_gate)
         {
-            foreach (var request in _onTime.Concat(_delayed).ToArray())
+            foreach (var request in _onTime.Concat(_delayed).Concat(_background).ToArray())
             {
                 Remove(request);
                 Fail(request, new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} was unloaded before the request ran."));
@@ -320,13 +326,16 @@ public sealed class DynamicBatchScheduler : IDisposable
     /// <summary>
     /// Fills the candidates: the queued requests, oldest first (on-time before delayed), that can share a Run with the
     /// oldest, stopping where one cannot or where the batch would overflow. Returns whether a request that cannot
-    /// share the Run ended the list (so waiting cannot grow the batch).
+    /// share the Run ended the list (so waiting cannot grow the batch). Batch-job requests are taken only when no
+    /// online request waits, and a batch of them is never held: they arrive as full batches, and a held one would
+    /// only delay the online request that may come next.
     /// </summary>
     private bool CollectCandidates()
     {
         _candidates.Clear();
         var rows = 0;
-        foreach (var request in _onTime.Concat(_delayed))
+        var lane = _queued > _backgroundQueued ? _onTime.Concat(_delayed) : _background;
+        foreach (var request in lane)
         {
             if (_candidates.Count > 0 && (!_policy.Batching || !request.CanShareRunWith(_candidates[0])))
             {
@@ -344,7 +353,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                 return false;
             }
         }
-        return false;
+        return ReferenceEquals(lane, _background);
     }
 
     private InferenceResult?[]? RunBatch(List<QueuedRequest> batch, OnnxSession session, long taken)
@@ -472,6 +481,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         request.Node!.List!.Remove(request.Node);
         request.Node = null;
         _queued--;
+        _backgroundQueued -= request.Priority == RequestPriority.Job ? 1 : 0;
         request.StopWatching();
     }
 

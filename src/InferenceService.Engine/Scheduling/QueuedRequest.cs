@@ -23,6 +23,9 @@ internal sealed class QueuedRequest(InputTensor[] inputs, int[] outputIndices, I
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>Its lane: online requests always go before batch-job requests.</summary>
+    public RequestPriority Priority { get; init; } = RequestPriority.Online;
+
     public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>When it was admitted (a <see cref="TimeProvider"/> timestamp).</summary>

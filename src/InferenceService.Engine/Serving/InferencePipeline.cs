@@ -8,9 +8,9 @@ namespace InferenceService.Engine.Serving;
 /// Runs a request through a loaded model. The request path: <see cref="Decode"/> checks every input a request states
 /// against the model's own metadata (names, each once, element types, ranks, fixed dimensions, element counts, the
 /// batch size) and the outputs it asks for, every problem at once, before any buffer is rented; then decodes each
-/// input straight into one pooled buffer, in the model's order; <see cref="InferAsync(DecodedRequest, CancellationToken, TimeSpan?)"/>
+/// input straight into one pooled buffer, in the model's order; <see cref="InferAsync(DecodedRequest, CancellationToken, TimeSpan?, RequestPriority)"/>
 /// hands it to the model version's scheduler, which queues, batches and runs it. Requests whose inputs are already
-/// tensors (batch jobs, tests) take <see cref="InferAsync(LoadedModel, IReadOnlyList{InputTensor}, IReadOnlyList{string}?, CancellationToken, TimeSpan?)"/>,
+/// tensors (batch jobs, tests) take <see cref="InferAsync(LoadedModel, IReadOnlyList{InputTensor}, IReadOnlyList{string}?, CancellationToken, TimeSpan?, RequestPriority)"/>,
 /// which makes the same checks on the tensors.
 /// </summary>
 public sealed class InferencePipeline
@@ -107,11 +107,12 @@ public sealed class InferencePipeline
     /// <param name="request">What <see cref="Decode"/> made.</param>
     /// <param name="cancellationToken">Removes the request from the queue; stops its Run only when it runs alone.</param>
     /// <param name="queueTimeout">A shorter queue timeout than the model's, honoured when the model allows overrides.</param>
-    public Task<InferenceResult> InferAsync(DecodedRequest request, CancellationToken cancellationToken, TimeSpan? queueTimeout = null)
+    /// <param name="priority">The scheduler lane: batch jobs pass <see cref="RequestPriority.Job"/>, so online requests go first.</param>
+    public Task<InferenceResult> InferAsync(DecodedRequest request, CancellationToken cancellationToken, TimeSpan? queueTimeout = null, RequestPriority priority = RequestPriority.Online)
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Model.Scheduler.Enqueue(
-            new QueuedRequest(request.InputArray, request.OutputIndices, request.Outputs, request.Rows, cancellationToken), queueTimeout);
+            new QueuedRequest(request.InputArray, request.OutputIndices, request.Outputs, request.Rows, cancellationToken) { Priority = priority }, queueTimeout);
     }
 
     private static JsonTensorLayout Measure(in JsonInput input, ref RequestProblems problems)
@@ -187,18 +188,20 @@ public sealed class InferencePipeline
     /// <param name="outputNames">The outputs wanted; null or empty: all of them, in the model's order.</param>
     /// <param name="cancellationToken">Removes the request from the queue; stops its Run only when it runs alone.</param>
     /// <param name="queueTimeout">A shorter queue timeout than the model's, honoured when the model allows overrides.</param>
+    /// <param name="priority">The scheduler lane: batch jobs pass <see cref="RequestPriority.Job"/>, so online requests go first.</param>
     public Task<InferenceResult> InferAsync(
         LoadedModel model,
         IReadOnlyList<InputTensor> inputs,
         IReadOnlyList<string>? outputNames,
         CancellationToken cancellationToken,
-        TimeSpan? queueTimeout = null)
+        TimeSpan? queueTimeout = null,
+        RequestPriority priority = RequestPriority.Online)
     {
         var ordered = CheckInputs(model, inputs);
         var rows = BatchRows(model, ordered);
         var outputs = ResolveOutputs(model, outputNames);
         var outputIndices = outputs.Select(o => model.Sessions.Sessions[0].GetOutputIndex(o.Name)).ToArray();
-        return model.Scheduler.Enqueue(new QueuedRequest(ordered, outputIndices, outputs, rows, cancellationToken), queueTimeout);
+        return model.Scheduler.Enqueue(new QueuedRequest(ordered, outputIndices, outputs, rows, cancellationToken) { Priority = priority }, queueTimeout);
     }
 
     /// <summary>

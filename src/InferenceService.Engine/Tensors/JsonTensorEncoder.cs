@@ -68,6 +68,48 @@ public static class JsonTensorEncoder
         }
     }
 
+    /// <summary>
+    /// Writes row <paramref name="row"/> of <paramref name="value"/> (its first dimension) without that dimension: a
+    /// [batch] tensor's row as a bare scalar, a [batch, 3] tensor's row as <c>[a, b, c]</c> (a batch job's output).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is outside the tensor, or it has no rows.</exception>
+    /// <exception cref="NotSupportedException">The tensor's element type cannot be written as JSON.</exception>
+    public static void WriteRow(Utf8JsonWriter writer, OutputTensor value, long row)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        var declared = value.Shape;
+        if (declared.Count == 0 || row < 0 || row >= declared[0])
+        {
+            throw new ArgumentOutOfRangeException(nameof(row), row, "The tensor has no such row.");
+        }
+        Span<long> shape = declared.Count <= StackRank ? stackalloc long[declared.Count - 1] : new long[declared.Count - 1];
+        for (var i = 0; i < shape.Length; i++)
+        {
+            shape[i] = declared[i + 1];
+        }
+        var length = (int)(value.ElementCount / declared[0]);
+        var start = (int)row * length;
+        switch (value.ElementType)
+        {
+            case TensorElementType.Float: Write<float, SingleWriter>(writer, value.GetTensorData<float>().Slice(start, length), shape); break;
+            case TensorElementType.Double: Write<double, DoubleWriter>(writer, value.GetTensorData<double>().Slice(start, length), shape); break;
+            case TensorElementType.Float16: Write<Half, HalfWriter>(writer, value.GetTensorData<Half>().Slice(start, length), shape); break;
+            case TensorElementType.BFloat16: Write<BFloat16, BFloat16Writer>(writer, value.GetTensorData<BFloat16>().Slice(start, length), shape); break;
+            case TensorElementType.Int8: Write<sbyte, SByteWriter>(writer, value.GetTensorData<sbyte>().Slice(start, length), shape); break;
+            case TensorElementType.Int16: Write<short, Int16Writer>(writer, value.GetTensorData<short>().Slice(start, length), shape); break;
+            case TensorElementType.Int32: Write<int, Int32Writer>(writer, value.GetTensorData<int>().Slice(start, length), shape); break;
+            case TensorElementType.Int64: Write<long, Int64Writer>(writer, value.GetTensorData<long>().Slice(start, length), shape); break;
+            case TensorElementType.UInt8: Write<byte, ByteWriter>(writer, value.GetTensorData<byte>().Slice(start, length), shape); break;
+            case TensorElementType.UInt16: Write<ushort, UInt16Writer>(writer, value.GetTensorData<ushort>().Slice(start, length), shape); break;
+            case TensorElementType.UInt32: Write<uint, UInt32Writer>(writer, value.GetTensorData<uint>().Slice(start, length), shape); break;
+            case TensorElementType.UInt64: Write<ulong, UInt64Writer>(writer, value.GetTensorData<ulong>().Slice(start, length), shape); break;
+            case TensorElementType.Bool: Write<bool, BooleanWriter>(writer, value.GetTensorData<bool>().Slice(start, length), shape); break;
+            case TensorElementType.String: Write<string, StringWriter>(writer, value.GetStrings().Slice(start, length), shape); break;
+            default: throw Unsupported(value.ElementType);
+        }
+    }
+
     private static void Write(Utf8JsonWriter writer, OutputTensor value, bool nested)
     {
         ArgumentNullException.ThrowIfNull(writer);

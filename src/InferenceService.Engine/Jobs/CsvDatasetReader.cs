@@ -1,0 +1,63 @@
+using System.Globalization;
+using CsvHelper;
+
+namespace InferenceService.Engine.Jobs;
+
+/// <summary>
+/// A CSV file with a header row, read record by record (CsvHelper: quoting, escaped quotes and line breaks inside
+/// quotes as RFC 4180 has them; empty lines skipped). A record with more or fewer cells than the header keeps what it
+/// has (extra cells named column_N), so the model's checks report the wrong count as they would to a client.
+/// </summary>
+internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDatasetReader
+{
+    private static readonly CsvReaderOptions s_options = new() { HasHeader = true, SkipEmptyLines = true, FieldCountMismatch = CsvFieldCountHandling.Allow };
+
+    private readonly CsvReader _reader = CsvReader.Create(stream, s_options, false);
+    private string[]? _header;
+    private long _next;
+
+    public async ValueTask<DatasetRow?> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_header is null)
+        {
+            await _reader.ReadHeaderAsync(cancellationToken);
+            _header = [.. _reader.Headers];
+        }
+        while (true)
+        {
+            if (range.IsPast(_next) || !await _reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            var index = _next++;
+            if (!range.Contains(index))
+            {
+                continue;
+            }
+            var cells = _reader.FieldCount;
+            var values = new DatasetValue[cells];
+            for (var i = 0; i < cells; i++)
+            {
+                values[i] = DatasetValue.Cell(_reader.GetString(i));
+            }
+            return new DatasetRow(index, cells == _header.Length ? _header : NamesFor(cells), values);
+        }
+    }
+
+    /// <summary>Counts the records after the header.</summary>
+    public static async Task<long> CountAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        await using var reader = CsvReader.Create(stream, s_options, true);
+        long count = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    private string[] NamesFor(int cells) =>
+        [.. Enumerable.Range(0, cells).Select(i => i < _header!.Length ? _header[i] : string.Create(CultureInfo.InvariantCulture, $"column_{i + 1}"))];
+
+    public ValueTask DisposeAsync() => _reader.DisposeAsync();
+}

@@ -1,0 +1,360 @@
+using InferenceService.Engine.Onnx;
+using InferenceService.Engine.Scheduling;
+using InferenceService.Engine.Serving;
+
+namespace InferenceService.Engine.Jobs;
+
+/// <summary>
+/// Runs the rows of one job through a model: reads them in order, shapes and decodes them in batches through the
+/// real-time path's checks, queues each batch in the scheduler's job lane (online requests go first), keeps a few
+/// batches in flight so the instances never wait on the reader, and writes each batch's rows in input order. Bad rows
+/// go to the errors file with their message and the job goes on. It checkpoints as it goes: rows written and flushed
+/// to disk first, then the checkpoint handed to <see cref="JobRunSettings.Checkpoint"/>, which stores it.
+/// </summary>
+public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
+{
+    /// <summary>A single row this far below the rows needed before the failed-row ratio is judged.</summary>
+    internal const int RatioMinimumRows = 100;
+
+    private static readonly TimeSpan s_retryDelay = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Runs the job from <paramref name="start"/> (rows before it are done) until the reader's end, a stop or a failure.</summary>
+    public async Task<JobRunResult> RunAsync(LoadedModel model, JobSpec spec, IDatasetReader reader, JobResultFilesSpec files, JobCheckpoint start, JobRunSettings settings, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(settings);
+        var shaper = new RowShaper(model, spec);
+        var decoder = new RowBatchDecoder(pipeline, model, shaper, spec.Outputs);
+        var outputs = ResolveOutputs(model, spec.Outputs);
+        await using var results = new JobResultFiles(files.OutputPath, files.ErrorsPath, files.Csv, start, model, outputs, spec.Key is not null, shaper.StacksRows);
+        var state = new RunState(start);
+        var pending = new Queue<PendingBatch>();
+        var lastCheckpoint = time.GetTimestamp();
+        var rowsSinceCheckpoint = 0L;
+        string? failure = null;
+        var stopped = false;
+        try
+        {
+            while (!stop.IsCancellationRequested && failure is null)
+            {
+                var batch = await ReadBatchAsync(reader, shaper, decoder, model, stop);
+                if (batch is null)
+                {
+                    break;
+                }
+                pending.Enqueue(batch);
+                while (pending.Count >= settings.BatchesInFlight || (pending.Count > 0 && pending.Peek().Run is { IsCompleted: true }))
+                {
+                    var done = pending.Dequeue();
+                    failure = await CompleteAsync(done, results, state, model, spec, shaper, decoder, stop);
+                    rowsSinceCheckpoint += done.Rows.Count;
+                    if (failure is not null)
+                    {
+                        break;
+                    }
+                    if (settings.HoldAfterRows is { } hold && state.NextRow >= hold)
+                    {
+                        // Fault injection: rows past the last checkpoint are written (and flushed, not synced), then
+                        // nothing more happens until the process is killed.
+                        await results.FlushAsync(stop);
+                        settings.OnHold?.Invoke(state.NextRow);
+                        await Task.Delay(Timeout.Infinite, stop);
+                    }
+                    if (rowsSinceCheckpoint >= settings.CheckpointRows || time.GetElapsedTime(lastCheckpoint) >= settings.CheckpointInterval)
+                    {
+                        if (!await CheckpointAsync(results, state, settings, stop))
+                        {
+                            stopped = true;
+                            break;
+                        }
+                        (rowsSinceCheckpoint, lastCheckpoint) = (0, time.GetTimestamp());
+                    }
+                }
+                if (stopped)
+                {
+                    break;
+                }
+            }
+            // The batches still in flight are finished and written (a stop lets them finish: they are queued already).
+            while (failure is null && pending.Count > 0)
+            {
+                var done = pending.Dequeue();
+                failure = await CompleteAsync(done, results, state, model, spec, shaper, decoder, CancellationToken.None);
+            }
+            if (failure is null && spec.MaxFailedRatio is { } ratio && state.Failed > 0 && state.Failed > ratio * (state.Succeeded + state.Failed))
+            {
+                failure = TooManyFailures(state, spec);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            stopped = true;
+        }
+        finally
+        {
+            foreach (var left in pending)
+            {
+                left.Dispose();
+            }
+        }
+        var (output, errors) = await results.FlushAsync(CancellationToken.None);
+        var last = state.Checkpoint(output, errors);
+        if (failure is not null)
+        {
+            return new JobRunResult(JobRunOutcome.Failed, last, failure);
+        }
+        return new JobRunResult(stopped || stop.IsCancellationRequested ? JobRunOutcome.Stopped : JobRunOutcome.Completed, last, null);
+    }
+
+    private static IReadOnlyList<TensorInfo> ResolveOutputs(LoadedModel model, IReadOnlyList<string>? names)
+    {
+        if (names is not { Count: > 0 })
+        {
+            return model.Outputs;
+        }
+        var missing = names.Where(n => model.FindOutput(n) is null).ToArray();
+        if (missing.Length > 0)
+        {
+            throw InferenceException.InvalidInput($"Model '{model.Name}' has no output named '{missing[0]}' (its outputs: {model.OutputNames}).");
+        }
+        return [.. names.Select(n => model.FindOutput(n)!)];
+    }
+
+    private async Task<bool> CheckpointAsync(JobResultFiles results, RunState state, JobRunSettings settings, CancellationToken stop)
+    {
+        var (output, errors) = await results.FlushAsync(stop);
+        return await settings.Checkpoint(state.Checkpoint(output, errors), stop);
+    }
+
+    /// <summary>Reads up to one request's rows, shapes and decodes them, and queues the request; null at the end of the input.</summary>
+    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, LoadedModel model, CancellationToken stop)
+    {
+        var rows = new List<DatasetRow>(shaper.RowsPerRequest);
+        while (rows.Count < shaper.RowsPerRequest && await reader.ReadAsync(stop) is { } row)
+        {
+            rows.Add(row);
+        }
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+        var batch = new PendingBatch(rows);
+        var shaped = new List<(int Index, string[] Fragments)>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var fragments = new string[model.Inputs.Count];
+            if (shaper.Shape(rows[i], fragments) is { } problem)
+            {
+                batch.Failures.Add((i, problem));
+            }
+            else
+            {
+                shaped.Add((i, fragments));
+            }
+        }
+        batch.Shaped = shaped;
+        batch.Request = decoder.Decode(shaped, batch.Failures, batch.Decoded);
+        if (batch.Request is not null)
+        {
+            batch.Run = EnqueueAsync(batch.Request, stop);
+        }
+        return batch;
+    }
+
+    /// <summary>Queues a request in the job lane, waiting and retrying while the server is full.</summary>
+    private async Task<InferenceResult> EnqueueAsync(DecodedRequest request, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                return await pipeline.InferAsync(request, stop, null, RequestPriority.Job);
+            }
+            catch (InferenceException e) when (e.Kind == InferenceErrorKind.Overloaded && !stop.IsCancellationRequested)
+            {
+                await Task.Delay(s_retryDelay, time, stop);
+            }
+        }
+    }
+
+    /// <summary>Waits for a batch's Run and writes its rows in order; returns why the job must fail, if it must.</summary>
+    private async Task<string?> CompleteAsync(PendingBatch batch, JobResultFiles results, RunState state, LoadedModel model, JobSpec spec, RowShaper shaper, RowBatchDecoder decoder, CancellationToken stop)
+    {
+        using var _ = batch;
+        InferenceResult? result = null;
+        if (batch.Run is { } run)
+        {
+            try
+            {
+                result = await run;
+            }
+            catch (InferenceException e) when (e.Kind == InferenceErrorKind.InvalidInput && batch.Decoded.Count > 1)
+            {
+                // An operator refused the batch: run each row alone, so only the rows at fault fail.
+                await RunAloneAsync(batch, decoder, stop);
+            }
+            catch (InferenceException e) when (e.Kind == InferenceErrorKind.InvalidInput)
+            {
+                batch.Failures.Add((batch.Decoded[0], e.Message));
+                batch.Decoded.Clear();
+            }
+            catch (InferenceException e)
+            {
+                return $"Row {batch.Rows[0].Index} onwards could not run: {e.Message}";
+            }
+        }
+        using var __ = result;
+        var failures = batch.Failures.ToDictionary(f => f.Index, f => f.Error);
+        var positions = new Dictionary<int, int>(batch.Decoded.Count);
+        for (var i = 0; i < batch.Decoded.Count; i++)
+        {
+            positions[batch.Decoded[i]] = i;
+        }
+        for (var i = 0; i < batch.Rows.Count; i++)
+        {
+            var row = batch.Rows[i];
+            var key = shaper.KeyOf(row);
+            if (failures.TryGetValue(i, out var error))
+            {
+                results.WriteError(row.Index, key, error);
+                state.Failed++;
+            }
+            else if (batch.Alone.TryGetValue(i, out var alone))
+            {
+                results.WriteSuccess(row.Index, key, alone, 0);
+                state.Succeeded++;
+            }
+            else if (result is not null && positions.TryGetValue(i, out var position))
+            {
+                results.WriteSuccess(row.Index, key, result, shaper.StacksRows ? position : 0);
+                state.Succeeded++;
+            }
+            else
+            {
+                results.WriteError(row.Index, key, "The row was not run.");
+                state.Failed++;
+            }
+            state.NextRow = row.Index + 1;
+        }
+        if (spec.MaxFailedRows is { } maxRows && state.Failed > maxRows)
+        {
+            return TooManyFailures(state, spec);
+        }
+        if (spec.MaxFailedRatio is { } ratio && state.Succeeded + state.Failed >= RatioMinimumRows && state.Failed > ratio * (state.Succeeded + state.Failed))
+        {
+            return TooManyFailures(state, spec);
+        }
+        return null;
+    }
+
+    private async Task RunAloneAsync(PendingBatch batch, RowBatchDecoder decoder, CancellationToken stop)
+    {
+        var single = new List<int>(1);
+        foreach (var index in batch.Decoded)
+        {
+            var fragments = batch.Shaped!.First(s => s.Index == index);
+            using var request = decoder.Decode([fragments], batch.Failures, single);
+            if (request is null)
+            {
+                continue;
+            }
+            try
+            {
+                batch.Alone[index] = await EnqueueAsync(request, stop);
+            }
+            catch (InferenceException e) when (e.Kind == InferenceErrorKind.InvalidInput)
+            {
+                batch.Failures.Add((index, e.Message));
+            }
+        }
+        batch.Decoded.Clear();
+    }
+
+    private static string TooManyFailures(RunState state, JobSpec spec)
+    {
+        var done = state.Succeeded + state.Failed;
+        return spec.MaxFailedRows is { } rows && state.Failed > rows
+            ? $"{state.Failed} rows failed, more than max_failed_rows ({rows}); see the errors file."
+            : $"{state.Failed} of {done} rows failed, more than max_failed_ratio ({spec.MaxFailedRatio}) of them; see the errors file.";
+    }
+
+    private sealed class RunState(JobCheckpoint start)
+    {
+        public long NextRow { get; set; } = start.NextRow;
+
+        public long Succeeded { get; set; } = start.Succeeded;
+
+        public long Failed { get; set; } = start.Failed;
+
+        public JobCheckpoint Checkpoint(long output, long errors) => new(NextRow, Succeeded, Failed, output, errors);
+    }
+
+    private sealed class PendingBatch(List<DatasetRow> rows) : IDisposable
+    {
+        public List<DatasetRow> Rows { get; } = rows;
+
+        public List<(int Index, string Error)> Failures { get; } = [];
+
+        public List<int> Decoded { get; } = [];
+
+        public List<(int Index, string[] Fragments)>? Shaped { get; set; }
+
+        public Dictionary<int, InferenceResult> Alone { get; } = [];
+
+        public DecodedRequest? Request { get; set; }
+
+        public Task<InferenceResult>? Run { get; set; }
+
+        public void Dispose()
+        {
+            if (Run is { IsCompletedSuccessfully: false } run && !run.IsCompleted)
+            {
+                // Still queued or running: its buffers are released once it ends.
+                run.ContinueWith(static (t, state) =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                    ((DecodedRequest?)state)?.Dispose();
+                }, Request, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            else
+            {
+                Request?.Dispose();
+            }
+            foreach (var alone in Alone.Values)
+            {
+                alone.Dispose();
+            }
+            Alone.Clear();
+        }
+    }
+}
+
+/// <summary>Where a run writes and in which physical format (CSV, else JSON Lines).</summary>
+public sealed record JobResultFilesSpec(string OutputPath, string ErrorsPath, bool Csv);
+
+/// <summary>How a run checkpoints and paces itself.</summary>
+public sealed record JobRunSettings
+{
+    /// <summary>Stores a checkpoint (its rows are on disk already); returns false when the job must stop (cancelled, lease lost).</summary>
+    public required Func<JobCheckpoint, CancellationToken, ValueTask<bool>> Checkpoint { get; init; }
+
+    /// <summary>Rows between checkpoints, at most.</summary>
+    public int CheckpointRows { get; init; } = 10_000;
+
+    /// <summary>Time between checkpoints, at most.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Requests queued in the scheduler at once: enough that an instance never waits for the reader.</summary>
+    public int BatchesInFlight { get; init; } = 4;
+
+    /// <summary>Fault injection for tests: once this many rows are written, flush and hold until stopped.</summary>
+    public long? HoldAfterRows { get; init; }
+
+    /// <summary>Called when the run holds (see <see cref="HoldAfterRows"/>), with the rows written.</summary>
+    public Action<long>? OnHold { get; init; }
+}

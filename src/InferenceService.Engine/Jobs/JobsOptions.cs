@@ -1,0 +1,37 @@
+namespace InferenceService.Engine.Jobs;
+
+/// <summary>The <c>Jobs</c> settings: where jobs live, what they may read, how many run at once.</summary>
+public sealed class JobsOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>The job store and every job's files (uploaded input, output, errors). Relative paths are under the content root.</summary>
+    public string Directory { get; set; } = "jobs";
+
+    /// <summary>The folder server-side inputs are named relative to; none: jobs take uploads only.</summary>
+    public string? InputRoot { get; set; }
+
+    /// <summary>Jobs running at once; the rest wait as queued.</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>The largest upload accepted, in bytes (streamed to disk, never held in memory).</summary>
+    public long MaxUploadBytes { get; set; } = 1L << 30;
+
+    /// <summary>Rows between checkpoints, at most.</summary>
+    public int CheckpointRows { get; set; } = 10_000;
+
+    /// <summary>Milliseconds between checkpoints, at most.</summary>
+    public int CheckpointIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>Requests of one job queued in the scheduler at once.</summary>
+    public int BatchesInFlight { get; set; } = 4;
+
+    /// <summary>How long a runner holds a job without checkpointing before another may claim it, in seconds.</summary>
+    public int LeaseSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Fault injection for the crash tests: a runner that has written this many rows of a job flushes them (without a
+    /// checkpoint) and holds until the process ends. Leave unset.
+    /// </summary>
+    public long? HoldAfterRows { get; set; }
+}

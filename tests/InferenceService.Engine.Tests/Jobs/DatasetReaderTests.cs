@@ -1,0 +1,127 @@
+using InferenceService.Engine.Jobs;
+using Parquet.Schema;
+using Parquet.Serialization;
+
+namespace InferenceService.Engine.Tests.Jobs;
+
+/// <summary>The three input formats: rows, values, bad rows, ranges and shards.</summary>
+public sealed class DatasetReaderTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "dataset-tests-" + Guid.NewGuid().ToString("N"));
+
+    public DatasetReaderTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static async Task<List<DatasetRow>> ReadAllAsync(string path, DatasetFormat format, RowRange? range = null)
+    {
+        await using var reader = DatasetReaders.Open(path, format, range ?? RowRange.All);
+        var rows = new List<DatasetRow>();
+        while (await reader.ReadAsync(default) is { } row)
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    [Fact]
+    public async Task Csv_QuotedCellsAndShortRows_KeepTheirValues()
+    {
+        var path = Write("a.csv", "id,x,y\n\"a,1\",1.5,\"say \"\"hi\"\"\"\n\nb,007\n");
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv);
+
+        Assert.Equal([0L, 1], rows.Select(r => r.Index));
+        Assert.Equal(["a,1", "1.5", "say \"hi\""], rows[0].Values.Select(v => v.Text));
+        Assert.Equal(["id", "x"], rows[1].Names);
+        Assert.Equal("\"007\"", rows[1].Values[1].ToKeyJson()); // a key keeps its leading zeros
+        Assert.Equal("7", rows[1].Values[1].ToJson()); // as a model input it is the number 7
+        Assert.Equal(2, await DatasetReaders.CountAsync(path, DatasetFormat.Csv, default));
+    }
+
+    [Theory]
+    [InlineData("1.5", "1.5")]
+    [InlineData("-0", "-0")]
+    [InlineData(".5", "0.5")]
+    [InlineData(" 2 ", "2")]
+    [InlineData("abc", "\"abc\"")]
+    [InlineData("NaN", "\"NaN\"")]
+    public void CellToJson_NumbersStayNumbers_OtherTextBecomesAString(string cell, string json) =>
+        Assert.Equal(json, DatasetValue.Cell(cell).ToJson());
+
+    [Fact]
+    public async Task Jsonl_BlankLinesSkipped_BadLinesAreBadRows()
+    {
+        var path = Write("a.jsonl", "{\"x\": [1, 2]}\n\n[1]\n{oops\n{\"x\": 3, \"id\": \"k\"}\n");
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Jsonl);
+
+        Assert.Equal([0L, 1, 2, 3], rows.Select(r => r.Index));
+        Assert.Equal("[1, 2]", rows[0].Values[0].Text);
+        Assert.Contains("not an object", rows[1].Error, StringComparison.Ordinal);
+        Assert.Contains("not valid JSON", rows[2].Error, StringComparison.Ordinal);
+        Assert.True(rows[3].TryGet("id", out var key) && key.ToPlainText() == "k");
+        Assert.Equal(4, await DatasetReaders.CountAsync(path, DatasetFormat.Jsonl, default));
+    }
+
+    [Fact]
+    public async Task Range_ReadsOnlyItsRowsWithTheirGlobalIndices()
+    {
+        var path = Write("a.csv", "x\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{i}\n")));
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv, new RowRange(3, 6));
+
+        Assert.Equal([3L, 4, 5], rows.Select(r => r.Index));
+        Assert.Equal(["3", "4", "5"], rows.Select(r => r.Values[0].Text));
+    }
+
+    [Fact]
+    public async Task Shards_OfCsv_AreConsecutiveLineRangesCoveringEveryRowOnce()
+    {
+        var path = Write("a.csv", "x\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{i}\n")));
+
+        var ranges = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => DatasetReaders.ShardAsync(path, DatasetFormat.Csv, i, 3, default)));
+
+        Assert.Equal([new RowRange(0, 3), new RowRange(3, 6), new RowRange(6, 10)], ranges);
+    }
+
+    [Fact]
+    public async Task Parquet_ScalarAndListColumns_ReadRowGroupByRowGroup_AndShardByRowGroups()
+    {
+        var path = Path.Combine(_folder, "a.parquet");
+        var schema = new ParquetSchema(new DataField<string>("id"), new DataField<double>("score"), new ListField("features", new DataField<float>("element")));
+        await using (var file = File.Create(path))
+        {
+            for (var group = 0; group < 3; group++)
+            {
+                var rows = Enumerable.Range(group * 2, 2).Select(i => (IDictionary<string, object?>)new Dictionary<string, object?>
+                {
+                    ["id"] = $"k{i}",
+                    ["score"] = i + 0.5,
+                    ["features"] = new[] { i, i + 0.25f },
+                }).ToList();
+                await ParquetSerializer.SerializeUntypedAsync(rows, schema, file, new Parquet.ParquetOptions { Append = group > 0 });
+            }
+        }
+
+        var all = await ReadAllAsync(path, DatasetFormat.Parquet);
+        var second = await DatasetReaders.ShardAsync(path, DatasetFormat.Parquet, 1, 2, default);
+        var part = await ReadAllAsync(path, DatasetFormat.Parquet, second);
+
+        Assert.Equal(6, await DatasetReaders.CountAsync(path, DatasetFormat.Parquet, default));
+        Assert.Equal([0L, 1, 2, 3, 4, 5], all.Select(r => r.Index));
+        Assert.True(all[3].TryGet("features", out var features));
+        Assert.Equal("[3,3.25]", features.Text);
+        Assert.True(all[3].TryGet("id", out var id) && id.ToPlainText() == "k3");
+        Assert.True(all[3].TryGet("score", out var score) && score.Text == "3.5");
+        Assert.Equal(new RowRange(2, 6), second); // row groups 1 and 2 of 3
+        Assert.Equal([2L, 3, 4, 5], part.Select(r => r.Index));
+    }
+}
