@@ -16,27 +16,36 @@ public sealed class SharedStateOverlayTests(AppSurface app)
         Assert.Single(YamlFiles.LoadSingle($"{Manifests.SharedStateOverlay}/deployment-shared-state.yaml").At("spec.template.spec.containers").Items());
 
     [Fact]
-    public void Settings_TurnOnTheRedisStore()
+    public void Settings_TurnOnTheRedisStoreAndThePostgresJobStoreOnTheJobVolume()
     {
         var settings = RepositoryFiles.ReadJson($"{Manifests.SharedStateOverlay}/appsettings.Production.json");
 
         Assert.Equal("redis", settings.GetProperty("Accuracy").GetProperty("Store").GetString());
+        Assert.Equal("postgresql", settings.GetProperty("Jobs").GetProperty("Database").GetString());
+        var mount = Assert.Single(Container.Get("volumeMounts").Items(), m => m.TextAt("name") == "jobs");
+        Assert.Equal(settings.GetProperty("Jobs").GetProperty("Directory").GetString(), mount.TextAt("mountPath"));
+        var volume = Assert.Single(YamlFiles.LoadSingle($"{Manifests.SharedStateOverlay}/deployment-shared-state.yaml").At("spec.template.spec.volumes").Items(), v => v.TextAt("name") == "jobs");
+        var claim = YamlFiles.Object($"{Manifests.SharedStateOverlay}/jobs-pvc.yaml", "PersistentVolumeClaim");
+        Assert.Equal(claim.TextAt("metadata.name"), volume.TextAt("persistentVolumeClaim.claimName"));
+        Assert.Equal(["ReadWriteMany"], claim.At("spec.accessModes").Items().Select(m => m.Text()));
         var generator = Assert.Single(YamlFiles.LoadSingle($"{Manifests.SharedStateOverlay}/kustomization.yaml").Get("configMapGenerator").Items());
         Assert.Equal("replace", generator.TextAt("behavior"));
     }
 
-    [Fact]
-    public void Patch_TakesTheRedisConnectionFromTheSecretUnderASettingTheAppReads()
+    [Theory]
+    [InlineData("Accuracy__Redis__Configuration", "redis-configuration")]
+    [InlineData("Jobs__ConnectionString", "postgres-connection-string")]
+    public void Patch_TakesEachConnectionFromTheSecretUnderASettingTheAppReads(string variable, string key)
     {
-        var env = Assert.Single(Container.Get("env").Items(), e => e.TextAt("name") == "Accuracy__Redis__Configuration");
+        var env = Assert.Single(Container.Get("env").Items(), e => e.TextAt("name") == variable);
 
         Assert.Equal(Manifests.DeploymentContainer.TextAt("name"), Container.TextAt("name"));
         Assert.Equal(SecretName, env.TextAt("valueFrom.secretKeyRef.name"));
-        Assert.Equal("redis-configuration", env.TextAt("valueFrom.secretKeyRef.key"));
-        foreach (var variable in Container.Get("env").Items())
+        Assert.Equal(key, env.TextAt("valueFrom.secretKeyRef.key"));
+        foreach (var each in Container.Get("env").Items())
         {
-            EnvironmentVariables.AssertKnown(variable.TextAt("name"), app, "the shared-state overlay");
-            Assert.Null(variable.Get("value"));
+            EnvironmentVariables.AssertKnown(each.TextAt("name"), app, "the shared-state overlay");
+            Assert.Null(each.Get("value"));
         }
     }
 
@@ -56,5 +65,23 @@ public sealed class SharedStateOverlayTests(AppSurface app)
         Assert.Contains(Container.Get("env").Items(), e => literals.ContainsKey(e.TextAt("valueFrom.secretKeyRef.key")));
         var password = Assert.Single(redis.Get("env").Items(), e => e.TextAt("valueFrom.secretKeyRef.name") == SecretName);
         Assert.Contains($"password={literals[password.TextAt("valueFrom.secretKeyRef.key")]}", literals["redis-configuration"], StringComparison.Ordinal);
+        Assert.All(Container.Get("env").Items(), e => Assert.True(literals.ContainsKey(e.TextAt("valueFrom.secretKeyRef.key")), $"The Secret lacks {e.TextAt("valueFrom.secretKeyRef.key")}."));
+    }
+
+    [Fact]
+    public void TestCluster_PostgresConnectionNamesThePostgresServiceUserAndPasswordItDeploys()
+    {
+        var kustomization = YamlFiles.LoadSingle($"{Manifests.SharedStateTestCluster}/kustomization.yaml");
+        var literals = Assert.Single(kustomization.Get("secretGenerator").Items(), g => g.TextAt("name") == SecretName)
+            .Get("literals").Items().Select(l => l.Text()!.Split('=', 2)).ToDictionary(l => l[0], l => l[1], StringComparer.Ordinal);
+        var objects = YamlFiles.Load($"{Manifests.SharedStateTestCluster}/postgres.yaml").ToArray();
+        var service = Assert.Single(objects, o => o.TextAt("kind") == "Service");
+        var env = Manifests.EnvOfAny(Assert.Single(Assert.Single(objects, o => o.TextAt("kind") == "StatefulSet").At("spec.template.spec.containers").Items()));
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(literals["postgres-connection-string"]);
+
+        Assert.Equal(service.TextAt("metadata.name"), connection.Host);
+        Assert.Equal(service.At("spec.ports").Items().Single().TextAt("port"), connection.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal((env["POSTGRES_USER"], env["POSTGRES_DB"]), (connection.Username, connection.Database));
+        Assert.Equal(literals[env["POSTGRES_PASSWORD"]], connection.Password);
     }
 }

@@ -1,3 +1,4 @@
+using InferenceService.Engine.Jobs;
 using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Repository;
 using InferenceService.Hosting;
@@ -103,11 +104,20 @@ public sealed class AppSurface : IDisposable
         {
             host.UseEnvironment(Environments.Production);
             host.UseSetting("ModelRepository:Path", repository);
-            // What the shared-state overlay's Secret gives its pods (a settings file with Accuracy:Store=redis needs it).
-            host.UseSetting("Accuracy:Redis:Configuration", "127.0.0.1:6379");
             if (configure is not null)
             {
-                host.ConfigureAppConfiguration((_, config) => configure(config));
+                host.ConfigureAppConfiguration((_, config) =>
+                {
+                    configure(config);
+                    // A settings file that shares state across replicas names servers these tests do not run: what
+                    // is read from it here (drain and shutdown times) does not depend on them.
+                    config.AddInMemoryCollection(new Dictionary<string, string?>
+                    {
+                        ["Accuracy:Store"] = "memory",
+                        ["Jobs:Database"] = "sqlite",
+                        ["Jobs:Directory"] = Path.Combine(repository, "jobs"),
+                    });
+                });
             }
         });
 
@@ -119,6 +129,7 @@ public sealed class AppSurface : IDisposable
             (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)),
             (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
             (AccuracyOptions.SectionName, typeof(AccuracyOptions)),
+            (JobsOptions.SectionName, typeof(JobsOptions)),
         })
         {
             AddKeys(keys, section, type);

@@ -40,6 +40,13 @@ internal static class Manifests
     public static Dictionary<string, string> EnvOf(YamlNode container) =>
         container.Get("env").Items().ToDictionary(e => e.TextAt("name"), e => e.TextAt("value"), StringComparer.Ordinal);
 
+    /// <summary>A container's env list: plain values as they are, values from a Secret as the Secret's key.</summary>
+    public static Dictionary<string, string> EnvOfAny(YamlNode container) =>
+        container.Get("env").Items().ToDictionary(
+            e => e.TextAt("name"),
+            e => e.Get("value") is { } value ? value.Text()! : e.TextAt("valueFrom.secretKeyRef.key"),
+            StringComparer.Ordinal);
+
     /// <summary>The probes of a container, by kind (startupProbe, livenessProbe, readinessProbe), that it declares.</summary>
     public static IEnumerable<(string Kind, YamlNode Probe)> ProbesOf(YamlNode container) =>
         new[] { "startupProbe", "livenessProbe", "readinessProbe" }
