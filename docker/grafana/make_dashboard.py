@@ -93,6 +93,12 @@ rows = [
               [(f"max by (model, version, output, window) (inference_mae{{{MODEL}}})", "MAE {{model}} v{{version}} {{output}} {{window}}"),
                (f"max by (model, version, output, window) (inference_rmse{{{MODEL}}})", "RMSE {{model}} v{{version}} {{output}} {{window}}")], width=6),
     ]),
+    ("Batch jobs", [
+        panel("Batch job rows", "Rows of batch jobs processed per second, by model and outcome (succeeded, failed).", "short",
+              [(f"sum by (model, outcome) (rate(inference_job_rows_total{{{MODEL}}}[{RATE}]))", "{{model}} {{outcome}}")]),
+        panel("Batch jobs by status", "Jobs queued, running, succeeded, failed and cancelled in the job store.", "short",
+              [("sum by (status) (inference_jobs)", "{{status}}")]),
+    ]),
     ("Models and process", [
         panel("Model versions by state", "Model versions loading, ready and failed.", "short",
               [(f"sum by (state) (inference_model_state{{{MODEL}}})", "{{state}}")], width=8),
@@ -125,7 +131,7 @@ for title, row_panels in rows:
 dashboard = {
     "uid": "inference-service",
     "title": "InferenceService",
-    "description": "Throughput, latency, queueing, batching, accuracy and model state of the inference service.",
+    "description": "Throughput, latency, queueing, batching, accuracy, batch jobs and model state of the inference service.",
     "tags": ["inference", "onnx"],
     "timezone": "browser",
     "schemaVersion": 39,

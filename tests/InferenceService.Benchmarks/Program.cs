@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
+using InferenceService.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(InferenceService.Benchmarks.BenchmarkModels).Assembly).Run(args);
+if (args.Length > 0 && args[0] == OrtRowsBaseline.Command)
+{
+    return OrtRowsBaseline.Run(args);
+}
+BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);
+return 0;

@@ -49,12 +49,26 @@ public sealed partial class JobManager : IAsyncDisposable
 
     public IJobStore Store => _store;
 
+    /// <summary>Why jobs cannot run here (the job directory could not be opened); null when they can.</summary>
+    public string? Unavailable { get; private set; }
+
     /// <summary>Opens the store, takes back this replica's interrupted jobs and starts claiming.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.Combine(Files.Root, "jobs"));
-        await _store.InitializeAsync(cancellationToken);
-        var resumed = await _store.ReleaseAllLeasesAsync(cancellationToken);
+        int resumed;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(Files.Root, "jobs"));
+            await _store.InitializeAsync(cancellationToken);
+            resumed = await _store.ReleaseAllLeasesAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Real-time serving does not depend on jobs: the server runs on, and the job routes say why they cannot.
+            Unavailable = "Batch jobs are unavailable on this server: its job directory (Jobs:Directory) cannot be used; see the server's log.";
+            LogUnavailable(e);
+            return;
+        }
         if (resumed > 0)
         {
             LogResuming(resumed);
@@ -151,7 +165,8 @@ public sealed partial class JobManager : IAsyncDisposable
         {
             try
             {
-                while (_running.Count < Math.Max(1, _options.MaxConcurrentJobs))
+                // Nothing is claimed before the repository's first load: a resumed job would find no model yet.
+                while (_registry.InitialLoadCompleted && _running.Count < Math.Max(1, _options.MaxConcurrentJobs))
                 {
                     var now = _time.GetUtcNow();
                     var job = await _store.TryClaimAsync(Owner, now, now + Lease, stopping);
@@ -202,6 +217,11 @@ public sealed partial class JobManager : IAsyncDisposable
             {
                 await Finish(job, JobStatus.Cancelled, job.Checkpoint, "Cancelled before it started.");
             }
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested && !running.Cancelled)
+        {
+            // Shutting down: whatever broke on the way out, the job stays running in the store and resumes from its
+            // last checkpoint.
         }
 #pragma warning disable CA1031 // Whatever goes wrong ends this job as failed, never the process.
         catch (Exception e)
@@ -394,6 +414,9 @@ public sealed partial class JobManager : IAsyncDisposable
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "Batch job {JobId} failed on the server")]
     private partial void LogJobCrashed(string jobId, Exception error);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Critical, Message = "The job directory cannot be used; batch jobs are unavailable")]
+    private partial void LogUnavailable(Exception error);
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Claiming batch jobs failed; retrying")]
     private partial void LogClaimFailed(Exception error);

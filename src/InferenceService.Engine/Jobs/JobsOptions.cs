@@ -14,8 +14,12 @@ public sealed class JobsOptions
     /// <summary>The Npgsql connection string, with <see cref="Database"/> PostgreSql.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The job store and every job's files (uploaded input, output, errors). Relative paths are under the content root.</summary>
-    public string Directory { get; set; } = "jobs";
+    /// <summary>
+    /// The job store and every job's files (uploaded input, output, errors). Relative paths are under the content root;
+    /// empty: a folder under the system's temporary folder, which does not outlive a container: give a volume for jobs
+    /// to survive the pod.
+    /// </summary>
+    public string Directory { get; set; } = "";
 
     /// <summary>The folder server-side inputs are named relative to; none: jobs take uploads only.</summary>
     public string? InputRoot { get; set; }

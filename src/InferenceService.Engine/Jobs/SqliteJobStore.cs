@@ -223,9 +223,11 @@ public sealed class SqliteJobStore : IJobStore
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
+    /// <summary>Releases the pooled connections of this database. The write gate is left alone: a runner finishing on
+    /// the way out may still pass through it.</summary>
     public ValueTask DisposeAsync()
     {
-        _writes.Dispose();
+        SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
     }
 

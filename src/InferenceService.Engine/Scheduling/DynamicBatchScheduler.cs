@@ -118,7 +118,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     public void ThrowIfFull()
     {
         _context.ThrowIfRefusingRequests();
-        if (Volatile.Read(ref _queued) >= _policy.MaxQueueSize)
+        if (Volatile.Read(ref _queued) - Volatile.Read(ref _backgroundQueued) >= _policy.MaxQueueSize)
         {
             Statistics.RecordFailure(TimeSpan.Zero);
             throw QueueFull();

@@ -46,6 +46,10 @@ internal static class JobsApi
         jobs.MapGet("/{id}/errors", (string id, JobManager manager, CancellationToken ct) => FileAsync(id, manager, errors: true, ct))
             .WithName("JobErrors").WithSummary("The failed rows: row, key and the message a client would get.")
             .Produces(StatusCodes.Status200OK).Produces<ErrorResponse>(StatusCodes.Status404NotFound).Produces<ErrorResponse>(StatusCodes.Status409Conflict);
+        jobs.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<JobManager>().Unavailable is { } reason
+                ? ErrorResult.Protocol(InferenceErrors.Of(InferenceErrorKind.ModelNotReady) with { Title = "Batch jobs are unavailable." }, reason)
+                : await next(context));
         return app;
     }
 

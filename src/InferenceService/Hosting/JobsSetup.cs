@@ -14,7 +14,9 @@ internal static class JobsSetup
     {
         services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.SectionName)).PostConfigure(options =>
         {
-            options.Directory = Path.GetFullPath(options.Directory, environment.ContentRootPath);
+            options.Directory = string.IsNullOrWhiteSpace(options.Directory)
+                ? Path.Combine(Path.GetTempPath(), "inferenceservice-jobs")
+                : Path.GetFullPath(options.Directory, environment.ContentRootPath);
             if (!string.IsNullOrEmpty(options.InputRoot))
             {
                 options.InputRoot = Path.GetFullPath(options.InputRoot, environment.ContentRootPath);

@@ -446,6 +446,19 @@ public partial class GrafanaDashboardTests(ITestOutputHelper output)
     /// </summary>
     private static async Task SendTrafficAsync(HttpClient client, int round)
     {
+        // A batch job of three rows (one bad), finished before the round's inferences, so the batch row has data.
+        using (var content = new StringContent("a,b,c\n0.75,0.125,0.125\nx,1,1\n0.125,0.75,0.125\n", System.Text.Encoding.UTF8, "text/csv"))
+        using (var submitted = await client.PostAsync("/v2/jobs?model=classifier", content))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            var job = submitted.Headers.Location!.OriginalString;
+            var clock = Stopwatch.StartNew();
+            while (!(await client.GetStringAsync(job)).Contains("\"status\":\"succeeded\"", StringComparison.Ordinal))
+            {
+                Assert.True(clock.Elapsed < s_deadline, $"The batch job {job} of round {round} did not succeed.");
+                await Task.Delay(20);
+            }
+        }
         await client.PredictAsync("classifier", $"fed-back-{round}", [[0.75f, 0.125f, 0.125f], [0.125f, 0.75f, 0.125f]]);
         await client.FeedbackOkAsync("classifier", $"fed-back-{round}", """{"y": ["a", "a"]}""");
         using (var inline = await client.InferAsync("classifier", $"inline-{round}", [[0.125f, 0.125f, 0.75f]], """{"y": ["c"]}"""))

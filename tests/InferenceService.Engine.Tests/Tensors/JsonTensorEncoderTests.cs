@@ -95,6 +95,19 @@ public class JsonTensorEncoderTests
     }
 
     [Fact]
+    public void WriteRow_EachRow_WritesItWithoutTheBatchDimension()
+    {
+        using var matrix = OrtValue.CreateTensor<float>(new[] { 1f, 2, 3, 4, 5, 6 }, [2, 3]);
+        using var vector = OrtValue.CreateTensor<long>(new[] { 7L, 8 }, [2]);
+        using var cube = OrtValue.CreateTensor<int>(new[] { 1, 2, 3, 4, 5, 6, 7, 8 }, [2, 2, 2]);
+
+        Assert.Equal("[4,5,6]", Write(writer => JsonTensorEncoder.WriteRow(writer, OutputTensor.Whole(matrix), 1)));
+        Assert.Equal("8", Write(writer => JsonTensorEncoder.WriteRow(writer, OutputTensor.Whole(vector), 1)));
+        Assert.Equal("[[5,6],[7,8]]", Write(writer => JsonTensorEncoder.WriteRow(writer, OutputTensor.Whole(cube), 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Write(writer => JsonTensorEncoder.WriteRow(writer, OutputTensor.Whole(vector), 2)));
+    }
+
+    [Fact]
     public void WriteElement_Index_WritesThatElementAlone()
     {
         using var value = OrtValue.CreateTensor<float>(new[] { 1f, float.NaN, 2.5f, 4f }, [2, 2]);

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The batch-job benchmark: builds the server, the load generator and the benchmarks (Release), and prints ratios
+# measured in this one run, on this one machine:
+#   (a) throughput: a job of BENCHMARK_JOB_ROWS rows (default 1,000,000) of the benchmark MLP (mlp_batched,
+#       max_batch_size 64), uploaded as CSV, read, checked, run and written as JSON Lines by the server, against ONNX
+#       Runtime called in process on ready-made tensors of the same batch size (64): rows/s ratio (target >= 0.8x).
+#       The job's rate is the server's own (rows / (finished - started)), which includes counting the rows.
+#   (b) isolation: online requests to the same model at a fixed rate (open loop), without and then with a job
+#       running in the job lane: admitted p99 ratio (target <= 1.5x).
+# Ratios, not absolute figures: the server, the load generator and the baseline share the machine's cores.
+#
+# Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-jobs-benchmark.sh
+# Environment (all optional):
+#   BENCHMARK_PORT=18190            port of the server on 127.0.0.1
+#   BENCHMARK_JOB_ROWS=1000000      rows of the throughput job
+#   BENCHMARK_RATE=200              online requests per second in (b)
+#   BENCHMARK_DURATION=10s          length of each online step of (b), after 1 s of warm-up
+#   BENCHMARK_OUT=<dir>             where the results, the dataset and the server log go (default: a new temporary folder)
+# Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+port="${BENCHMARK_PORT:-18190}"
+job_rows="${BENCHMARK_JOB_ROWS:-1000000}"
+rate="${BENCHMARK_RATE:-200}"
+duration="${BENCHMARK_DURATION:-10s}"
+out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/jobs-benchmark.XXXXXX")}"
+base="http://127.0.0.1:$port"
+model="mlp_batched"
+batch=64
+
+mkdir -p "$out"
+command -v jq >/dev/null || { echo "jq is needed to read the results files" >&2; exit 2; }
+# shellcheck source=benchmark-common.sh
+. "$here/benchmark-common.sh"
+cd "$root"
+
+echo "== Building the server, the load generator and the benchmarks (Release)"
+bench_build src/InferenceService tests/InferenceService.LoadGenerator tests/InferenceService.Benchmarks
+bench_refuse_taken "$base"
+
+echo "== Starting the server on $base (log: $out/server.log)"
+# Jobs live under the benchmark's folder; the upload bound fits the dataset.
+BENCHMARK_SERVER_ARGS="--Jobs:Directory=$out/jobs --Jobs:MaxUploadBytes=$((4 * 1024 * 1024 * 1024)) ${BENCHMARK_SERVER_ARGS:-}"
+bench_start_service "$base" server
+server_pid=$bench_pid
+bench_wait_ready server "$server_pid" "$base/v2/health/ready"
+
+features=$(curl -s "$base/v2/models/$model" | jq '.inputs[0].shape[-1]')
+dataset="$out/dataset.csv"
+echo "== Writing $job_rows rows of $features features to $dataset"
+awk -v rows="$job_rows" -v f="$features" 'BEGIN {
+  srand(1); printf "id"; for (j = 0; j < f; j++) printf ",f%d", j; printf "\n";
+  for (i = 0; i < rows; i++) { printf "r%d", i; for (j = 0; j < f; j++) printf ",%.4f", rand(); printf "\n" } }' >"$dataset"
+
+submit() { # prints the job's path
+  curl -s -D - -o /dev/null -X POST "$base/v2/jobs?model=$model&key=id&batch_size=$batch&output_format=jsonl" \
+    -H 'Content-Type: text/csv' --data-binary "@$dataset" | awk 'tolower($1) == "location:" { print $2 }' | tr -d '\r'
+}
+wait_finished() { # <job path>: waits, prints the job
+  local job
+  while true; do
+    job=$(curl -s "$base$1")
+    case "$(jq -r .status <<<"$job")" in succeeded|failed|cancelled) echo "$job"; return ;; esac
+    sleep 0.5
+  done
+}
+
+echo
+echo "== (a) The job: $job_rows rows, batch $batch"
+job=$(submit)
+finished=$(wait_finished "$job")
+echo "$finished" | jq -c '{status, rows, rows_per_second}'
+job_rate=$(jq -n --argjson j "$finished" '($j.rows.succeeded + $j.rows.failed) / ((($j.finished | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601) - ($j.started | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601)) | if . < 1 then 1 else . end)')
+server_rate=$(jq -r .rows_per_second <<<"$finished")
+echo "== (a) ONNX Runtime in process, batch $batch"
+baseline=$(dotnet "$root/tests/InferenceService.Benchmarks/bin/Release/net10.0/InferenceService.Benchmarks.dll" ort-rows "$here/models/$model/1/model.onnx" "$job_rows" "$batch")
+echo "baseline: $baseline rows/s; job: $server_rate rows/s (whole seconds: $job_rate)"
+ratio=$(jq -n "$server_rate / $baseline")
+
+echo
+echo "== (b) Online p99 at $rate requests/s, without a job"
+bench_step online_alone "$base" -m "$model" -r "$rate" -d "$duration" --warmup 1s
+echo "== (b) Online p99 at $rate requests/s, with a job running"
+job=$(submit)
+until [ "$(curl -s "$base$job" | jq -r .status)" = running ]; do sleep 0.2; done
+bench_step online_with_job "$base" -m "$model" -r "$rate" -d "$duration" --warmup 1s
+still=$(curl -s "$base$job" | jq -r .status)
+curl -s -X POST "$base$job/cancel" >/dev/null
+
+echo
+echo "-- (a) job rows/s over ONNX Runtime in process: $(printf '%.2f' "$ratio")x (target >= 0.8x)"
+if jq -e -n "$ratio < 0.8" >/dev/null; then missed=1; echo "   MISSED"; else echo "   met"; fi
+if [ "$still" != running ]; then echo "   note: the job ended before the online step did ($still); the step was not all under load"; fi
+bench_verdicts "(b) online p99 with a job over without (target <= 1.5x)" compare --baseline "$out/online_alone.json" --candidate "$out/online_with_job.json" --max-p99-ratio 1.5
+echo
+echo "results: $out"
+exit "$missed"
