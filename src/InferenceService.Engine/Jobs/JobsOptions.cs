@@ -6,6 +6,15 @@ public sealed class JobsOptions
     public const string SectionName = "Jobs";
 
     /// <summary>
+    /// Where jobs are recorded: an SQLite file under <see cref="Directory"/> (the default: one replica), or PostgreSQL
+    /// (<see cref="ConnectionString"/>), shared by every replica, which then share <see cref="Directory"/> too.
+    /// </summary>
+    public JobDatabase Database { get; set; } = JobDatabase.Sqlite;
+
+    /// <summary>The Npgsql connection string, with <see cref="Database"/> PostgreSql.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
     /// The job store and every job's files (uploaded input, output, errors). Relative paths are under the content root;
     /// empty: a folder under the system's temporary folder, which does not outlive a container: give a volume for jobs
     /// to survive the pod.
@@ -38,4 +47,14 @@ public sealed class JobsOptions
     /// checkpoint) and holds until the process ends. Leave unset.
     /// </summary>
     public long? HoldAfterRows { get; set; }
+}
+
+/// <summary>The job store's database.</summary>
+public enum JobDatabase
+{
+    /// <summary>An SQLite file in the job folder: one replica.</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL: every replica answers for every job; one runs it at a time, under a lease.</summary>
+    PostgreSql,
 }

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace InferenceService.Hosting;
 
-/// <summary>The batch-job services: options (<c>Jobs</c>), the SQLite store under <c>Jobs:Directory</c>, the manager and its hosted service.</summary>
+/// <summary>
+/// The batch-job services: options (<c>Jobs</c>), the store (SQLite under <c>Jobs:Directory</c>, or PostgreSQL shared by
+/// replicas), the manager and its hosted service.
+/// </summary>
 internal static class JobsSetup
 {
     public static IServiceCollection AddBatchJobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -18,9 +21,15 @@ internal static class JobsSetup
             {
                 options.InputRoot = Path.GetFullPath(options.InputRoot, environment.ContentRootPath);
             }
-        });
+        })
+            .Validate(options => options.Database != JobDatabase.PostgreSql || !string.IsNullOrWhiteSpace(options.ConnectionString),
+                "Jobs:ConnectionString is required when Jobs:Database is postgresql: an Npgsql connection string, e.g. \"Host=postgres;Database=inference;Username=inference;Password=…\".")
+            .ValidateOnStart();
         services.AddSingleton<JobMetrics>();
-        services.AddSingleton<IJobStore>(sp => new SqliteJobStore(new JobFiles(sp.GetRequiredService<IOptions<JobsOptions>>().Value.Directory).DatabasePath));
+        // Jobs:Database: sqlite (a file under Jobs:Directory, one replica) or postgresql (shared by every replica).
+        services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<JobsOptions>>().Value is { Database: JobDatabase.PostgreSql } shared
+            ? new PostgresJobStore(shared.ConnectionString!)
+            : new SqliteJobStore(new JobFiles(sp.GetRequiredService<IOptions<JobsOptions>>().Value.Directory).DatabasePath));
         services.AddSingleton(sp => new JobManager(
             sp.GetRequiredService<IJobStore>(),
             sp.GetRequiredService<ModelRegistry>(),

@@ -81,6 +81,7 @@ public sealed class WorkflowTests
     [Theory]
     [InlineData("install-prometheus")]
     [InlineData("install-redis")]
+    [InlineData("install-postgresql")]
     public void TestJob_AndCiRun_InstallTheServersTheTestsStartBeforeTheTests(string script)
     {
         var install = $"bash .ci/{script}";

@@ -52,6 +52,35 @@ public sealed class DockerComposeTests(AppSurface app)
     }
 
     [Fact]
+    public void SharedStateProfile_ReplicasUseTheRedisOfTheirProfileThroughSettingsTheAppReads()
+    {
+        var replicas = Service("inference-shared");
+        var environment = replicas.Get("environment").Strings();
+        var redisHost = environment["Accuracy__Redis__Configuration"].Split(',')[0].Split(':')[0];
+
+        Assert.Equal(["shared-state"], replicas.Get("profiles").Items().Select(p => p.Text()));
+        Assert.Equal("redis", environment["Accuracy__Store"]);
+        Assert.Equal(["shared-state"], Service(redisHost).Get("profiles").Items().Select(p => p.Text()));
+        Assert.Contains(redisHost, replicas.Get("depends_on").Items().Select(d => d.Text()));
+        Assert.True(replicas.IntAt("deploy.replicas") >= 2, "The shared-state profile runs several replicas of one service.");
+        // Jobs: one PostgreSQL of the profile, one job volume every replica mounts where Jobs:Directory points.
+        Assert.Equal("postgresql", environment["Jobs__Database"]);
+        var postgres = new Npgsql.NpgsqlConnectionStringBuilder(environment["Jobs__ConnectionString"]);
+        var database = Service(postgres.Host!).Get("environment").Strings();
+        Assert.Equal(["shared-state"], Service(postgres.Host!).Get("profiles").Items().Select(p => p.Text()));
+        Assert.Equal((database["POSTGRES_USER"], database["POSTGRES_PASSWORD"], database["POSTGRES_DB"]), (postgres.Username, postgres.Password, postgres.Database));
+        var jobs = Assert.Single(replicas.Get("volumes").Items().Select(v => v.Text()!.Split(':')), v => v[1] == environment["Jobs__Directory"]);
+        Assert.NotNull(s_compose.At("volumes").Get(jobs[0]));
+        // Without the profile, compose starts the one replica of before, with the default in-memory store.
+        Assert.Null(Service("inference").Get("profiles"));
+        Assert.False(Service("inference").Get("environment").Strings().ContainsKey("Accuracy__Store"));
+        foreach (var name in environment.Keys)
+        {
+            EnvironmentVariables.AssertKnown(name, app, "compose's inference-shared service");
+        }
+    }
+
+    [Fact]
     public void Inference_StopGracePeriodOutlastsTheDrainDelayAndTheHostsShutdownTimeout()
     {
         var grace = TimeSpan.FromSeconds(int.Parse(Service("inference").TextAt("stop_grace_period").TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));

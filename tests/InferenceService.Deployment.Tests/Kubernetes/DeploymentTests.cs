@@ -89,7 +89,7 @@ public sealed class DeploymentTests(AppSurface app)
         var sleep = TimeSpan.FromSeconds(int.Parse(Assert.Single(preStop[1..]), CultureInfo.InvariantCulture));
         var grace = TimeSpan.FromSeconds(s_deployment.IntAt("spec.template.spec.terminationGracePeriodSeconds"));
 
-        foreach (var settings in new[] { Manifests.BaseSettings, "docker/k8s/overlays/gpu/appsettings.Production.json" })
+        foreach (var settings in Manifests.SettingsFiles)
         {
             // The app's own answers, from the settings the pod gets: after SIGTERM it keeps answering for the drain
             // delay, then lets admitted requests finish for the host's shutdown timeout, whichever keys it binds.
@@ -126,7 +126,7 @@ public sealed class DeploymentTests(AppSurface app)
         // so every setting in it must be carried over (with the same or a deliberate value).
         var shipped = RepositoryFiles.PathOf("src/InferenceService/appsettings.Production.json");
         var shippedKeys = File.Exists(shipped) ? AppSurface.KeysOfJsonFile(shipped).ToArray() : [];
-        foreach (var settings in new[] { Manifests.BaseSettings, "docker/k8s/overlays/gpu/appsettings.Production.json" })
+        foreach (var settings in Manifests.SettingsFiles)
         {
             var keys = AppSurface.KeysOfJsonFile(RepositoryFiles.PathOf(settings)).ToHashSet(StringComparer.OrdinalIgnoreCase);
             Assert.All(shippedKeys, key => Assert.True(keys.Contains(key), $"{settings} replaces the app's appsettings.Production.json but lacks its '{key}'."));
@@ -136,7 +136,7 @@ public sealed class DeploymentTests(AppSurface app)
     [Fact]
     public void SettingsFiles_NameOnlyWhatTheAppReads()
     {
-        foreach (var settings in new[] { Manifests.BaseSettings, "docker/k8s/overlays/gpu/appsettings.Production.json" })
+        foreach (var settings in Manifests.SettingsFiles)
         {
             foreach (var key in AppSurface.KeysOfJsonFile(RepositoryFiles.PathOf(settings)))
             {

@@ -9,7 +9,7 @@ namespace InferenceService.Deployment.Tests.Kubernetes;
 /// </summary>
 public sealed class KustomizationTests
 {
-    public static readonly TheoryData<string> Folders = new() { Manifests.K8sBase, Manifests.Overlays[0], Manifests.Overlays[1] };
+    public static readonly TheoryData<string> Folders = new() { Manifests.K8sBase, Manifests.Overlays[0], Manifests.Overlays[1], Manifests.Overlays[2], Manifests.Overlays[3] };
 
     [Theory]
     [MemberData(nameof(Folders))]
@@ -47,6 +47,7 @@ public sealed class KustomizationTests
 
     [Theory]
     [InlineData("docker/k8s/overlays/gpu")]
+    [InlineData(Manifests.SharedStateOverlay)]
     public void Overlay_PatchesOnlyObjectsOfTheBase(string overlay)
     {
         var baseObjects = Manifests.KustomizationReferences(Manifests.K8sBase).Where(r => r.EndsWith(".yaml", StringComparison.Ordinal))

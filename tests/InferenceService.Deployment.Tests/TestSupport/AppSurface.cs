@@ -1,3 +1,5 @@
+using InferenceService.Engine.Jobs;
+using InferenceService.Engine.Accuracy;
 using InferenceService.Engine.Repository;
 using InferenceService.Hosting;
 using Microsoft.AspNetCore.Hosting;
@@ -104,21 +106,51 @@ public sealed class AppSurface : IDisposable
             host.UseSetting("ModelRepository:Path", repository);
             if (configure is not null)
             {
-                host.ConfigureAppConfiguration((_, config) => configure(config));
+                host.ConfigureAppConfiguration((_, config) =>
+                {
+                    configure(config);
+                    // A settings file that shares state across replicas names servers these tests do not run: what
+                    // is read from it here (drain and shutdown times) does not depend on them.
+                    config.AddInMemoryCollection(new Dictionary<string, string?>
+                    {
+                        ["Accuracy:Store"] = "memory",
+                        ["Jobs:Database"] = "sqlite",
+                        ["Jobs:Directory"] = Path.Combine(repository, "jobs"),
+                    });
+                });
             }
         });
 
     private static HashSet<string> SettingKeys()
     {
         var keys = new HashSet<string>(KeysOfJsonFile(RepositoryFiles.PathOf("src/InferenceService/appsettings.json")), StringComparer.OrdinalIgnoreCase);
-        foreach (var (section, type) in new[] { (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)), (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)), (InferenceService.Engine.Jobs.JobsOptions.SectionName, typeof(InferenceService.Engine.Jobs.JobsOptions)) })
+        foreach (var (section, type) in new[]
         {
-            foreach (var property in type.GetProperties().Where(p => p.CanWrite))
+            (ModelRepositoryOptions.SectionName, typeof(ModelRepositoryOptions)),
+            (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
+            (AccuracyOptions.SectionName, typeof(AccuracyOptions)),
+            (JobsOptions.SectionName, typeof(JobsOptions)),
+        })
+        {
+            AddKeys(keys, section, type);
+        }
+        return keys;
+    }
+
+    /// <summary>The settings an options class binds, nested option classes of the app (Accuracy:Redis:…) included.</summary>
+    private static void AddKeys(HashSet<string> keys, string section, Type type)
+    {
+        foreach (var property in type.GetProperties().Where(p => p.CanWrite))
+        {
+            if (property.PropertyType.IsClass && property.PropertyType.Namespace?.StartsWith("InferenceService", StringComparison.Ordinal) == true)
+            {
+                AddKeys(keys, $"{section}:{property.Name}", property.PropertyType);
+            }
+            else
             {
                 keys.Add($"{section}:{property.Name}");
             }
         }
-        return keys;
     }
 }
 

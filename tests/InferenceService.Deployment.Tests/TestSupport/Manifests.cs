@@ -14,7 +14,20 @@ internal static class Manifests
     public const string KServeInferenceService = "docker/kserve/inferenceservice.yaml";
     public const string Workflow = ".github/workflows/ci.yml";
 
-    public static readonly string[] Overlays = ["docker/k8s/overlays/cpu", "docker/k8s/overlays/gpu"];
+    public const string SharedStateOverlay = "docker/k8s/overlays/shared-state";
+
+    /// <summary>The shared-state overlay with the Redis and Secret of a test cluster.</summary>
+    public const string SharedStateTestCluster = "docker/k8s/overlays/shared-state/test-cluster";
+
+    public static readonly string[] Overlays = ["docker/k8s/overlays/cpu", "docker/k8s/overlays/gpu", SharedStateOverlay, SharedStateTestCluster];
+
+    /// <summary>Every appsettings.Production.json a kustomization mounts as the pod's settings file.</summary>
+    public static readonly string[] SettingsFiles =
+    [
+        BaseSettings,
+        "docker/k8s/overlays/gpu/appsettings.Production.json",
+        $"{SharedStateOverlay}/appsettings.Production.json",
+    ];
 
     public static YamlNode DeploymentObject => YamlFiles.Object(Deployment, "Deployment");
 
@@ -26,6 +39,13 @@ internal static class Manifests
     /// <summary>A container's env list as a dictionary.</summary>
     public static Dictionary<string, string> EnvOf(YamlNode container) =>
         container.Get("env").Items().ToDictionary(e => e.TextAt("name"), e => e.TextAt("value"), StringComparer.Ordinal);
+
+    /// <summary>A container's env list: plain values as they are, values from a Secret as the Secret's key.</summary>
+    public static Dictionary<string, string> EnvOfAny(YamlNode container) =>
+        container.Get("env").Items().ToDictionary(
+            e => e.TextAt("name"),
+            e => e.Get("value") is { } value ? value.Text()! : e.TextAt("valueFrom.secretKeyRef.key"),
+            StringComparer.Ordinal);
 
     /// <summary>The probes of a container, by kind (startupProbe, livenessProbe, readinessProbe), that it declares.</summary>
     public static IEnumerable<(string Kind, YamlNode Probe)> ProbesOf(YamlNode container) =>

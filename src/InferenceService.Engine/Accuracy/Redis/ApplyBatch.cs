@@ -98,7 +98,6 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
             arguments.Add(ttl);
             arguments.Add(prediction.MadeAt.ToUnixTimeMilliseconds());
             arguments.Add(PredictionCodec.Encode(prediction));
-            arguments.Add(prediction.IsScored ? "1" : "0");
             arguments.Add(Index(keys.PredictionIndex));
         }
         foreach (var (key, rows) in _rows)
@@ -117,6 +116,7 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
         {
             bucket.AppendTo(arguments, Index(key));
         }
+        // The index's ZADD of every prediction above happens here, so the trim always follows the predictions it bounds.
         if (_predictions.Count > 0)
         {
             arguments.Add("T");

@@ -1,7 +1,7 @@
 namespace InferenceService.Engine.Accuracy.Redis;
 
 /// <summary>
-/// A kept prediction as bytes: when it was made and, per output, its name, rows, size and what was kept of it (classes
+/// A kept prediction as bytes: whether it was scored ('1' or '0', the byte the claim flips), when it was made and, per output, its name, rows, size and what was kept of it (classes
 /// or numbers). Read back against the reading replica's own trackers of the model version, by output name; an output
 /// the version no longer has is left out.
 /// </summary>
@@ -14,9 +14,10 @@ internal static class PredictionCodec
 
     public static byte[] Encode(Prediction prediction)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(64 + (prediction.Outputs.Count * 32) + prediction.Outputs.Sum(o => 8 * ((o.Classes?.Length ?? 0) + (o.Values?.Length ?? 0))));
         using (var writer = new BinaryWriter(buffer))
         {
+            writer.Write(prediction.IsScored ? (byte)'1' : (byte)'0');
             writer.Write(FormatVersion);
             writer.Write(prediction.MadeAt.UtcTicks);
             writer.Write(prediction.Outputs.Count);
@@ -53,11 +54,12 @@ internal static class PredictionCodec
     }
 
     /// <summary>The prediction, or null when the bytes are not one this codec wrote.</summary>
-    public static Prediction? Decode(PredictionKey key, byte[] data, ModelAccuracy model, bool scored)
+    public static Prediction? Decode(PredictionKey key, byte[] data, ModelAccuracy model)
     {
         try
         {
             using var reader = new BinaryReader(new MemoryStream(data, writable: false));
+            var scored = reader.ReadByte() == (byte)'1';
             if (reader.ReadByte() != FormatVersion)
             {
                 return null;

@@ -8,12 +8,12 @@ using StackExchange.Redis;
 namespace InferenceService.Engine.Accuracy.Redis;
 
 /// <summary>
-/// The accuracy state in Redis, shared by every replica: kept predictions (hashes that expire, with a sorted set by
+/// The accuracy state in Redis, shared by every replica: kept predictions (strings that expire, with a sorted set by
 /// age for the count bound), the newest rows of each output (lists as long as the largest row window) and the time
 /// windows' buckets (hashes of counts that expire once they leave their window).
 /// <para>
 /// A request's answer never waits for Redis: what it records goes into a bounded queue that one writer drains in
-/// batches, one script run per batch, each bounded by <see cref="RedisAccuracyOptions.Timeout"/>. A write that
+/// batches gathered for a few milliseconds, one script run per batch, each bounded by <see cref="RedisAccuracyOptions.Timeout"/>. A write that
 /// fails or finds the queue full is dropped and counted (<c>inference.accuracy.store.writes</c>); an outage is logged
 /// when it starts and when it ends. Feedback claims a prediction and adds its rows in one script run, so it is scored
 /// once whichever replica it reaches. Feedback and reports wait for Redis (bounded by the same timeout) and answer
@@ -25,6 +25,13 @@ public sealed class RedisAccuracyStore : IAccuracyStore
 {
     /// <summary>Writes taken off the queue for one script run at most.</summary>
     private const int MaxBatch = 512;
+
+    /// <summary>
+    /// How long the writer lets writes gather once one is waiting: a round trip per answer would cost more CPU (the
+    /// client's and Redis's) than the answer's own inference; a few milliseconds' delay before feedback can find a
+    /// prediction costs nothing.
+    /// </summary>
+    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(5);
 
     private readonly AccuracyOptions _options;
     private readonly RedisAccuracyOptions _redis;
@@ -91,21 +98,8 @@ public sealed class RedisAccuracyStore : IAccuracyStore
     {
         ArgumentNullException.ThrowIfNull(model);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var fields = await Bounded(database.HashGetAllAsync(_keys.Prediction(key)), cancellationToken).ConfigureAwait(false);
-        byte[]? data = null;
-        var scored = false;
-        foreach (var field in fields)
-        {
-            if (field.Name == "d")
-            {
-                data = field.Value;
-            }
-            else if (field.Name == "s")
-            {
-                scored = true;
-            }
-        }
-        return data is null ? null : PredictionCodec.Decode(key, data, model, scored);
+        var data = (byte[]?)await Bounded(database.StringGetAsync(_keys.Prediction(key)), cancellationToken).ConfigureAwait(false);
+        return data is null ? null : PredictionCodec.Decode(key, data, model);
     }
 
     public async ValueTask<ScoreClaim> ScoreAsync(Prediction prediction, IReadOnlyList<ScoredOutput> scored, DateTimeOffset now, CancellationToken cancellationToken)
@@ -241,6 +235,10 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         {
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
+                if (reader.Count < MaxBatch)
+                {
+                    await Task.Delay(s_gather, _time, _stopping.Token).ConfigureAwait(false);
+                }
                 var batch = NewBatch();
                 var writes = 0;
                 while (writes < MaxBatch && reader.TryRead(out var write))
