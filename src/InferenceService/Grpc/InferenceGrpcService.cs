@@ -9,6 +9,7 @@ using InferenceService.Health;
 using InferenceService.Security;
 
 using InferenceService.Engine;
+using InferenceService.Engine.Lifecycle;
 
 namespace InferenceService.Grpc;
 
@@ -18,7 +19,7 @@ namespace InferenceService.Grpc;
 /// <see cref="GrpcErrors"/> from the one table of <see cref="InferenceErrors"/>. Inference is
 /// <see cref="GrpcInferFlow"/>. Health needs no scope (probes); the rest names the scope its REST route needs.
 /// </summary>
-internal sealed class InferenceGrpcService(InferenceServices services, Readiness readiness, GrpcInferFlow infer) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class InferenceGrpcService(InferenceServices services, Readiness readiness, GrpcInferFlow infer, ModelLifecycle lifecycle) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <summary>The protocol extensions this service implements, under Triton's names.</summary>
     public static readonly IReadOnlyList<string> Extensions = ["model_repository", "statistics", "model_configuration"];
@@ -133,13 +134,72 @@ internal sealed class InferenceGrpcService(InferenceServices services, Readiness
         return Task.FromResult(response);
     }
 
+    /// <summary>As <c>POST /v2/repository/models/{m}/load</c>: "config" (string_param) and "file:&lt;path&gt;" (bytes_param).</summary>
     [RequiredScope(Scopes.Manage)]
-    public override Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context) =>
-        throw GrpcErrors.Of(StatusCode.Unimplemented, "Loading models at run time is not supported by this server: models are loaded from the repository at startup.");
+    public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
+    {
+        try
+        {
+            await lifecycle.LoadAsync(Required(request.ModelName, "model_name"), OverridesOf(request.Parameters), context.CancellationToken);
+            return new RepositoryModelLoadResponse();
+        }
+        catch (InferenceException e)
+        {
+            throw GrpcErrors.Of(e);
+        }
+    }
 
     [RequiredScope(Scopes.Manage)]
-    public override Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context) =>
-        throw GrpcErrors.Of(StatusCode.Unimplemented, "Unloading models at run time is not supported by this server: models are loaded from the repository at startup.");
+    public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
+    {
+        try
+        {
+            await lifecycle.UnloadAsync(Required(request.ModelName, "model_name"), context.CancellationToken);
+            return new RepositoryModelUnloadResponse();
+        }
+        catch (InferenceException e)
+        {
+            throw GrpcErrors.Of(e);
+        }
+    }
+
+    /// <summary>Triton's load parameters over gRPC; anything else is an InvalidArgument, and nothing is fetched from a URL.</summary>
+    private static ModelOverrides OverridesOf(IDictionary<string, ModelRepositoryParameter> parameters)
+    {
+        if (parameters.Count == 0)
+        {
+            return ModelOverrides.None;
+        }
+        string? config = null;
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var problems = new RequestProblems();
+        foreach (var (name, value) in parameters)
+        {
+            if (name == "config" && value.ParameterChoiceCase == ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam)
+            {
+                config = value.StringParam;
+            }
+            else if (name.StartsWith("file:", StringComparison.Ordinal) && value.ParameterChoiceCase == ModelRepositoryParameter.ParameterChoiceOneofCase.BytesParam)
+            {
+                try
+                {
+                    var path = name["file:".Length..];
+                    RepositoryNames.CheckUploadedFile(path);
+                    files[path] = value.BytesParam.ToByteArray();
+                }
+                catch (InferenceException e)
+                {
+                    problems.Add(e);
+                }
+            }
+            else
+            {
+                problems.Add("A load takes \"config\" (string_param) and \"file:<version>/model.onnx\" (bytes_param) parameters, nothing else.");
+            }
+        }
+        problems.ThrowIfAny();
+        return new ModelOverrides(config, files);
+    }
 
     /// <summary>A field the request must give; proto3 has no absent strings, so empty is missing.</summary>
     private static string Required(string value, string field) =>

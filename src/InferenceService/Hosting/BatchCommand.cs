@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using InferenceService.Engine;
 using InferenceService.Engine.Jobs;
+using InferenceService.Engine.Lifecycle;
 using InferenceService.Engine.Onnx;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Scheduling;
@@ -120,11 +122,14 @@ internal static class BatchCommand
         }
         var runtimeOptions = configuration.GetSection(OnnxRuntimeOptions.SectionName).Get<OnnxRuntimeOptions>() ?? new OnnxRuntimeOptions();
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        OnnxRuntimeEnvironment.Initialize(new OnnxRuntimeEnvironmentOptions { LibraryPath = runtimeOptions.LibraryPath, LogLevel = runtimeOptions.LogLevel, LoggerFactory = loggers });
+        // Only the job's model is loaded, whatever the server's control mode.
+        repositoryOptions.ControlMode = ModelControlMode.Explicit;
+        repositoryOptions.LoadModels = [spec.Model];
         var scheduling = new SchedulerContext(configuration.GetSection(SchedulingOptions.SectionName).Get<SchedulingOptions>() ?? new SchedulingOptions(), TimeProvider.System, null);
         var loader = new ModelLoader(loggers.CreateLogger<ModelLoader>(), scheduling) { DefaultExecutionProviders = runtimeOptions.ExecutionProviderList([]) };
-        using var registry = new ModelRegistry(loader, loggers.CreateLogger<ModelRegistry>());
-        await registry.LoadRepositoryAsync(repositoryOptions.ResolvePath(), repositoryOptions.ModelName, repositoryOptions.LoadConcurrency, cancellationToken);
+        using var registry = new ModelRegistry(loggers.CreateLogger<ModelRegistry>());
+        await using var lifecycle = new ModelLifecycle(registry, loader, repositoryOptions, TimeProvider.System, loggers.CreateLogger<ModelLifecycle>());
+        await lifecycle.StartAsync(new OnnxRuntimeEnvironmentOptions { LibraryPath = runtimeOptions.LibraryPath, LogLevel = runtimeOptions.LogLevel, LoggerFactory = loggers }, cancellationToken);
         var model = registry.Resolve(spec.Model, spec.Version);
         long? total = range.End is { } end ? end - range.Start : await DatasetReaders.CountAsync(spec.InputPath, spec.InputFormat, cancellationToken) - range.Start;
 

@@ -141,14 +141,15 @@ public sealed class GrpcRoutesTests(GrpcServiceFixture service)
     }
 
     [Fact]
-    public async Task RepositoryModelLoadAndUnload_AreUnimplementedWithAMessage()
+    public async Task RepositoryModelLoadAndUnload_ControlModeNone_AreRefusedNamingTheSetting()
     {
         var load = await Assert.ThrowsAsync<RpcException>(async () => await _client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "iris" }));
         var unload = await Assert.ThrowsAsync<RpcException>(async () => await _client.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "iris" }));
 
-        Assert.Equal(StatusCode.Unimplemented, load.StatusCode);
-        Assert.Contains("not supported", load.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(StatusCode.Unimplemented, unload.StatusCode);
+        Assert.Equal(StatusCode.AlreadyExists, load.StatusCode);
+        Assert.Contains("ControlMode", load.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.AlreadyExists, unload.StatusCode);
+        Assert.True((await _client.ModelReadyAsync(new ModelReadyRequest { Name = "iris" })).Ready);
     }
 
     [Theory]

@@ -27,7 +27,7 @@ public sealed class JobRunnerTests : IDisposable
 
     private LoadedModel Model(string file, string config)
     {
-        var model = new LoadedModel("m", 1, Configs.Parse(config), new SessionPool([OnnxSession.Create(TempRepository.TestModel(file))]),
+        var model = LoadedModel.WithScheduler("m", 1, Configs.Parse(config), new SessionPool([OnnxSession.Create(TempRepository.TestModel(file))]),
             new Dictionary<string, IReadOnlyList<string>>(), new SchedulerContext(new SchedulingOptions(), TimeProvider.System, null));
         _models.Add(model);
         return model;
