@@ -20,6 +20,11 @@ public static class RepositoryNames
             // The name is not repeated: it may be a path of the server's own file system.
             throw InferenceException.InvalidInput(problem);
         }
+        if (name.StartsWith('.') || name.StartsWith('_'))
+        {
+            // The scan skips such folders (hidden, or the repository's own): they are never models.
+            throw InferenceException.InvalidInput("A model name must not start with '.' or '_'.");
+        }
         var full = Path.GetFullPath(Path.Combine(root, name));
         if (!string.Equals(Path.GetDirectoryName(full), Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
         {

@@ -66,9 +66,6 @@ public sealed class ModelRepositoryOptions
     /// <summary>How long an unloaded or replaced version waits for its admitted requests before its sessions are released anyway.</summary>
     public double DrainTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>The largest body of a load request (a configuration and uploaded model files, in base64), in bytes.</summary>
-    public long MaxUploadBytes { get; set; } = 64 * 1024 * 1024;
-
     /// <summary>Whether a request for a model that is not loaded loads it (a budget or a model limit is set).</summary>
     public bool LoadsOnDemand => MemoryBudgetBytes > 0 || MaxLoadedModels > 0;
 

@@ -74,7 +74,9 @@ internal readonly struct RequestBodyDocument : IDisposable
         if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, jsonLength)))
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            throw NotUtf8();
+            throw headerLength is null && binaryHeaders
+                ? InferenceException.InvalidInput($"The body is not valid: it is not UTF-8 text (binary tensor data after the JSON needs the {BinaryTensorHeaders.HeaderLengthName} header).")
+                : NotUtf8();
         }
         try
         {

@@ -65,18 +65,23 @@ internal static class RepositoryApi
         }
     }
 
-    private static async Task<IResult> LoadAsync(HttpContext context, string model, ModelLifecycle lifecycle, IOptions<ModelRepositoryOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> LoadAsync(HttpContext context, string model, ModelLifecycle lifecycle, CancellationToken cancellationToken)
     {
         try
         {
             // Uploads are bounded by their own setting, not by the inference routes' body limit.
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                limit.MaxRequestBodySize = options.Value.MaxUploadBytes;
+                limit.MaxRequestBodySize = ServerLimits.Of(context).MaxModelUploadBytes;
             }
             var request = await ReadOptionalAsync(context, ContractsJsonContext.Default.RepositoryModelRequest, cancellationToken);
             await lifecycle.LoadAsync(model, OverridesOf(request?.Parameters), cancellationToken);
             return TypedResults.Ok();
+        }
+        catch (InferenceException e) when (e.Kind == InferenceErrorKind.PayloadTooLarge)
+        {
+            return InferenceErrors.Protocol(new InferenceException(InferenceErrorKind.PayloadTooLarge,
+                $"The load request is larger than the server accepts ({ServerLimits.Of(context).MaxModelUploadBytes} bytes, {ServerLimits.Setting(nameof(ServerLimits.MaxModelUploadBytes))})."));
         }
         catch (InferenceException e)
         {

@@ -27,8 +27,10 @@ internal sealed class ServerLimits
     /// <summary>Nesting depth of a JSON body: objects and arrays within each other.</summary>
     public int MaxJsonDepth { get; init; } = 64;
 
-    /// <summary>Bytes of a model uploaded to the repository (a route that accepts one checks this before it writes).</summary>
-    public long MaxModelUploadBytes { get; init; } = 1024L * 1024 * 1024;
+    /// <summary>
+    /// The largest body of a repository load request (a configuration and model files in base64, read whole), in bytes.
+    /// </summary>
+    public long MaxModelUploadBytes { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>The engine's per-request limits.</summary>
     public RequestLimits Request { get; init; } = RequestLimits.Default;

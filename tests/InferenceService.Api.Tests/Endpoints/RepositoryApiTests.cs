@@ -25,7 +25,7 @@ public sealed class ExplicitModeProcess : IAsyncLifetime
             ["ModelRepository__Path"] = Repository.Root,
             ["ModelRepository__ControlMode"] = "explicit",
             ["ModelRepository__LoadModels__0"] = "ident,grows,policy",
-            ["ModelRepository__MaxUploadBytes"] = "65536",
+            ["Limits__MaxModelUploadBytes"] = "65536",
         });
         await Service.WaitUntilReadyAsync();
         Client = Service.CreateClient(TimeSpan.FromSeconds(30));
@@ -146,6 +146,7 @@ public sealed class RepositoryApiTests(ExplicitModeProcess process) : IClassFixt
         using var response = await LoadAsync(_client, "big", $$"""{ "parameters": { "config": {{config}}, "file:1/model.onnx": "{{big}}" } }""");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("(65536 bytes, Limits:MaxModelUploadBytes)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -128,6 +128,8 @@ public class MetricsApiTests
                 // The accuracy tracker's label-free signals, recorded for every classification answer.
                 ["inference_predicted_class_total"] = "counter",
                 ["inference_confidence"] = "histogram",
+                // Batch jobs by status, observed whether or not a job ever ran.
+                ["inference_jobs"] = "gauge",
             };
             foreach (var (name, type) in expected)
             {
@@ -135,7 +137,8 @@ public class MetricsApiTests
                 Assert.Equal(type, actual);
                 Assert.False(string.IsNullOrWhiteSpace(scrape.Help.GetValueOrDefault(name)), $"{name} has no HELP line.");
             }
-            Assert.DoesNotContain(scrape.Types.Keys, name => name.StartsWith("inference_", StringComparison.Ordinal) && !expected.ContainsKey(name));
+            var unexpected = scrape.Types.Keys.Where(name => name.StartsWith("inference_", StringComparison.Ordinal) && !expected.ContainsKey(name)).Order().ToArray();
+            Assert.True(unexpected.Length == 0, $"Metrics this test does not describe: {string.Join(", ", unexpected.Select(n => $"{n} ({scrape.Types[n]})"))}");
         }
         finally
         {

@@ -70,6 +70,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // Processes run side by side: each gets a gRPC port of its own unless the test names one.
         start.Environment["Grpc__Url"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+        // The test is this machine's caller: it may manage the repository unless its settings say otherwise.
+        start.Environment["Authentication__AnonymousLoopbackManagement"] = "true";
         foreach (var (name, value) in environment.Concat(forPort?.Invoke(port) ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;

@@ -59,6 +59,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["ModelRepository__Path"] = repository;
         start.Environment["Grpc__Url"] = $"http://127.0.0.1:{grpc}";
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        // The repository index is management: this machine's caller may use it.
+        start.Environment["Authentication__AnonymousLoopbackManagement"] = "true";
         var server = new ServerProcess(new Process { StartInfo = start }, http, grpc);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
