@@ -20,7 +20,7 @@ public static class FuzzTargets
     {
         ["json-tensor"] = JsonTensor,
         ["config-json"] = ConfigJson,
-        // "binary-tensor": the binary tensor extension's parser goes here once it exists, with its own corpus folder.
+        ["binary-tensor"] = BinaryTensor,
     };
 
     private static readonly TensorElementType[] s_types =
@@ -79,6 +79,37 @@ public static class FuzzTargets
             {
                 // A client's mistake, answered 400.
             }
+        }
+    }
+
+    /// <summary>
+    /// The raw tensor decoder behind the binary tensor data extension and gRPC's raw contents: the first byte picks the
+    /// element type, the second the rank (0 to 4), one byte per dimension follows, and the rest is the tensor's bytes.
+    /// </summary>
+    public static void BinaryTensor(byte[] input)
+    {
+        if (input.Length < 2)
+        {
+            return;
+        }
+        var type = s_types[input[0] % s_types.Length];
+        var rank = input[1] % 5;
+        if (input.Length < 2 + rank)
+        {
+            return;
+        }
+        var shape = new long[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            shape[i] = input[2 + i];
+        }
+        try
+        {
+            using var tensor = RawTensorDecoder.Decode("x", type, shape, input.AsMemory(2 + rank));
+        }
+        catch (InferenceException)
+        {
+            // A client's mistake, answered 400.
         }
     }
 
