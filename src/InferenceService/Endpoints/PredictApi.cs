@@ -75,6 +75,12 @@ internal static class PredictApi
             {
                 throw InferenceException.InvalidInput("\"model\" is not a valid model name: " + nameProblem);
             }
+            if (services.Lifecycle.LoadsOnDemand && (admission is null || !string.Equals(admission.Model.Name, modelName, StringComparison.Ordinal)))
+            {
+                // Only the body named the model, so the door could not load it: a model of the repository that is not
+                // loaded is loaded now (the request waits), then admitted below.
+                (await services.Lifecycle.AcquireAsync(modelName, request.Version, cancellationToken)).Exit();
+            }
             var model = Admit(services, modelName, request.Version, ref admission);
             record.Version = model.VersionText;
             var decoded = Decode(services, model, body, ref request);

@@ -30,6 +30,11 @@ internal sealed class GrpcInferFlow(InferenceServices services, TimeProvider tim
         try
         {
             var decodeStarted = Stopwatch.GetTimestamp();
+            if (services.Lifecycle.LoadsOnDemand && !string.IsNullOrEmpty(request.ModelName))
+            {
+                // A model of the repository that is not loaded is loaded now (the call waits), then admitted below.
+                (await services.Lifecycle.AcquireAsync(request.ModelName, string.IsNullOrEmpty(request.ModelVersion) ? null : request.ModelVersion, context.CancellationToken).ConfigureAwait(false)).Exit();
+            }
             var model = Admit(request, ref admission);
             record.Version = model.VersionText;
             var problems = new RequestProblems();

@@ -35,6 +35,30 @@ public sealed class GrpcRepositoryTests : IDisposable
         Assert.False((await client.ModelReadyAsync(new ModelReadyRequest { Name = "ident" })).Ready);
     }
 
+    [Fact]
+    public async Task ModelInfer_ModelNotLoadedWithAModelLimit_IsLoadedOnDemand()
+    {
+        await using var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["ModelRepository__Path"] = _repository.Root,
+            ["ModelRepository__ControlMode"] = "explicit",
+            ["ModelRepository__MaxLoadedModels"] = "1",
+        });
+        await service.WaitUntilReadyAsync();
+        using var channel = GrpcChannel.ForAddress(service.GrpcAddress!);
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var request = new ModelInferRequest { ModelName = "ident" };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "FP32", Shape = { 1, 3 } };
+        input.Contents = new InferTensorContents { Fp32Contents = { 1f, 2f, 3f } };
+        request.Inputs.Add(input);
+
+        var response = await client.ModelInferAsync(request);
+
+        var output = Assert.Single(response.RawOutputContents).ToByteArray();
+        Assert.Equal(new[] { 1f, 2f, 3f }, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(output).ToArray());
+        Assert.True((await client.ModelReadyAsync(new ModelReadyRequest { Name = "ident" })).Ready);
+    }
+
     [Theory]
     [InlineData("../ident")]
     [InlineData("/etc")]

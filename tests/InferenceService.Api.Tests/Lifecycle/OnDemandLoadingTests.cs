@@ -44,6 +44,22 @@ public sealed class OnDemandLoadingTests : IDisposable
     }
 
     [Fact]
+    public async Task Predict_ModelNamedOnlyInTheBody_IsLoadedOnDemand()
+    {
+        await using var service = Start(maxLoaded: 1);
+        await service.WaitUntilReadyAsync();
+        using var client = service.CreateClient(TimeSpan.FromSeconds(30));
+        Assert.Equal("UNAVAILABLE", await StateAsync(client, "b", "1"));
+
+        using var response = await client.PostJsonTextAsync("/predict", """{ "model": "b", "inputs": { "x": [[1, 2, 3]] } }""");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
+        Assert.Contains("[1,2,3]", body.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal("READY", await StateAsync(client, "b", "1"));
+    }
+
+    [Fact]
     public async Task Infer_TheOnlyLoadedModelHasARequestInFlight_IsNotEvicted()
     {
         await using var service = Start(maxLoaded: 1);
