@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using InferenceService.Api.Tests.TestSupport;
 using static InferenceService.Api.Tests.TestSupport.LifecycleRequests;
 
@@ -68,7 +67,7 @@ public sealed class OnDemandLoadingTests : IDisposable
         const int n = 192;
         var data = string.Join(",", Enumerable.Repeat("0.001", n * n));
         var slow = client.PostJsonTextAsync("/v2/models/slow/infer", $$"""{ "inputs": [{ "name": "x", "datatype": "FP32", "shape": [{{n}}, {{n}}], "data": [{{data}}] }] }""");
-        await WaitForInFlightAsync(client, "slow");
+        await WaitForInFlightAsync(client, "slow", slow);
 
         var refused = await InferIdentityAsync(client, "a", 1);
 
@@ -83,18 +82,24 @@ public sealed class OnDemandLoadingTests : IDisposable
         Assert.Equal("UNAVAILABLE", await StateAsync(client, "slow", "1"));
     }
 
-    private static async Task WaitForInFlightAsync(HttpClient client, string model)
+    /// <summary>Until the model's in-flight gauge is above 0 while <paramref name="request"/> is still unanswered.</summary>
+    private static async Task WaitForInFlightAsync(HttpClient client, string model, Task<HttpResponseMessage> request)
     {
-        var line = new StringBuilder().Append("inference_in_flight{").ToString();
-        for (var i = 0; i < 1000; i++)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
+            if (request.IsCompleted)
+            {
+                using var early = await request;
+                Assert.Fail($"The request to {model} was answered before it was seen in flight: {(int)early.StatusCode} {await early.Content.ReadAsStringAsync()}");
+            }
             var metrics = await client.GetStringAsync("/metrics");
-            if (metrics.Split('\n').Any(l => l.StartsWith(line, StringComparison.Ordinal) && l.Contains($"model=\"{model}\"", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal)))
+            if (metrics.Split('\n').Any(l => l.StartsWith("inference_in_flight{", StringComparison.Ordinal) && l.Contains($"model=\"{model}\"", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal)))
             {
                 return;
             }
             await Task.Delay(10);
         }
-        Assert.Fail($"Model {model} never had a request in flight.");
+        Assert.Fail($"Model {model} never had a request in flight within 60 s.");
     }
 }
