@@ -14,8 +14,8 @@ namespace InferenceService.Engine.Scheduling;
 /// lengths; a request leaves the queue once, by being taken into a batch, cancelled or timed out, and whichever
 /// happens first completes it (a taken request is completed by the instance that ran it). The estimates
 /// (<c>_estimates</c>) and the start of the current hold (<c>_holdStarted</c>) are read and written only under the
-/// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by the instance that made them as it comes back for
-/// the next batch. Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
+/// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by whoever made them as it gives the session back
+/// (<c>_idleSessions</c> and the average Run cost are guarded by the same lock). Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
 /// arrival, the hold's timer, shutdown) from the queue as it is then, and whoever takes a batch while requests remain
 /// wakes another instance, so no idle instance sleeps on a queue it could serve.
 /// </para>
@@ -259,16 +259,18 @@ public sealed class DynamicBatchScheduler : IDisposable
         var spent = _context.Time.GetTimestamp() - taken;
         lock (_gate)
         {
-            ReturnSession(session, results is null ? -1 : request.Rows, spent);
+            ReturnSession(session, results is null ? -1 : request.Rows, spent, wakeAnInstance: true);
         }
         return request.Completion.Task;
     }
 
     /// <summary>
     /// Gives back a session after a batch of <paramref name="rows"/> rows that took <paramref name="ticks"/> (rows
-    /// below 0: the Run failed and says nothing of its cost), and wakes an instance if requests wait (under the lock).
+    /// below 0: the Run failed and says nothing of its cost), and, when <paramref name="wakeAnInstance"/> (the session
+    /// comes back from a caller's thread, not from an instance that serves the queue next anyway), wakes an instance
+    /// if requests wait (under the lock).
     /// </summary>
-    private void ReturnSession(OnnxSession session, int rows, long ticks)
+    private void ReturnSession(OnnxSession session, int rows, long ticks, bool wakeAnInstance)
     {
         if (rows >= 0)
         {
@@ -284,7 +286,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         {
             Monitor.PulseAll(_gate); // disposal waits for every session to come back
         }
-        else if (_queued > 0)
+        else if (wakeAnInstance && _queued > 0)
         {
             Monitor.Pulse(_gate);
         }
@@ -371,7 +373,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         {
             if (session is not null)
             {
-                ReturnSession(session, lastRows, lastTicks);
+                ReturnSession(session, lastRows, lastTicks, wakeAnInstance: false);
                 session = null;
             }
             while (true)
