@@ -14,8 +14,8 @@ namespace InferenceService.Engine.Scheduling;
 /// lengths; a request leaves the queue once, by being taken into a batch, cancelled or timed out, and whichever
 /// happens first completes it (a taken request is completed by the instance that ran it). The estimates
 /// (<c>_estimates</c>) and the start of the current hold (<c>_holdStarted</c>) are read and written only under the
-/// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by the instance that made them as it comes back for
-/// the next batch. Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
+/// lock: arrivals are recorded by <see cref="Enqueue"/>, Runs by whoever made them as it gives the session back
+/// (<c>_idleSessions</c> and the average Run cost are guarded by the same lock). Only an instance waiting in <see cref="TakeBatch"/> decides; it decides on every wake-up (an
 /// arrival, the hold's timer, shutdown) from the queue as it is then, and whoever takes a batch while requests remain
 /// wakes another instance, so no idle instance sleeps on a queue it could serve.
 /// </para>
@@ -33,6 +33,16 @@ namespace InferenceService.Engine.Scheduling;
 /// with arrivals further apart than a Run's fixed cost, that is no hold at all: the batch goes now.
 /// Rows that arrive while every instance is busy gather in the queue by themselves and go together when one is free,
 /// the natural batching of a busy server, which needs no waiting.
+/// </para>
+/// <para>
+/// Runs on the caller's thread: when nothing waits, an instance is idle, the request would go at once anyway, and
+/// recent Runs say this one takes less than <see cref="SchedulingOptions.InlineRunLimitMicroseconds"/>, the request
+/// runs on the thread that enqueues it, on the idle instance's session. Handing a short Run to an instance thread
+/// and its answer back costs two thread wake-ups, which on a busy machine take longer than the Run itself; a short
+/// Run holds a pool thread for less time than the wake-ups would. Sessions are therefore not owned by the instance
+/// threads: whoever runs takes an idle one (<c>_idleSessions</c>) and gives it back, so a session never runs two
+/// batches at once and at most as many Runs are made at once as there are instances. Longer Runs, and every Run
+/// while others wait, stay on the instance threads.
 /// </para>
 /// <para>
 /// How this differs from Triton: Triton's dynamic batcher holds a batch smaller than a preferred size (or than
@@ -63,6 +73,11 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly OrderedCompletion? _ordering;
     private readonly Thread[] _instances;
     private readonly BatchWaitEstimator _estimates;
+    private readonly Stack<OnnxSession> _idleSessions;
+    private readonly int _sessionCount;
+    private readonly long _inlineLimitTicks;
+    // A moving average of the instance time recent Runs took per row (timestamp ticks); below 0 while no Run is known.
+    private double _ticksPerRow = -1;
     private readonly long _maxQueueDelayTicks;
     private readonly bool _mayHold;
     private readonly TimeSpan _timerResolution;
@@ -88,13 +103,18 @@ public sealed class DynamicBatchScheduler : IDisposable
         _maxQueueDelayTicks = (long)Math.Min(long.MaxValue / 2.0, policy.MaxQueueDelay.Ticks * (double)context.Time.TimestampFrequency / TimeSpan.TicksPerSecond);
         _mayHold = policy.Batching && _maxQueueDelayTicks > 0;
         _estimates = new BatchWaitEstimator(_maxQueueDelayTicks);
+        _idleSessions = new Stack<OnnxSession>(sessions);
+        _sessionCount = sessions.Count;
+        _inlineLimitTicks = _ordering is null
+            ? (long)(context.Options.InlineRunLimitMicroseconds * (double)context.Time.TimestampFrequency / 1_000_000)
+            : 0; // runs on callers' threads would overtake each other
         // The system clock's timers count whole milliseconds and drop the rest: a shorter due time fires at once.
         _timerResolution = ReferenceEquals(context.Time, TimeProvider.System) ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero;
         _instances = new Thread[sessions.Count];
         for (var i = 0; i < _instances.Length; i++)
         {
             _instances[i] = new Thread(ServeInstance) { IsBackground = true, Name = $"{model.Name}:{model.Version} instance {i}" };
-            _instances[i].Start(sessions[i]);
+            _instances[i].Start();
         }
     }
 
@@ -144,6 +164,7 @@ public sealed class DynamicBatchScheduler : IDisposable
         {
             throw _context.ServerFullError();
         }
+        OnnxSession? inlineSession = null;
         lock (_gate)
         {
             var background = request.Priority == RequestPriority.Job;
@@ -156,19 +177,23 @@ public sealed class DynamicBatchScheduler : IDisposable
                     : QueueFull();
             }
             request.Admitted = _context.Time.GetTimestamp();
-            request.Node = background ? _background.AddLast(request) : _onTime.AddLast(request);
-            _queued++;
-            _backgroundQueued += background ? 1 : 0;
             if (_mayHold && !background)
             {
                 _estimates.RecordArrival(request.Admitted, request.Rows);
             }
-            var timeout = background ? TimeSpan.Zero : _policy.TimeoutFor(requestedTimeout);
-            if (timeout > TimeSpan.Zero)
+            if (!background && TakeIdleSessionForCaller(request) is { } idle)
             {
-                request.Timeout = _context.Time.CreateTimer(OnQueueTimeout, (request, timeout), timeout, Timeout.InfiniteTimeSpan);
+                _running++;
+                inlineSession = idle;
             }
-            Monitor.Pulse(_gate);
+            else
+            {
+                Queue(request, background, requestedTimeout);
+            }
+        }
+        if (inlineSession is not null)
+        {
+            return RunOnCallerThread(request, inlineSession);
         }
         // Registered outside the lock (a token cancelled meanwhile runs the callback at once, and it takes the lock),
         // then kept under it, where taking the request into a batch reads it.
@@ -187,6 +212,89 @@ public sealed class DynamicBatchScheduler : IDisposable
         return request.Completion.Task;
     }
 
+    /// <summary>Puts an admitted request in its lane and wakes an instance (under the lock).</summary>
+    private void Queue(QueuedRequest request, bool background, TimeSpan? requestedTimeout)
+    {
+        request.Node = background ? _background.AddLast(request) : _onTime.AddLast(request);
+        _queued++;
+        _backgroundQueued += background ? 1 : 0;
+        var timeout = background ? TimeSpan.Zero : _policy.TimeoutFor(requestedTimeout);
+        if (timeout > TimeSpan.Zero)
+        {
+            request.Timeout = _context.Time.CreateTimer(OnQueueTimeout, (request, timeout), timeout, Timeout.InfiniteTimeSpan);
+        }
+        Monitor.Pulse(_gate);
+    }
+
+    /// <summary>
+    /// An idle session for an online request to run on its caller's thread, or null when it should queue (under the
+    /// lock): an online request already waits, no instance is idle, recent Runs do not say this one is short, or the
+    /// batcher would hold it for a fuller batch.
+    /// </summary>
+    private OnnxSession? TakeIdleSessionForCaller(QueuedRequest request)
+    {
+        if (_inlineLimitTicks <= 0 || _queued > _backgroundQueued || _idleSessions.Count == 0
+            || _ticksPerRow < 0 || _ticksPerRow * Math.Max(1, request.Rows) >= _inlineLimitTicks)
+        {
+            return null;
+        }
+        if (_mayHold && BatchSizing.RequestsToSend([request.Rows], _policy, closed: false, delayExpired: false) == 0)
+        {
+            var now = request.Admitted;
+            if (TimerDue(_estimates.HoldUntil(now, now, now + _maxQueueDelayTicks) - now) is not null)
+            {
+                return null; // more rows are expected soon enough to be worth a hold: the instance thread decides
+            }
+        }
+        return _idleSessions.Pop();
+    }
+
+    /// <summary>Runs a request that skipped the queue on the calling thread, then gives its session back.</summary>
+    private Task<InferenceResult> RunOnCallerThread(QueuedRequest request, OnnxSession session)
+    {
+        List<QueuedRequest> batch = [request];
+        var taken = _context.Time.GetTimestamp();
+        var results = RunBatch(batch, session, taken);
+        Deliver(batch, results);
+        var spent = _context.Time.GetTimestamp() - taken;
+        lock (_gate)
+        {
+            ReturnSession(session, results is null ? -1 : request.Rows, spent, wakeAnInstance: true);
+        }
+        return request.Completion.Task;
+    }
+
+    /// <summary>
+    /// Gives back a session after a batch of <paramref name="rows"/> rows that took <paramref name="ticks"/> (rows
+    /// below 0: the Run failed and says nothing of its cost), and, when <paramref name="wakeAnInstance"/> (the session
+    /// comes back from a caller's thread, not from an instance that serves the queue next anyway), wakes an instance
+    /// if requests wait (under the lock).
+    /// </summary>
+    private void ReturnSession(OnnxSession session, int rows, long ticks, bool wakeAnInstance)
+    {
+        if (rows >= 0)
+        {
+            if (_mayHold)
+            {
+                _estimates.RecordRun(rows, ticks);
+            }
+            var perRow = Math.Max(0, ticks) / (double)Math.Max(1, rows);
+            _ticksPerRow = _ticksPerRow < 0 ? perRow : _ticksPerRow + RunCostWeight * (perRow - _ticksPerRow);
+        }
+        _idleSessions.Push(session);
+        if (_stopping)
+        {
+            Monitor.PulseAll(_gate); // disposal waits for every session to come back
+        }
+        else if (wakeAnInstance && _queued > 0)
+        {
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    // How much each Run moves the average cost per row: recent enough to follow a change, steady over one slow Run.
+    private const double RunCostWeight = 0.2;
+
     /// <summary>
     /// Stops taking requests, lets the instances finish every queued one (up to a limit), then returns; the caller
     /// disposes the sessions afterwards.
@@ -203,6 +311,14 @@ public sealed class DynamicBatchScheduler : IDisposable
         {
             instance.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
         }
+        lock (_gate)
+        {
+            // Runs on callers' threads still hold their sessions, which the caller disposes after this returns.
+            while (_idleSessions.Count < _sessionCount && deadline - Environment.TickCount64 > 0)
+            {
+                Monitor.Wait(_gate, TimeSpan.FromMilliseconds(deadline - Environment.TickCount64));
+            }
+        }
         // Whatever is still queued (the instances are stuck) is answered rather than left waiting forever.
         lock (_gate)
         {
@@ -215,14 +331,14 @@ public sealed class DynamicBatchScheduler : IDisposable
         _holdTimer.Dispose();
     }
 
-    private void ServeInstance(object? state)
+    private void ServeInstance()
     {
-        var session = (OnnxSession)state!;
+        OnnxSession? session = null;
         var (rows, spent) = (-1, 0L);
-        while (TakeBatch(out var sequence, rows, spent) is { } batch)
+        while (TakeBatch(ref session, out var sequence, rows, spent) is { } batch)
         {
             var taken = _context.Time.GetTimestamp();
-            var results = RunBatch(batch, session, taken);
+            var results = RunBatch(batch, session!, taken);
             if (_ordering is null)
             {
                 Deliver(batch, results);
@@ -247,16 +363,18 @@ public sealed class DynamicBatchScheduler : IDisposable
     }
 
     /// <summary>
-    /// Records what the instance's last batch cost (<paramref name="lastRows"/> below 0: nothing to record), then waits
-    /// for the next batch to send; null once the scheduler stops and the queue is empty.
+    /// Gives back the session of the instance's last batch with what it cost (<paramref name="lastRows"/> below 0:
+    /// nothing to record), then waits for the next batch to send and an idle session to run it on (in
+    /// <paramref name="session"/>); null once the scheduler stops and the queue is empty.
     /// </summary>
-    private List<QueuedRequest>? TakeBatch(out long sequence, int lastRows, long lastTicks)
+    private List<QueuedRequest>? TakeBatch(ref OnnxSession? session, out long sequence, int lastRows, long lastTicks)
     {
         lock (_gate)
         {
-            if (_mayHold && lastRows >= 0)
+            if (session is not null)
             {
-                _estimates.RecordRun(lastRows, lastTicks);
+                ReturnSession(session, lastRows, lastTicks, wakeAnInstance: false);
+                session = null;
             }
             while (true)
             {
@@ -269,6 +387,11 @@ public sealed class DynamicBatchScheduler : IDisposable
                         return null;
                     }
                     Monitor.Wait(_gate);
+                    continue;
+                }
+                if (_idleSessions.Count == 0)
+                {
+                    Monitor.Wait(_gate); // every session runs a caller's request; the first given back wakes one
                     continue;
                 }
                 var closed = CollectCandidates() || _stopping || _context.ShuttingDown;
@@ -297,6 +420,7 @@ public sealed class DynamicBatchScheduler : IDisposable
                 }
                 _running += batch.Count;
                 _holdStarted = null;
+                session = _idleSessions.Pop();
                 sequence = _nextBatch++;
                 if (_queued > 0 && _instances.Length > 1)
                 {

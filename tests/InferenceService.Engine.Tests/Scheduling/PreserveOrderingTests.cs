@@ -15,7 +15,7 @@ public sealed class PreserveOrderingTests : SchedulerFixture
     {
         // Holds the Run of four rows (the first batch) on its instance and lets every other Run go.
         using var holdFullBatches = new RunHolder(batchSize: 4);
-        var context = new SchedulerContext(new SchedulingOptions(), Clock, holdFullBatches);
+        var context = new SchedulerContext(new SchedulingOptions { InlineRunLimitMicroseconds = 0 }, Clock, holdFullBatches);
         var model = Model($$"""{ "max_batch_size": 4, "dynamic_batching": { "preserve_ordering": {{(preserveOrdering ? "true" : "false")}} } }""", instances: 2, context: context);
 
         var first = Infer(model, Rows(4, first: 0));

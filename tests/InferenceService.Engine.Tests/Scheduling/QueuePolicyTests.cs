@@ -45,7 +45,7 @@ public sealed class QueuePolicyTests : SchedulerFixture
     [Fact]
     public async Task Enqueue_NoQueueSizeConfigured_TheServerDefaultBoundsTheQueue()
     {
-        var model = Model("""{ }""", options: new SchedulingOptions { DefaultMaxQueueSize = 2 });
+        var model = Model("""{ }""", options: new SchedulingOptions { DefaultMaxQueueSize = 2, InlineRunLimitMicroseconds = 0 });
         var busy = await OccupyInstanceAsync(model);
 
         var queued = new[] { Infer(model, Rows(1)), Infer(model, Rows(1)) };
@@ -60,7 +60,7 @@ public sealed class QueuePolicyTests : SchedulerFixture
     [Fact]
     public async Task Enqueue_ServerInFlightLimitReached_RejectsAcrossModels()
     {
-        var context = new SchedulerContext(new SchedulingOptions { MaxInFlightRequests = 2 }, Clock, Observer);
+        var context = new SchedulerContext(new SchedulingOptions { MaxInFlightRequests = 2, InlineRunLimitMicroseconds = 0 }, Clock, Observer);
         var first = Model("{}", context: context);
         var second = Model("{}", context: context);
         var busy = await OccupyInstanceAsync(first);
@@ -205,7 +205,7 @@ public sealed class QueuePolicyTests : SchedulerFixture
     [Fact]
     public async Task BeginShutdown_NewRequestsAreRefusedWhileAdmittedOnesFinish()
     {
-        var context = new SchedulerContext(new SchedulingOptions(), Clock, Observer);
+        var context = new SchedulerContext(new SchedulingOptions { InlineRunLimitMicroseconds = 0 }, Clock, Observer);
         var model = Model(SmallQueue, context: context);
         var busy = await OccupyInstanceAsync(model);
         var admitted = Infer(model, Rows(1, 3));

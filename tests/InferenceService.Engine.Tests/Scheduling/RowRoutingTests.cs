@@ -13,7 +13,7 @@ public sealed class RowRoutingTests : SchedulerFixture
     [InlineData(2)]
     public async Task Infer_64ConcurrentCallersWithDistinctInputs_EachGetsItsOwnRows(int instances)
     {
-        var context = new SchedulerContext(new SchedulingOptions(), TimeProvider.System, Observer);
+        var context = new SchedulerContext(new SchedulingOptions { InlineRunLimitMicroseconds = 0 }, TimeProvider.System, Observer);
         var model = Model("""{ "max_batch_size": 16, "dynamic_batching": { "max_queue_delay_microseconds": 2000, "preserve_ordering": true } }""", instances, context: context);
         // Every instance busy until the callers have queued up, so they must share Runs (a free instance would not wait).
         var busy = new List<Task<InferenceResult>>();

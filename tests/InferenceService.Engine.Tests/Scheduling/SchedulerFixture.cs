@@ -36,7 +36,8 @@ public abstract class SchedulerFixture : IDisposable
     protected LoadedModel Model(string configJson, int instances = 1, SchedulingOptions? options = null, string file = "identity_float.onnx", SchedulerContext? context = null)
     {
         var sessions = Enumerable.Range(0, instances).Select(_ => OnnxSession.Create(TempRepository.TestModel(file))).ToArray();
-        context ??= new SchedulerContext(options ?? new SchedulingOptions(), Clock, Observer);
+        // Runs stay on the instance threads here (the tests hold them there); RunsOnCallerThreadTests covers the rest.
+        context ??= new SchedulerContext(options ?? new SchedulingOptions { InlineRunLimitMicroseconds = 0 }, Clock, Observer);
         var model = LoadedModel.WithScheduler("m", 1, Configs.Parse(configJson), new SessionPool(sessions), new Dictionary<string, IReadOnlyList<string>>(), context);
         _models.Add(model);
         return model;

@@ -51,7 +51,7 @@ public sealed class AdmissionTests : SchedulerFixture
     [Fact]
     public void CheckServer_ShuttingDownOrAtTheLimit_Refuses()
     {
-        var context = new SchedulerContext(new SchedulingOptions { MaxInFlightRequests = 1 }, Clock);
+        var context = new SchedulerContext(new SchedulingOptions { MaxInFlightRequests = 1, InlineRunLimitMicroseconds = 0 }, Clock);
         Assert.Equal(AdmissionRefusal.None, Admission.CheckServer(context));
 
         Assert.True(context.Admission.TryAdmit());

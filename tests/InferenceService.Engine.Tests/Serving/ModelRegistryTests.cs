@@ -15,7 +15,7 @@ public sealed class LoadedRegistryFixture : IAsyncLifetime
 
     public LoadedRegistryFixture()
     {
-        Harness = new LifecycleHarness(Repository.Root, o => o.LoadConcurrency = 2, scheduling: new SchedulerContext(new SchedulingOptions(), TimeProvider.System, Gate));
+        Harness = new LifecycleHarness(Repository.Root, o => o.LoadConcurrency = 2, scheduling: new SchedulerContext(new SchedulingOptions { InlineRunLimitMicroseconds = 0 }, TimeProvider.System, Gate));
         Registry = Harness.Registry;
     }
 

@@ -8,6 +8,8 @@
 #   (a) MLP (mlp_unbatched), concurrency 32: service / floor throughput (target >= 0.5x)
 #   (b) MLP, concurrency 32: service / Node.js throughput (target >= 2x)
 #   (c) CNN (cnn_unbatched), concurrency 8: service / Node.js throughput (target >= 1.5x)
+#   (c') the same network with the service's dynamic batching (cnn_batched: same file, config.json batches), against
+#        the same Node.js figures: what a user gets by turning batching on, which the Node.js server cannot do
 #   and the p50 and p99 latency of each server in each, as ratios and in milliseconds.
 # Ratios, not absolute figures: the servers and the load generator share the machine's cores. Each server runs
 # BENCHMARK_ROUNDS rounds per comparison, interleaved with the others' (the order reversed every round: ABC CBA ...),
@@ -77,7 +79,8 @@ url_of() { # <server>
   case $1 in service) echo "$service" ;; floor) echo "$floor" ;; node) echo "$nodejs" ;; esac
 }
 
-# <model> <concurrency> <server>...: rounds of every server, the order reversed every round.
+# <model> <concurrency> <server>...: rounds of every server, the order reversed every round. A server given as
+# server@model is sent that model instead (the service's batched configuration of the same network, say).
 interleave() {
   local model=$1 concurrency=$2 round server order i
   shift 2
@@ -86,7 +89,9 @@ interleave() {
   for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then order=("${forward[@]}"); else order=("${backward[@]}"); fi
     for server in "${order[@]}"; do
-      bench_step "$server.$model.$round" "$(url_of "$server")" -m "$model" -c "$concurrency" -d "$duration" --warmup 1s
+      local name=${server%@*} sent=$model
+      [ "$server" = "$name" ] || sent=${server#*@}
+      bench_step "$name.$sent.$round" "$(url_of "$name")" -m "$sent" -c "$concurrency" -d "$duration" --warmup 1s
     done
   done
 }
@@ -95,12 +100,12 @@ interleave() {
 # on every server and model before anything is measured, or the first round would carry them.
 echo
 echo "== Warming the servers up (not measured)"
-for target in service:mlp_unbatched floor:mlp_unbatched node:mlp_unbatched service:cnn_unbatched node:cnn_unbatched; do
+for target in service:mlp_unbatched floor:mlp_unbatched node:mlp_unbatched service:cnn_unbatched service:cnn_batched node:cnn_unbatched; do
   loadgen --url "$(url_of "${target%%:*}")" -m "${target#*:}" -c 8 -d 2s --warmup 0 >/dev/null 2>&1
 done
 
 interleave mlp_unbatched 32 service floor node
-interleave cnn_unbatched 8 service node
+interleave cnn_unbatched 8 service node service@cnn_batched
 
 # Every server describes a model with the same metadata, so the load generator (same seed) sends each the same bytes.
 for model in mlp_unbatched cnn_unbatched; do
@@ -123,12 +128,15 @@ mapfile -t node_mlp < <(pooled --baseline node mlp_unbatched)
 mapfile -t node_cnn < <(pooled --baseline node cnn_unbatched)
 mapfile -t service_mlp < <(pooled --candidate service mlp_unbatched)
 mapfile -t service_cnn < <(pooled --candidate service cnn_unbatched)
+mapfile -t batched_cnn < <(pooled --candidate service cnn_batched)
 bench_verdicts "(a) MLP, concurrency 32: service / bare Kestrel floor" \
   compare "${floor_mlp[@]}" "${service_mlp[@]}" --min-throughput-ratio 0.5
 bench_verdicts "(b) MLP, concurrency 32: service / Node.js" \
   compare "${node_mlp[@]}" "${service_mlp[@]}" --min-throughput-ratio 2
-bench_verdicts "(c) CNN, concurrency 8: service / Node.js" \
+bench_verdicts "(c) CNN, concurrency 8: service / Node.js, both running each request alone" \
   compare "${node_cnn[@]}" "${service_cnn[@]}" --min-throughput-ratio 1.5
+bench_verdicts "(c') CNN, concurrency 8: service with dynamic batching (cnn_batched) / Node.js (no batching)" \
+  compare "${node_cnn[@]}" "${batched_cnn[@]}" --min-throughput-ratio 1.5
 echo
 echo "Results: $out"
 if [ "$missed" -ne 0 ]; then
