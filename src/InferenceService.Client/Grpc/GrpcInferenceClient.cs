@@ -82,9 +82,14 @@ internal sealed class GrpcInferenceClient : IInferenceClient
             message.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = input.Name, Datatype = input.Datatype.ToName(), Shape = { input.Shape } });
             message.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(input.RawData));
         }
-        foreach (var output in request.Outputs)
+        foreach (var output in request.RequestedOutputs())
         {
-            message.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = output });
+            var requested = new ModelInferRequest.Types.InferRequestedOutputTensor { Name = output };
+            if (request.ClassificationOf(output) is var classes and > 0)
+            {
+                requested.Parameters["classification"] = new InferParameter { Int64Param = classes };
+            }
+            message.Outputs.Add(requested);
         }
         if (request.QueueTimeout is { } timeout)
         {
@@ -156,14 +161,15 @@ internal sealed class GrpcInferenceClient : IInferenceClient
     {
         var code = e.StatusCode switch
         {
-            StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange => InferenceErrorCode.InvalidArgument,
+            StatusCode.InvalidArgument or StatusCode.OutOfRange => InferenceErrorCode.InvalidArgument,
             StatusCode.NotFound => InferenceErrorCode.NotFound,
             StatusCode.Unavailable => InferenceErrorCode.Unavailable,
             StatusCode.DeadlineExceeded => InferenceErrorCode.DeadlineExceeded,
             StatusCode.ResourceExhausted => InferenceErrorCode.ResourceExhausted,
             StatusCode.Unauthenticated => InferenceErrorCode.Unauthenticated,
             StatusCode.PermissionDenied => InferenceErrorCode.PermissionDenied,
-            StatusCode.AlreadyExists or StatusCode.Aborted => InferenceErrorCode.Conflict,
+            // FailedPrecondition: the server's state forbids the call (HTTP's 409), as AlreadyExists and Aborted do.
+            StatusCode.AlreadyExists or StatusCode.Aborted or StatusCode.FailedPrecondition => InferenceErrorCode.Conflict,
             StatusCode.Unimplemented => InferenceErrorCode.Unimplemented,
             StatusCode.Cancelled => InferenceErrorCode.Cancelled,
             _ => InferenceErrorCode.Internal,

@@ -161,10 +161,14 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public ServerProcess Server { get; private set; } = null!;
 
-    /// <summary>A client of <paramref name="protocol"/> ("http" or "grpc").</summary>
-    public IInferenceClient Client(string protocol, InferenceClientOptions? options = null) => protocol switch
+    /// <summary>The transports a client speaks: HTTP with JSON bodies, HTTP with binary tensor data, gRPC.</summary>
+    public static readonly IReadOnlyList<string> Protocols = ["http", "http-binary", "grpc"];
+
+    /// <summary>A client of <paramref name="protocol"/> (one of <see cref="Protocols"/>).</summary>
+    public IInferenceClient Client(string protocol, InferenceClientOptions? options = null, HttpClient? httpClient = null) => protocol switch
     {
-        "http" => InferenceClient.ForHttp(Server.HttpAddress, options),
+        "http" => InferenceClient.ForHttp(Server.HttpAddress, options, httpClient),
+        "http-binary" => InferenceClient.ForHttp(Server.HttpAddress, (options ?? new InferenceClientOptions()) with { BinaryTensorData = true }, httpClient),
         "grpc" => InferenceClient.ForGrpc(Server.GrpcAddress, options),
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, null),
     };
