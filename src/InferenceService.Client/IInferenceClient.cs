@@ -52,6 +52,13 @@ public sealed record InferenceClientOptions
     /// </summary>
     public bool BinaryTensorData { get; init; }
 
+    /// <summary>
+    /// Over gRPC: the HTTP/2 connections the client spreads its calls over, round robin (1 to 64). One connection
+    /// carries every concurrent call as a stream of its own, but its frames are read and written one after another on
+    /// both sides; a client with many calls in flight (a load test, a busy service) gets more done over a few.
+    /// </summary>
+    public int GrpcConnections { get; init; } = 1;
+
     /// <summary>Waits between retries (replaceable in tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -218,6 +218,23 @@ public sealed class InferenceClientTests(ServerFixture server)
         Assert.Equal("Output 'y' does not hold numbers, so it has no classes to rank: classification needs an output of numbers.", error.Message);
     }
 
+    [Fact]
+    public async Task Infer_OverSeveralGrpcConnections_AnswersEveryCallAlike()
+    {
+        using var client = server.Client("grpc", new InferenceClientOptions { GrpcConnections = 3 });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 7).Select(i =>
+            client.InferAsync(new InferRequest("identity_int32", InferTensor.FromArray("x", [i, i + 1, i + 2], 1, 3)))));
+
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => new[] { i, i + 1, i + 2 }), results.Select(r => r.Output("y").ToArray<int>()));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void ForGrpc_ConnectionsOutOfRange_Throws(int connections) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => InferenceClient.ForGrpc(new Uri("http://127.0.0.1:1"), new InferenceClientOptions { GrpcConnections = connections }));
+
     [Theory]
     [MemberData(nameof(Protocols))]
     public async Task Infer_WrongShape_ThrowsInvalidArgumentWithTheServersMessage(string protocol)
@@ -277,7 +294,8 @@ public sealed class InferenceClientTests(ServerFixture server)
     [MemberData(nameof(Protocols))]
     public async Task Infer_QueueFullWithRetries_EveryRequestIsAnsweredInTheEnd(string protocol)
     {
-        using var client = server.Client(protocol, new InferenceClientOptions { MaxRetries = 50, MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
+        // Retries enough for a busy machine, where one slow Run can take seconds: a bound, not a timing.
+        using var client = server.Client(protocol, new InferenceClientOptions { MaxRetries = 500, MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.InferAsync(Slow())));
 

@@ -32,7 +32,7 @@ internal sealed class ClientRequestSender(IInferenceClient client, InferRequest 
             {
                 throw new LoadSetupException("A --payload in the binary tensor data layout is HTTP's; give a JSON payload for --protocol grpc (its tensors go as raw contents anyway).");
             }
-            return new ClientRequestSender(InferenceClient.ForGrpc(options.GrpcUrl, clientOptions), ToRequest(options.Model, options.Version, payload.Body));
+            return new ClientRequestSender(InferenceClient.ForGrpc(options.GrpcUrl, clientOptions with { GrpcConnections = options.GrpcConnections }), ToRequest(options.Model, options.Version, payload.Body));
         }
         if (!options.Binary || payload.HeaderLength is not null)
         {
