@@ -45,6 +45,20 @@ public sealed record InferenceClientOptions
     /// <summary>The longest a call may take, retries included; null: no limit.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// Over HTTP: send the inputs and read the outputs as binary tensor data (Triton's binary tensor data extension: a
+    /// JSON header, then each tensor's raw little-endian bytes), so no element is written or parsed as JSON text; false:
+    /// JSON bodies. gRPC always sends and reads raw contents, whatever this says.
+    /// </summary>
+    public bool BinaryTensorData { get; init; }
+
+    /// <summary>
+    /// Over gRPC: the HTTP/2 connections the client spreads its calls over, round robin (1 to 64). One connection
+    /// carries every concurrent call as a stream of its own, but its frames are read and written one after another on
+    /// both sides; a client with many calls in flight (a load test, a busy service) gets more done over a few.
+    /// </summary>
+    public int GrpcConnections { get; init; } = 1;
+
     /// <summary>Waits between retries (replaceable in tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
@@ -52,7 +66,7 @@ public sealed record InferenceClientOptions
 /// <summary>Makes clients.</summary>
 public static class InferenceClient
 {
-    /// <summary>A client of the REST API at <paramref name="baseAddress"/> (JSON bodies).</summary>
+    /// <summary>A client of the REST API at <paramref name="baseAddress"/> (JSON bodies, or binary tensor data: <see cref="InferenceClientOptions.BinaryTensorData"/>).</summary>
     /// <param name="baseAddress">The server's HTTP address, such as http://127.0.0.1:8080.</param>
     /// <param name="options">Retries and time limits.</param>
     /// <param name="httpClient">The HttpClient to send with (not disposed by the client); null: one of its own.</param>

@@ -25,6 +25,20 @@ public sealed class InferRequest
     public IReadOnlyList<string> Outputs { get; init; } = [];
 
     /// <summary>
+    /// Outputs to be answered as their top N classes (the classification extension): by output name, N. Each comes
+    /// back as a BYTES tensor of "value:index" or "value:index:label" elements, best first. An output named here is
+    /// asked for even when <see cref="Outputs"/> does not list it.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Classifications { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The outputs the request names: <see cref="Outputs"/>, then any classified output they leave out.</summary>
+    internal IEnumerable<string> RequestedOutputs() =>
+        Outputs.Concat(Classifications.Keys.Where(name => !Outputs.Contains(name, StringComparer.Ordinal)));
+
+    /// <summary>The classes asked of <paramref name="output"/>; 0: its tensor.</summary>
+    internal int ClassificationOf(string output) => Classifications.TryGetValue(output, out var count) ? count : 0;
+
+    /// <summary>
     /// The longest the request may wait in the server's queue (the protocol's <c>timeout</c> parameter, honoured where
     /// the model allows it); null: the model's own.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -43,6 +44,25 @@ public sealed class InferTensor
 
     /// <summary>The elements' raw bytes: little-endian, row-major; BYTES as each element's 4-byte length and bytes.</summary>
     public ReadOnlyMemory<byte> RawData => _elements is null ? _data : EncodeElements(_elements);
+
+    /// <summary>The length of <see cref="RawData"/>, without laying BYTES elements out.</summary>
+    internal long RawByteLength => _elements is null ? _data.LongLength : _elements.Sum(e => 4L + e.Length);
+
+    /// <summary>Appends <see cref="RawData"/> to <paramref name="writer"/> (BYTES laid out straight into it).</summary>
+    internal void WriteRawTo(IBufferWriter<byte> writer)
+    {
+        if (_elements is null)
+        {
+            writer.Write(_data);
+            return;
+        }
+        foreach (var element in _elements)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(writer.GetSpan(4), element.Length);
+            writer.Advance(4);
+            writer.Write(element);
+        }
+    }
 
     /// <summary>A tensor of the elements of <paramref name="data"/> (copied), of the datatype of <typeparamref name="T"/>.</summary>
     /// <param name="name">The input's name.</param>

@@ -24,7 +24,7 @@ public enum InferenceErrorCode
     /// <summary>The key lacks the scope (403, PermissionDenied).</summary>
     PermissionDenied,
 
-    /// <summary>The request conflicts with the server's state (409, AlreadyExists).</summary>
+    /// <summary>The request conflicts with the server's state, or its settings forbid it now (409; AlreadyExists, FailedPrecondition or Aborted).</summary>
     Conflict,
 
     /// <summary>The server does not implement the call (501, Unimplemented).</summary>

@@ -29,6 +29,12 @@ public enum InferenceErrorKind
 
     /// <summary>A store the request needs cannot be reached now: the shared accuracy store (503, with Retry-After).</summary>
     Unavailable,
+
+    /// <summary>
+    /// The server's settings forbid the request until they change: a model load or unload while the model control
+    /// mode does not allow it (409; over gRPC FailedPrecondition, not the AlreadyExists of a conflict).
+    /// </summary>
+    PreconditionFailed,
 }
 
 /// <summary>

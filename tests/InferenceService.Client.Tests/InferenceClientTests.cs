@@ -6,7 +6,7 @@ namespace InferenceService.Client.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class InferenceClientTests(ServerFixture server)
 {
-    public static TheoryData<string> Protocols => new() { "http", "grpc" };
+    public static TheoryData<string> Protocols => new(ServerFixture.Protocols);
 
     public static TheoryData<string> Types => new(ServerFixture.ElementTypes);
 
@@ -76,7 +76,7 @@ public sealed class InferenceClientTests(ServerFixture server)
     public static TheoryData<string, string> ProtocolsAndTypes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var protocol in new[] { "http", "grpc" })
+        foreach (var protocol in ServerFixture.Protocols)
         {
             foreach (var type in ServerFixture.ElementTypes)
             {
@@ -103,17 +103,137 @@ public sealed class InferenceClientTests(ServerFixture server)
 
     [Theory]
     [MemberData(nameof(Types))]
-    public async Task Infer_SameInputsOverHttpAndGrpc_GiveIdenticalOutputs(string type)
+    public async Task Infer_SameInputsOverJsonBinaryAndGrpc_GiveIdenticalOutputs(string type)
     {
         using var http = server.Client("http");
+        using var binary = server.Client("http-binary");
         using var grpc = server.Client("grpc");
 
         var overHttp = (await http.InferAsync(new InferRequest($"identity_{type}", Identity(type)))).Output("y");
+        var overBinary = (await binary.InferAsync(new InferRequest($"identity_{type}", Identity(type)))).Output("y");
         var overGrpc = (await grpc.InferAsync(new InferRequest($"identity_{type}", Identity(type)))).Output("y");
 
         Assert.Equal((overHttp.Datatype, string.Join(",", overHttp.Shape)), (overGrpc.Datatype, string.Join(",", overGrpc.Shape)));
+        Assert.Equal((overHttp.Datatype, string.Join(",", overHttp.Shape)), (overBinary.Datatype, string.Join(",", overBinary.Shape)));
         Assert.Equal(overHttp.RawData.ToArray(), overGrpc.RawData.ToArray());
+        Assert.Equal(overHttp.RawData.ToArray(), overBinary.RawData.ToArray());
     }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public async Task Infer_BinaryOption_SendsAndReadsBinaryTensorData(string type)
+    {
+        var seen = new WireRecorder();
+        using var http = new HttpClient(seen);
+        using var client = server.Client("http-binary", httpClient: http);
+        var input = Identity(type);
+
+        var output = (await client.InferAsync(new InferRequest($"identity_{type}", input))).Output("y");
+
+        Assert.Equal("application/octet-stream", seen.RequestContentType);
+        Assert.Equal(seen.RequestBodyLength - input.RawData.Length, seen.RequestHeaderLength);
+        Assert.Equal("application/octet-stream", seen.ResponseContentType);
+        Assert.Equal(seen.ResponseBodyLength - input.RawData.Length, seen.ResponseHeaderLength);
+        Assert.Equal(input.RawData.ToArray(), output.RawData.ToArray());
+    }
+
+    [Fact]
+    public async Task Infer_IrisBothOutputsOverJsonBinaryAndGrpc_GiveIdenticalOutputs()
+    {
+        var answers = new List<InferResult>();
+        foreach (var protocol in ServerFixture.Protocols)
+        {
+            using var client = server.Client(protocol);
+            answers.Add(await client.InferAsync(new InferRequest("iris", InferTensor.FromArray("input", [5.1f, 3.5f, 1.4f, 0.2f, 6.7f, 3.0f, 5.2f, 2.3f], 2, 4))
+            {
+                Outputs = ["probabilities", "label"],
+            }));
+        }
+
+        foreach (var answer in answers.Skip(1))
+        {
+            Assert.Equal(answers[0].Outputs.Select(o => (o.Name, o.Datatype, string.Join(",", o.Shape))), answer.Outputs.Select(o => (o.Name, o.Datatype, string.Join(",", o.Shape))));
+            Assert.Equal(answers[0].Outputs.Select(o => o.RawData.ToArray()), answer.Outputs.Select(o => o.RawData.ToArray()));
+        }
+        Assert.Equal([0L, 2L], answers[^1].Output("label").ToArray<long>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Infer_Classification_IsTheTopClassesWithTheirLabels(string protocol)
+    {
+        using var client = server.Client(protocol);
+        var request = new InferRequest("iris", InferTensor.FromArray("input", [5.1f, 3.5f, 1.4f, 0.2f, 6.7f, 3.0f, 5.2f, 2.3f], 2, 4))
+        {
+            Outputs = ["probabilities"],
+            Classifications = new Dictionary<string, int> { ["probabilities"] = 1, ["label"] = 5 },
+        };
+
+        var result = await client.InferAsync(request);
+
+        Assert.Equal(["probabilities", "label"], result.Outputs.Select(o => o.Name));
+        var probabilities = result.Output("probabilities");
+        Assert.Equal((TensorDatatype.Bytes, "2,1"), (probabilities.Datatype, string.Join(",", probabilities.Shape)));
+        var top = probabilities.ToStrings().Select(e => e.Split(':')).ToArray();
+        Assert.Equal(["0", "setosa"], top[0][1..]);
+        Assert.Equal(["2", "virginica"], top[1][1..]);
+        Assert.InRange(float.Parse(top[0][0], System.Globalization.CultureInfo.InvariantCulture), 0.5f, 1f);
+        // label is [0, 2]: one row of two values, ranked, each index named by the label file.
+        var label = result.Output("label");
+        Assert.Equal((TensorDatatype.Bytes, "2"), (label.Datatype, string.Join(",", label.Shape)));
+        Assert.Equal(["2:1:versicolor", "0:0:setosa"], label.ToStrings());
+    }
+
+    [Fact]
+    public async Task Infer_ClassificationOverEveryTransport_GivesTheSameClasses()
+    {
+        var answers = new List<string[]>();
+        foreach (var protocol in ServerFixture.Protocols)
+        {
+            using var client = server.Client(protocol);
+            var result = await client.InferAsync(new InferRequest("identity_double", InferTensor.FromArray("x", [0.25, -1, 3, 7, 7, 0.5], 2, 3))
+            {
+                Classifications = new Dictionary<string, int> { ["y"] = 2 },
+            });
+            answers.Add(result.Output("y").ToStrings());
+        }
+
+        Assert.Equal(["3:2", "0.25:0", "7:0", "7:1"], answers[0]);
+        Assert.All(answers, a => Assert.Equal(answers[0], a));
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Infer_ClassificationOfText_ThrowsInvalidArgumentWithTheServersMessage(string protocol)
+    {
+        using var client = server.Client(protocol);
+        var request = new InferRequest("identity_string", InferTensor.FromStrings("x", ["a", "b", "c"], 1, 3))
+        {
+            Classifications = new Dictionary<string, int> { ["y"] = 1 },
+        };
+
+        var error = await Assert.ThrowsAsync<InferenceClientException>(() => client.InferAsync(request));
+
+        Assert.Equal(InferenceErrorCode.InvalidArgument, error.Code);
+        Assert.Equal("Output 'y' does not hold numbers, so it has no classes to rank: classification needs an output of numbers.", error.Message);
+    }
+
+    [Fact]
+    public async Task Infer_OverSeveralGrpcConnections_AnswersEveryCallAlike()
+    {
+        using var client = server.Client("grpc", new InferenceClientOptions { GrpcConnections = 3 });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 7).Select(i =>
+            client.InferAsync(new InferRequest("identity_int32", InferTensor.FromArray("x", [i, i + 1, i + 2], 1, 3)))));
+
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => new[] { i, i + 1, i + 2 }), results.Select(r => r.Output("y").ToArray<int>()));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void ForGrpc_ConnectionsOutOfRange_Throws(int connections) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => InferenceClient.ForGrpc(new Uri("http://127.0.0.1:1"), new InferenceClientOptions { GrpcConnections = connections }));
 
     [Theory]
     [MemberData(nameof(Protocols))]
@@ -174,7 +294,8 @@ public sealed class InferenceClientTests(ServerFixture server)
     [MemberData(nameof(Protocols))]
     public async Task Infer_QueueFullWithRetries_EveryRequestIsAnsweredInTheEnd(string protocol)
     {
-        using var client = server.Client(protocol, new InferenceClientOptions { MaxRetries = 50, MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
+        // Retries enough for a busy machine, where one slow Run can take seconds: a bound, not a timing.
+        using var client = server.Client(protocol, new InferenceClientOptions { MaxRetries = 500, MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.InferAsync(Slow())));
 

@@ -14,38 +14,72 @@ namespace InferenceService.Client.Grpc;
 /// </summary>
 internal sealed class GrpcInferenceClient : IInferenceClient
 {
-    private readonly GrpcChannel _channel;
-    private readonly GRPCInferenceService.GRPCInferenceServiceClient _client;
+    private readonly GrpcChannel[] _channels;
+    private readonly GRPCInferenceService.GRPCInferenceServiceClient[] _clients;
     private readonly InferenceClientOptions _options;
+    private int _next;
 
     public GrpcInferenceClient(Uri address, InferenceClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.GrpcConnections, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.GrpcConnections, 64, nameof(options));
         _options = options;
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
-        _client = new GRPCInferenceService.GRPCInferenceServiceClient(_channel);
+        // A channel per connection: each has a handler of its own, so each opens one HTTP/2 connection.
+        _channels = new GrpcChannel[options.GrpcConnections];
+        _clients = new GRPCInferenceService.GRPCInferenceServiceClient[options.GrpcConnections];
+        for (var i = 0; i < _channels.Length; i++)
+        {
+            _channels[i] = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                MaxReceiveMessageSize = null,
+                MaxSendMessageSize = null,
+                HttpHandler = Handler(),
+                DisposeHttpClient = true,
+            });
+            _clients[i] = new GRPCInferenceService.GRPCInferenceServiceClient(_channels[i]);
+        }
     }
 
+    /// <summary>The next connection's stub, round robin.</summary>
+    private GRPCInferenceService.GRPCInferenceServiceClient Next =>
+        _clients.Length == 1 ? _clients[0] : _clients[(int)((uint)Interlocked.Increment(ref _next) % (uint)_clients.Length)];
+
+    /// <summary>
+    /// The HTTP/2 connection's settings: a receive window as large as the server's (768 KiB per stream, so a large
+    /// output arrives without waiting for window updates), kept alive between calls, and a second connection opened
+    /// when the server's stream limit is reached rather than calls queued behind it.
+    /// </summary>
+    private static SocketsHttpHandler Handler() => new()
+    {
+        EnableMultipleHttp2Connections = true,
+        InitialHttp2StreamWindowSize = 768 * 1024,
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+    };
+
     public Task<bool> ServerLiveAsync(CancellationToken cancellationToken = default) =>
-        CallAsync(async (options) => (await _client.ServerLiveAsync(new ServerLiveRequest(), options)).Live, cancellationToken);
+        CallAsync(async (options) => (await Next.ServerLiveAsync(new ServerLiveRequest(), options)).Live, cancellationToken);
 
     public Task<bool> ServerReadyAsync(CancellationToken cancellationToken = default) =>
-        CallAsync(async (options) => (await _client.ServerReadyAsync(new ServerReadyRequest(), options)).Ready, cancellationToken);
+        CallAsync(async (options) => (await Next.ServerReadyAsync(new ServerReadyRequest(), options)).Ready, cancellationToken);
 
     public Task<bool> ModelReadyAsync(string model, string? version = null, CancellationToken cancellationToken = default) =>
-        CallAsync(async (options) => (await _client.ModelReadyAsync(new ModelReadyRequest { Name = model, Version = version ?? "" }, options)).Ready, cancellationToken);
+        CallAsync(async (options) => (await Next.ModelReadyAsync(new ModelReadyRequest { Name = model, Version = version ?? "" }, options)).Ready, cancellationToken);
 
     public Task<ServerMetadata> ServerMetadataAsync(CancellationToken cancellationToken = default) =>
         CallAsync(async (options) =>
         {
-            var reply = await _client.ServerMetadataAsync(new ServerMetadataRequest(), options);
+            var reply = await Next.ServerMetadataAsync(new ServerMetadataRequest(), options);
             return new ServerMetadata(reply.Name, reply.Version, [.. reply.Extensions]);
         }, cancellationToken);
 
     public Task<ModelMetadata> ModelMetadataAsync(string model, string? version = null, CancellationToken cancellationToken = default) =>
         CallAsync(async (options) =>
         {
-            var reply = await _client.ModelMetadataAsync(new ModelMetadataRequest { Name = model, Version = version ?? "" }, options);
+            var reply = await Next.ModelMetadataAsync(new ModelMetadataRequest { Name = model, Version = version ?? "" }, options);
             return new ModelMetadata(reply.Name, [.. reply.Versions], reply.Platform,
                 reply.Inputs.Select(t => new TensorMetadata(t.Name, t.Datatype, [.. t.Shape])).ToArray(),
                 reply.Outputs.Select(t => new TensorMetadata(t.Name, t.Datatype, [.. t.Shape])).ToArray());
@@ -55,24 +89,30 @@ internal sealed class GrpcInferenceClient : IInferenceClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var message = ToMessage(request);
-        return CallAsync(async (options) => FromMessage(await _client.ModelInferAsync(message, options)), cancellationToken);
+        return CallAsync(async (options) => FromMessage(await Next.ModelInferAsync(message, options)), cancellationToken);
     }
 
     public Task<IReadOnlyList<RepositoryModel>> RepositoryIndexAsync(bool readyOnly = false, CancellationToken cancellationToken = default) =>
         CallAsync<IReadOnlyList<RepositoryModel>>(async (options) =>
         {
-            var reply = await _client.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = readyOnly }, options);
+            var reply = await Next.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = readyOnly }, options);
             return reply.Models.Select(m => new RepositoryModel(m.Name, m.Version, m.State, string.IsNullOrEmpty(m.Reason) ? null : m.Reason)).ToArray();
         }, cancellationToken);
 
     public Task<IReadOnlyList<ModelStatistics>> ModelStatisticsAsync(string? model = null, string? version = null, CancellationToken cancellationToken = default) =>
         CallAsync<IReadOnlyList<ModelStatistics>>(async (options) =>
         {
-            var reply = await _client.ModelStatisticsAsync(new ModelStatisticsRequest { Name = model ?? "", Version = version ?? "" }, options);
+            var reply = await Next.ModelStatisticsAsync(new ModelStatisticsRequest { Name = model ?? "", Version = version ?? "" }, options);
             return reply.ModelStats.Select(ToStatistics).ToArray();
         }, cancellationToken);
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+    }
 
     internal static ModelInferRequest ToMessage(InferRequest request)
     {
@@ -82,9 +122,14 @@ internal sealed class GrpcInferenceClient : IInferenceClient
             message.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = input.Name, Datatype = input.Datatype.ToName(), Shape = { input.Shape } });
             message.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(input.RawData));
         }
-        foreach (var output in request.Outputs)
+        foreach (var output in request.RequestedOutputs())
         {
-            message.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = output });
+            var requested = new ModelInferRequest.Types.InferRequestedOutputTensor { Name = output };
+            if (request.ClassificationOf(output) is var classes and > 0)
+            {
+                requested.Parameters["classification"] = new InferParameter { Int64Param = classes };
+            }
+            message.Outputs.Add(requested);
         }
         if (request.QueueTimeout is { } timeout)
         {
@@ -156,14 +201,15 @@ internal sealed class GrpcInferenceClient : IInferenceClient
     {
         var code = e.StatusCode switch
         {
-            StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange => InferenceErrorCode.InvalidArgument,
+            StatusCode.InvalidArgument or StatusCode.OutOfRange => InferenceErrorCode.InvalidArgument,
             StatusCode.NotFound => InferenceErrorCode.NotFound,
             StatusCode.Unavailable => InferenceErrorCode.Unavailable,
             StatusCode.DeadlineExceeded => InferenceErrorCode.DeadlineExceeded,
             StatusCode.ResourceExhausted => InferenceErrorCode.ResourceExhausted,
             StatusCode.Unauthenticated => InferenceErrorCode.Unauthenticated,
             StatusCode.PermissionDenied => InferenceErrorCode.PermissionDenied,
-            StatusCode.AlreadyExists or StatusCode.Aborted => InferenceErrorCode.Conflict,
+            // FailedPrecondition: the server's state forbids the call (HTTP's 409), as AlreadyExists and Aborted do.
+            StatusCode.AlreadyExists or StatusCode.Aborted or StatusCode.FailedPrecondition => InferenceErrorCode.Conflict,
             StatusCode.Unimplemented => InferenceErrorCode.Unimplemented,
             StatusCode.Cancelled => InferenceErrorCode.Cancelled,
             _ => InferenceErrorCode.Internal,

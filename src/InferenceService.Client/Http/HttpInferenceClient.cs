@@ -7,13 +7,15 @@ using System.Text.Json;
 namespace InferenceService.Client.Http;
 
 /// <summary>
-/// The client over the REST API (<c>/v2/…</c>), with JSON bodies: inputs written flat and row-major with
-/// Utf8JsonWriter, outputs read back into the same raw layout the gRPC client gets. HTTP statuses map onto
+/// The client over the REST API (<c>/v2/…</c>). Infer requests go with JSON bodies (inputs written flat and row-major
+/// with Utf8JsonWriter) or, with <see cref="InferenceClientOptions.BinaryTensorData"/>, in the binary tensor data
+/// layout (<see cref="BinaryTensors"/>); either way outputs are read back into the same raw layout the gRPC client gets. HTTP statuses map onto
 /// <see cref="InferenceErrorCode"/>; the retry wait comes from Retry-After.
 /// </summary>
 internal sealed class HttpInferenceClient : IInferenceClient
 {
     private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
+    private static readonly MediaTypeHeaderValue s_octetStream = new("application/octet-stream");
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
@@ -55,8 +57,45 @@ internal sealed class HttpInferenceClient : IInferenceClient
     public Task<InferResult> InferAsync(InferRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = JsonTensors.WriteRequest(request);
-        return SendAsync(HttpMethod.Post, ModelPath(request.ModelName, request.ModelVersion) + "/infer", body, JsonTensors.ReadResult, cancellationToken);
+        var path = ModelPath(request.ModelName, request.ModelVersion) + "/infer";
+        if (!_options.BinaryTensorData)
+        {
+            return SendAsync(HttpMethod.Post, path, JsonTensors.WriteRequest(request), JsonTensors.ReadResult, cancellationToken);
+        }
+        var (body, headerLength) = BinaryTensors.WriteRequest(request);
+        var headerLengthText = headerLength.ToString(CultureInfo.InvariantCulture);
+        return Retries.RunAsync(_options, async (_, token) =>
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ReadOnlyMemoryContent(body) };
+            message.Content.Headers.ContentType = s_octetStream;
+            message.Headers.TryAddWithoutValidation(BinaryTensors.HeaderLengthName, headerLengthText);
+            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorOf(response, token).ConfigureAwait(false);
+            }
+            return await ReadInferResultAsync(response, path, token).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>An infer answer: binary tensor data when it names its JSON header's length, else all JSON.</summary>
+    private static async Task<InferResult> ReadInferResultAsync(HttpResponseMessage response, string path, CancellationToken token)
+    {
+        try
+        {
+            if (BinaryTensors.HeaderLengthOf(response) is { } headerLength)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+                return BinaryTensors.ReadResult(body, headerLength);
+            }
+            await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            using var document = await JsonDocument.ParseAsync(stream, default, token).ConfigureAwait(false);
+            return JsonTensors.ReadResult(document.RootElement);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or JsonException)
+        {
+            throw new InferenceClientException(InferenceErrorCode.Internal, $"The server's answer to POST /{path} is not what the protocol says: {e.Message}", e);
+        }
     }
 
     public Task<IReadOnlyList<RepositoryModel>> RepositoryIndexAsync(bool readyOnly = false, CancellationToken cancellationToken = default) =>

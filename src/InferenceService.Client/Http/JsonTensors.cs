@@ -17,55 +17,97 @@ internal static class JsonTensors
     public static byte[] WriteRequest(InferRequest request)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, s_options))
-        {
-            writer.WriteStartObject();
-            if (request.Id is not null)
-            {
-                writer.WriteString("id"u8, request.Id);
-            }
-            if (request.QueueTimeout is { } timeout)
-            {
-                writer.WriteStartObject("parameters"u8);
-                writer.WriteNumber("timeout"u8, Math.Max(1, (long)timeout.TotalMicroseconds));
-                writer.WriteEndObject();
-            }
-            writer.WriteStartArray("inputs"u8);
-            foreach (var input in request.Inputs)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name"u8, input.Name);
-                writer.WriteString("datatype"u8, input.Datatype.ToName());
-                writer.WriteStartArray("shape"u8);
-                foreach (var dim in input.Shape)
-                {
-                    writer.WriteNumberValue(dim);
-                }
-                writer.WriteEndArray();
-                writer.WritePropertyName("data"u8);
-                WriteData(writer, input);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            if (request.Outputs.Count > 0)
-            {
-                writer.WriteStartArray("outputs"u8);
-                foreach (var output in request.Outputs)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("name"u8, output);
-                    writer.WriteEndObject();
-                }
-                writer.WriteEndArray();
-            }
-            writer.WriteEndObject();
-        }
+        WriteHeader(buffer, request, binary: false);
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static InferResult ReadResult(JsonElement root)
+    /// <summary>
+    /// The request's JSON object into <paramref name="buffer"/>. <paramref name="binary"/>: the binary tensor data
+    /// extension's header, each input with <c>parameters.binary_data_size</c> in place of its data (the raw bytes
+    /// follow the JSON, in the order of the inputs) and every output asked for as binary data.
+    /// </summary>
+    public static void WriteHeader(IBufferWriter<byte> buffer, InferRequest request, bool binary)
     {
-        var outputs = root.GetProperty("outputs").EnumerateArray().Select(ReadOutput).ToArray();
+        using var writer = new Utf8JsonWriter(buffer, s_options);
+        writer.WriteStartObject();
+        if (request.Id is not null)
+        {
+            writer.WriteString("id"u8, request.Id);
+        }
+        if (request.QueueTimeout is not null || binary)
+        {
+            writer.WriteStartObject("parameters"u8);
+            if (request.QueueTimeout is { } timeout)
+            {
+                writer.WriteNumber("timeout"u8, Math.Max(1, (long)timeout.TotalMicroseconds));
+            }
+            if (binary)
+            {
+                writer.WriteBoolean(BinaryTensors.BinaryDataOutput, true);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteStartArray("inputs"u8);
+        foreach (var input in request.Inputs)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, input.Name);
+            writer.WriteString("datatype"u8, input.Datatype.ToName());
+            writer.WriteStartArray("shape"u8);
+            foreach (var dim in input.Shape)
+            {
+                writer.WriteNumberValue(dim);
+            }
+            writer.WriteEndArray();
+            if (binary)
+            {
+                writer.WriteStartObject("parameters"u8);
+                writer.WriteNumber(BinaryTensors.BinaryDataSize, input.RawByteLength);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WritePropertyName("data"u8);
+                WriteData(writer, input);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        var outputs = request.RequestedOutputs().ToArray();
+        if (outputs.Length > 0)
+        {
+            writer.WriteStartArray("outputs"u8);
+            foreach (var output in outputs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name"u8, output);
+                var classes = request.ClassificationOf(output);
+                if (classes > 0 || binary)
+                {
+                    writer.WriteStartObject("parameters"u8);
+                    if (classes > 0)
+                    {
+                        writer.WriteNumber("classification"u8, classes);
+                    }
+                    if (binary)
+                    {
+                        writer.WriteBoolean(BinaryTensors.BinaryData, true);
+                    }
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+    }
+
+    public static InferResult ReadResult(JsonElement root) =>
+        ReadResult(root, root.GetProperty("outputs").EnumerateArray().Select(ReadOutput).ToArray());
+
+    /// <summary>The result of an answer whose outputs are read already (<paramref name="outputs"/>).</summary>
+    public static InferResult ReadResult(JsonElement root, IReadOnlyList<InferTensor> outputs)
+    {
         return new InferResult(
             root.GetProperty("model_name").GetString() ?? "",
             root.TryGetProperty("model_version", out var version) ? version.GetString() ?? "" : "",
@@ -73,7 +115,7 @@ internal static class JsonTensors
             outputs);
     }
 
-    private static InferTensor ReadOutput(JsonElement output)
+    public static InferTensor ReadOutput(JsonElement output)
     {
         var name = output.GetProperty("name").GetString() ?? "";
         var datatype = TensorDatatypes.Parse(output.GetProperty("datatype").GetString());

@@ -233,7 +233,7 @@ public sealed partial class ModelLifecycle : IAsyncDisposable
     {
         if (Mode != ModelControlMode.Explicit)
         {
-            throw new InferenceException(InferenceErrorKind.Conflict, Mode == ModelControlMode.None
+            throw new InferenceException(InferenceErrorKind.PreconditionFailed, Mode == ModelControlMode.None
                 ? $"Models cannot be {what}ed: the server loads its repository at startup (ModelRepository:ControlMode is none); set it to explicit to {what} models through the API."
                 : $"Models cannot be {what}ed through the API while the server follows the repository (ModelRepository:ControlMode is poll): change the repository's files instead.");
         }

@@ -19,7 +19,8 @@ public sealed record ModelConfigResponse(
     [property: JsonPropertyName("output")] IReadOnlyList<ModelConfigTensor> Output,
     [property: JsonPropertyName("instance_group")] IReadOnlyList<ModelConfigInstanceGroup> InstanceGroup,
     [property: JsonPropertyName("dynamic_batching")] ModelConfigDynamicBatching? DynamicBatching,
-    [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, ParameterValue>? Parameters);
+    [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, ParameterValue>? Parameters,
+    [property: JsonPropertyName("default_model_filename")] string DefaultModelFilename);
 
 /// <summary>An input or output of the configuration.</summary>
 public sealed record ModelConfigTensor(

@@ -26,7 +26,7 @@ internal static class InferenceResponseWriter
 
     /// <summary>An all-JSON answer (<see cref="AnswerWriter"/>).</summary>
     public static void Write(Utf8JsonWriter writer, InferenceResult result, string id, OutputChoices? choices) =>
-        WriteJson(writer, result, id, choices, Classify(result, choices), binary: false);
+        WriteJson(writer, result, id, choices, Classifications.Classify(result, choices), binary: false);
 
     /// <summary>Whether the answer has binary data after its JSON.</summary>
     public static bool HasBinary(InferenceResult result, OutputChoices? choices) => choices?.AnyBinary(result.Outputs.Count) == true;
@@ -37,7 +37,7 @@ internal static class InferenceResponseWriter
     /// </summary>
     public static void WriteBinary(HttpResponse response, InferenceResult result, string id, OutputChoices choices)
     {
-        var classified = Classify(result, choices);
+        var classified = Classifications.Classify(result, choices);
         var header = t_header ??= new ArrayBufferWriter<byte>(4096);
         header.ResetWrittenCount();
         var json = t_headerWriter ??= new Utf8JsonWriter(header, s_headerOptions);
@@ -79,31 +79,7 @@ internal static class InferenceResponseWriter
         }
     }
 
-    /// <summary>One output's top classes and their shape.</summary>
-    private sealed record Classified(string[] Values, long[] Shape);
-
-    /// <summary>The classes of each output asked for as a classification (null entries for the others); null when none was.</summary>
-    private static Classified?[]? Classify(InferenceResult result, OutputChoices? choices)
-    {
-        if (choices is null)
-        {
-            return null;
-        }
-        Classified?[]? classified = null;
-        for (var i = 0; i < result.Outputs.Count; i++)
-        {
-            var count = choices.ClassificationOf(i);
-            if (count > 0)
-            {
-                var labels = result.LoadedModelOf().Labels.TryGetValue(result.Outputs[i].Name, out var found) ? found : null;
-                var values = TopClasses.Rank(result.Values[i], count, labels, out var shape);
-                (classified ??= new Classified?[result.Outputs.Count])[i] = new Classified(values, shape);
-            }
-        }
-        return classified;
-    }
-
-    private static void WriteJson(Utf8JsonWriter writer, InferenceResult result, string id, OutputChoices? choices, Classified?[]? classified, bool binary)
+    private static void WriteJson(Utf8JsonWriter writer, InferenceResult result, string id, OutputChoices? choices, ClassifiedOutput?[]? classified, bool binary)
     {
         writer.WriteStartObject();
         writer.WriteString("model_name"u8, result.Model.Name);

@@ -49,6 +49,8 @@ internal static class InferenceErrors
         InferenceErrorKind.ModelNotFound => new(StatusCodes.Status404NotFound, GrpcStatus.NotFound, "No such model or version.", false),
         InferenceErrorKind.PredictionNotFound => new(StatusCodes.Status404NotFound, GrpcStatus.NotFound, "No such prediction.", false),
         InferenceErrorKind.Conflict => new(StatusCodes.Status409Conflict, GrpcStatus.AlreadyExists, "The request conflicts with the current state.", false),
+        // The same 409 over HTTP, but gRPC tells "exists already" from "not allowed in this state" (Triton's gRPC does too).
+        InferenceErrorKind.PreconditionFailed => new(StatusCodes.Status409Conflict, GrpcStatus.FailedPrecondition, "The server's settings do not allow the request.", false),
         InferenceErrorKind.PayloadTooLarge => new(StatusCodes.Status413PayloadTooLarge, GrpcStatus.ResourceExhausted, "The request body is too large.", false),
         InferenceErrorKind.ModelNotReady => new(StatusCodes.Status503ServiceUnavailable, GrpcStatus.Unavailable, "The model is not ready.", true),
         InferenceErrorKind.Overloaded => new(StatusCodes.Status503ServiceUnavailable, GrpcStatus.Unavailable, "The server is overloaded.", true),

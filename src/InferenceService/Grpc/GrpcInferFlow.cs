@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
+using InferenceService.Contracts;
 using InferenceService.Endpoints;
 using InferenceService.Engine;
 using InferenceService.Engine.Scheduling;
@@ -38,7 +40,7 @@ internal sealed class GrpcInferFlow(InferenceServices services, TimeProvider tim
             var model = Admit(request, ref admission);
             record.Version = model.VersionText;
             var problems = new RequestProblems();
-            using var inputs = GrpcInferRequestReader.Read(request, ref problems);
+            using var inputs = GrpcInferRequestReader.Read(request, model, ref problems);
             var decoded = problems.Any ? null : services.Pipeline.Decode(model, inputs.Inputs, inputs.Outputs, ref problems);
             if (decoded is null)
             {
@@ -56,7 +58,7 @@ internal sealed class GrpcInferFlow(InferenceServices services, TimeProvider tim
                 services.Accuracy.Record(result, id, default, InlineTargets.ProtocolParameter);
                 record.PredictionId = PredictionIds.HeaderValue(id);
                 http.Response.Headers[PredictionIds.HeaderName] = record.PredictionId;
-                var response = Write(result, id);
+                var response = Write(result, id, inputs.Choices);
                 record.Encode = Stopwatch.GetElapsedTime(completed);
                 return response;
             }
@@ -119,13 +121,25 @@ internal sealed class GrpcInferFlow(InferenceServices services, TimeProvider tim
         return requested is { } asked && asked < left ? asked : left;
     }
 
-    /// <summary>The response: each output's name, datatype and shape, and its elements in <c>raw_output_contents</c>.</summary>
-    private static ModelInferResponse Write(InferenceResult result, string id)
+    /// <summary>
+    /// The response: each output's name, datatype and shape, and its elements in <c>raw_output_contents</c>; an output
+    /// asked for as a classification as its top classes, BYTES, ranked by the code the REST API answers with.
+    /// </summary>
+    private static ModelInferResponse Write(InferenceResult result, string id, OutputChoices? choices)
     {
         var response = new ModelInferResponse { ModelName = result.Model.Name, ModelVersion = result.Model.VersionText, Id = id };
+        var classified = Classifications.Classify(result, choices);
         for (var i = 0; i < result.Outputs.Count; i++)
         {
             var value = result.Values[i];
+            if (classified?[i] is { } classes)
+            {
+                response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = result.Outputs[i].Name, Datatype = "BYTES", Shape = { classes.Shape } });
+                var strings = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, RawTensorEncoder.ByteLength(classes.Values)));
+                RawTensorEncoder.WriteStrings(strings, classes.Values);
+                response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(strings.WrittenMemory));
+                continue;
+            }
             var output = new ModelInferResponse.Types.InferOutputTensor
             {
                 Name = result.Outputs[i].Name,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf.Collections;
+using InferenceService.Contracts;
 using InferenceService.Engine;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
@@ -21,6 +22,9 @@ internal sealed class GrpcInputs : IDisposable
     public JsonInput[] Inputs { get; set; } = [];
 
     public IReadOnlyList<string>? Outputs { get; init; }
+
+    /// <summary>The outputs asked for as their top classes (the classification extension); null when none was.</summary>
+    public OutputChoices? Choices { get; init; }
 
     public TimeSpan? QueueTimeout { get; init; }
 
@@ -45,7 +49,8 @@ internal sealed class GrpcInputs : IDisposable
 /// Reads a <c>ModelInferRequest</c>: every input's name, datatype and shape, its elements from
 /// <c>raw_input_contents</c> or from the typed <c>contents</c> field its datatype uses (each element checked against
 /// the datatype's range), the outputs asked for and the <c>timeout</c> parameter; every problem of the message at
-/// once. What the pipeline then checks against the model (names, types, shapes, byte counts) is the same as for HTTP.
+/// once, and the <c>classification</c> parameter of a requested output, read and checked as the REST API does. What
+/// the pipeline then checks against the model (names, types, shapes, byte counts) is the same as for HTTP.
 /// </summary>
 internal static class GrpcInferRequestReader
 {
@@ -53,10 +58,11 @@ internal static class GrpcInferRequestReader
 
     private const long MaxTimeoutMicroseconds = 86_400_000_000;
 
-    public static GrpcInputs Read(ModelInferRequest request, ref RequestProblems problems)
+    public static GrpcInputs Read(ModelInferRequest request, LoadedModel model, ref RequestProblems problems)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var inputs = new GrpcInputs { Outputs = Outputs(request, ref problems), QueueTimeout = Timeout(request.Parameters, ref problems) };
+        var (outputs, choices) = Outputs(request, model, ref problems);
+        var inputs = new GrpcInputs { Outputs = outputs, Choices = choices, QueueTimeout = Timeout(request.Parameters, ref problems) };
         if (request.Inputs.Count == 0)
         {
             problems.Add("\"inputs\" is required: one entry per input of the model.");
@@ -109,13 +115,14 @@ internal static class GrpcInferRequestReader
         return inputs;
     }
 
-    private static IReadOnlyList<string>? Outputs(ModelInferRequest request, ref RequestProblems problems)
+    private static (IReadOnlyList<string>? Names, OutputChoices? Choices) Outputs(ModelInferRequest request, LoadedModel model, ref RequestProblems problems)
     {
         if (request.Outputs.Count == 0)
         {
-            return null;
+            return (null, null);
         }
         var names = new List<string>(request.Outputs.Count);
+        OutputChoice[]? choices = null;
         for (var i = 0; i < request.Outputs.Count; i++)
         {
             var output = request.Outputs[i];
@@ -124,13 +131,24 @@ internal static class GrpcInferRequestReader
                 problems.Add($"outputs[{i}]: \"name\" is required.");
                 continue;
             }
-            if (output.Parameters.ContainsKey("classification"))
+            if (output.Parameters.TryGetValue(Classifications.Parameter, out var classification))
             {
-                problems.Add($"Output '{output.Name}': the classification parameter is served over HTTP only (POST /v2/models/{{model}}/infer).");
+                long? count = classification.ParameterChoiceCase switch
+                {
+                    InferParameter.ParameterChoiceOneofCase.Int64Param => classification.Int64Param,
+                    InferParameter.ParameterChoiceOneofCase.Uint64Param => (long)Math.Min(classification.Uint64Param, long.MaxValue),
+                    _ => null,
+                };
+                // Outputs without parameters are the answer's default (raw contents); a wrong parameter type is a problem.
+                var classes = Classifications.Check(model, output.Name, count ?? 0, ref problems);
+                if (classes > 0)
+                {
+                    (choices ??= new OutputChoice[request.Outputs.Count])[names.Count] = new OutputChoice(Binary: true, classes);
+                }
             }
             names.Add(output.Name);
         }
-        return names;
+        return (names, choices is null ? null : new OutputChoices(defaultBinary: true, choices));
     }
 
     /// <summary>The <c>timeout</c> parameter in microseconds, as Triton's clients send it (and as the REST API reads it).</summary>

@@ -1,3 +1,5 @@
+using InferenceService.Contracts;
+using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
 using InferenceService.Grpc.Protocol;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -6,109 +8,84 @@ using ModelConfigMessage = InferenceService.Grpc.Protocol.ModelConfig;
 namespace InferenceService.Grpc;
 
 /// <summary>
-/// A loaded model version's effective configuration in Triton's ModelConfig message: what its config.json says, with
-/// the gaps filled from the model file (inputs, outputs and their types and dimensions) and the server (instances).
+/// A loaded model version's effective configuration as Triton's ModelConfig message: <see cref="EffectiveModelConfig"/>
+/// (what the REST route answers) mapped field by field, with nothing of its own to decide. The JSON's fields that
+/// Triton's message has no place for (an input's label file) are left out.
 /// </summary>
 internal static class GrpcModelConfig
 {
-    public const string Platform = "onnxruntime_onnx";
-    public const string Backend = "onnxruntime";
+    public static ModelConfigMessage Of(LoadedModel model) => From(EffectiveModelConfig.Of(model));
 
-    public static ModelConfigMessage Of(LoadedModel model)
+    public static ModelConfigMessage From(Contracts.ModelConfigResponse config)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var config = model.Config;
-        var batched = config.MaxBatchSize > 0;
+        ArgumentNullException.ThrowIfNull(config);
         var message = new ModelConfigMessage
         {
-            Name = model.Name,
-            Platform = Platform,
-            Backend = Backend,
+            Name = config.Name,
+            Platform = config.Platform,
+            Backend = config.Backend,
             MaxBatchSize = config.MaxBatchSize,
-            DefaultModelFilename = "model.onnx",
+            DefaultModelFilename = config.DefaultModelFilename,
+            VersionPolicy = VersionPolicyOf(config.VersionPolicy),
         };
-        foreach (var input in model.Inputs)
+        foreach (var input in config.Input)
         {
-            message.Input.Add(new ModelInput { Name = input.Name, DataType = DataTypeOf(input.ElementType), Dims = { Dims(input.Shape, batched) } });
+            message.Input.Add(new ModelInput { Name = input.Name, DataType = DataTypeOf(input.DataType), Dims = { input.Dims } });
         }
-        foreach (var output in model.Outputs)
+        foreach (var output in config.Output)
         {
-            var declared = config.Output?.FirstOrDefault(o => string.Equals(o.Name, output.Name, StringComparison.Ordinal));
-            message.Output.Add(new ModelOutput
-            {
-                Name = output.Name,
-                DataType = DataTypeOf(output.ElementType),
-                Dims = { Dims(output.Shape, batched) },
-                LabelFilename = declared?.LabelFilename ?? "",
-            });
+            message.Output.Add(new ModelOutput { Name = output.Name, DataType = DataTypeOf(output.DataType), Dims = { output.Dims }, LabelFilename = output.LabelFilename ?? "" });
         }
-        if (config.VersionPolicy is { } policy)
+        foreach (var group in config.InstanceGroup)
         {
-            message.VersionPolicy = policy switch
-            {
-                { Specific: { } specific } => new ModelVersionPolicy { Specific = new ModelVersionPolicy.Types.Specific { Versions = { specific.Versions ?? [] } } },
-                { All: not null } => new ModelVersionPolicy { All = new ModelVersionPolicy.Types.All() },
-                { Latest: { } latest } => new ModelVersionPolicy { Latest = new ModelVersionPolicy.Types.Latest { NumVersions = (uint)Math.Max(0, latest.NumVersions) } },
-                _ => null,
-            };
+            message.InstanceGroup.Add(new ModelInstanceGroup { Name = group.Name, Count = group.Count, Kind = KindOf(group.Kind), Gpus = { group.Gpus ?? [] } });
         }
         if (config.DynamicBatching is { } batching)
         {
-            var dynamic = new ModelDynamicBatching
+            message.DynamicBatching = new ModelDynamicBatching
             {
                 MaxQueueDelayMicroseconds = (ulong)Math.Max(0, batching.MaxQueueDelayMicroseconds),
                 PreserveOrdering = batching.PreserveOrdering,
-                PreferredBatchSize = { batching.PreferredBatchSize ?? [] },
+                PreferredBatchSize = { batching.PreferredBatchSize },
+                DefaultQueuePolicy = QueuePolicyOf(batching.DefaultQueuePolicy),
             };
-            if (batching.DefaultQueuePolicy is { } queue)
-            {
-                dynamic.DefaultQueuePolicy = new ModelQueuePolicy
-                {
-                    MaxQueueSize = (uint)Math.Clamp(queue.MaxQueueSize, 0, uint.MaxValue),
-                    DefaultTimeoutMicroseconds = (ulong)Math.Max(0, queue.DefaultTimeoutMicroseconds),
-                    AllowTimeoutOverride = queue.AllowTimeoutOverride,
-                    TimeoutAction = string.Equals(queue.TimeoutAction, "DELAY", StringComparison.OrdinalIgnoreCase)
-                        ? ModelQueuePolicy.Types.TimeoutAction.Delay
-                        : ModelQueuePolicy.Types.TimeoutAction.Reject,
-                };
-            }
-            message.DynamicBatching = dynamic;
         }
-        if (config.InstanceGroup is { Count: > 0 } groups)
+        foreach (var (name, value) in config.Parameters ?? new Dictionary<string, ParameterValue>())
         {
-            foreach (var group in groups)
-            {
-                message.InstanceGroup.Add(new ModelInstanceGroup { Count = group.Count, Kind = KindOf(group.Kind), Gpus = { group.Gpus ?? [] } });
-            }
-        }
-        else
-        {
-            var onGpu = model.ExecutionProviders.Any(p => !string.Equals(p, "cpu", StringComparison.OrdinalIgnoreCase));
-            message.InstanceGroup.Add(new ModelInstanceGroup
-            {
-                Count = model.Sessions.Sessions.Count,
-                Kind = onGpu ? ModelInstanceGroup.Types.Kind.Gpu : ModelInstanceGroup.Types.Kind.Cpu,
-            });
-        }
-        if (config.Parameters is { } parameters)
-        {
-            foreach (var (name, value) in parameters)
-            {
-                message.Parameters[name] = new ModelParameter { StringValue = value.StringValue ?? "" };
-            }
+            message.Parameters[name] = new ModelParameter { StringValue = value.StringValue ?? "" };
         }
         return message;
     }
 
-    private static IEnumerable<long> Dims(IReadOnlyList<long> shape, bool batched) => batched && shape.Count > 0 ? shape.Skip(1) : shape;
+    private static ModelVersionPolicy? VersionPolicyOf(VersionPolicyConfig policy) => policy switch
+    {
+        { Specific: { } specific } => new ModelVersionPolicy { Specific = new ModelVersionPolicy.Types.Specific { Versions = { specific.Versions ?? [] } } },
+        { All: not null } => new ModelVersionPolicy { All = new ModelVersionPolicy.Types.All() },
+        { Latest: { } latest } => new ModelVersionPolicy { Latest = new ModelVersionPolicy.Types.Latest { NumVersions = (uint)Math.Max(0, latest.NumVersions) } },
+        _ => null,
+    };
 
-    private static ModelInstanceGroup.Types.Kind KindOf(string? kind) => kind switch
+    private static ModelQueuePolicy? QueuePolicyOf(QueuePolicyConfig? queue) => queue is null ? null : new ModelQueuePolicy
+    {
+        MaxQueueSize = (uint)Math.Clamp(queue.MaxQueueSize, 0, uint.MaxValue),
+        DefaultTimeoutMicroseconds = (ulong)Math.Max(0, queue.DefaultTimeoutMicroseconds),
+        AllowTimeoutOverride = queue.AllowTimeoutOverride,
+        TimeoutAction = string.Equals(queue.TimeoutAction, "DELAY", StringComparison.OrdinalIgnoreCase)
+            ? ModelQueuePolicy.Types.TimeoutAction.Delay
+            : ModelQueuePolicy.Types.TimeoutAction.Reject,
+    };
+
+    private static ModelInstanceGroup.Types.Kind KindOf(string kind) => kind switch
     {
         "KIND_GPU" => ModelInstanceGroup.Types.Kind.Gpu,
         "KIND_CPU" => ModelInstanceGroup.Types.Kind.Cpu,
         "KIND_MODEL" => ModelInstanceGroup.Types.Kind.Model,
         _ => ModelInstanceGroup.Types.Kind.Auto,
     };
+
+    /// <summary>The message's data type of a JSON "TYPE_…" name (the names the effective config writes).</summary>
+    private static DataType DataTypeOf(string name) =>
+        TritonDataType.TryParse(name, out var type) ? DataTypeOf(type) : DataType.TypeInvalid;
 
     public static DataType DataTypeOf(TensorElementType type) => type switch
     {

@@ -22,7 +22,7 @@ namespace InferenceService.Grpc;
 internal sealed class InferenceGrpcService(InferenceServices services, Readiness readiness, GrpcInferFlow infer, ModelLifecycle lifecycle) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     /// <summary>The protocol extensions this service implements, under Triton's names.</summary>
-    public static readonly IReadOnlyList<string> Extensions = ["model_repository", "statistics", "model_configuration"];
+    public static readonly IReadOnlyList<string> Extensions = ["classification", "model_repository", "statistics", "model_configuration"];
 
     private ModelRegistry Registry => services.Registry;
 

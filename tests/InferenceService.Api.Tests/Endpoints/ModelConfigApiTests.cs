@@ -43,7 +43,8 @@ public class ModelConfigApiTests(ModelConfigFixture service) : IClassFixture<Mod
                 { "name": "label", "data_type": "TYPE_INT64", "dims": [-1], "label_filename": "labels.txt" }
               ],
               "instance_group": [{ "name": "iris_0", "kind": "KIND_CPU", "count": 1 }],
-              "parameters": { "intra_op_num_threads": { "string_value": "1" } }
+              "parameters": { "intra_op_num_threads": { "string_value": "1" } },
+              "default_model_filename": "model.onnx"
             }
             """, body);
     }

@@ -33,7 +33,7 @@ public sealed class GrpcRoutesTests(GrpcServiceFixture service)
 
         Assert.Equal("inference-service", metadata.Name);
         Assert.False(string.IsNullOrEmpty(metadata.Version));
-        Assert.Equal(["model_repository", "statistics", "model_configuration"], metadata.Extensions);
+        Assert.Equal(["classification", "model_repository", "statistics", "model_configuration"], metadata.Extensions);
     }
 
     [Fact]
@@ -146,9 +146,9 @@ public sealed class GrpcRoutesTests(GrpcServiceFixture service)
         var load = await Assert.ThrowsAsync<RpcException>(async () => await _client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "iris" }));
         var unload = await Assert.ThrowsAsync<RpcException>(async () => await _client.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "iris" }));
 
-        Assert.Equal(StatusCode.AlreadyExists, load.StatusCode);
+        Assert.Equal(StatusCode.FailedPrecondition, load.StatusCode);
         Assert.Contains("ControlMode", load.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(StatusCode.AlreadyExists, unload.StatusCode);
+        Assert.Equal(StatusCode.FailedPrecondition, unload.StatusCode);
         Assert.True((await _client.ModelReadyAsync(new ModelReadyRequest { Name = "iris" })).Ready);
     }
 

@@ -5,7 +5,8 @@ using InferenceService.Grpc.Protocol;
 namespace InferenceService.Api.Tests.Grpc;
 
 /// <summary>
-/// The built service as its own process with a gRPC port of its own, serving: the iris sample (versions 1 and 2),
+/// The built service as its own process with a gRPC port of its own, serving: the iris sample (versions 1 and 2), the
+/// digits sample,
 /// the 14 identity models (one per element type), and the slow model twice: <c>slow_queue</c>, one instance and a
 /// queue of one (the third request at once is refused), and <c>slow_timeout</c>, whose requests may ask for a queue
 /// timeout of their own.
@@ -30,6 +31,7 @@ public sealed class GrpcServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _repository.AddSampleModel("iris");
+        _repository.AddSampleModel("digits");
         foreach (var type in IdentityModelsFixture.ElementTypes)
         {
             _repository.AddModel($"identity_{type}", $"identity_{type}.onnx");

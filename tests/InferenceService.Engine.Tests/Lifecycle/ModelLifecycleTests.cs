@@ -171,14 +171,14 @@ public sealed class ModelLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LoadAsync_ControlModeNone_IsAConflictThatSaysWhichSettingToChange()
+    public async Task LoadAsync_ControlModeNone_IsAFailedPreconditionThatSaysWhichSettingToChange()
     {
         _repository.AddModel("a", "identity_float.onnx");
         var harness = await StartAsync(o => o.ControlMode = ModelControlMode.None);
 
         var error = await Assert.ThrowsAsync<InferenceException>(() => harness.Lifecycle.LoadAsync("a", null, CancellationToken.None));
 
-        Assert.Equal(InferenceErrorKind.Conflict, error.Kind);
+        Assert.Equal(InferenceErrorKind.PreconditionFailed, error.Kind);
         Assert.Contains("ModelRepository:ControlMode", error.Message, StringComparison.Ordinal);
     }
 

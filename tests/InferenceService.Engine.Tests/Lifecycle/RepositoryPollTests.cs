@@ -97,10 +97,10 @@ public sealed class RepositoryPollTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LoadAsync_PollMode_IsAConflict()
+    public async Task LoadAsync_PollMode_IsAFailedPrecondition()
     {
         var error = await Assert.ThrowsAsync<InferenceException>(() => _harness.Lifecycle.LoadAsync("m", null, CancellationToken.None));
 
-        Assert.Equal(InferenceErrorKind.Conflict, error.Kind);
+        Assert.Equal(InferenceErrorKind.PreconditionFailed, error.Kind);
     }
 }

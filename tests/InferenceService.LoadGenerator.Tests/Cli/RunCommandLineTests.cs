@@ -132,4 +132,18 @@ public class RunCommandLineTests
         Assert.Null(grpc);
         Assert.Contains("--binary is for --protocol http: gRPC always sends raw tensors.", grpcProblems);
     }
+
+    [Fact]
+    public void Read_GrpcConnections_IsOneByDefaultAndOneTo64()
+    {
+        var (defaults, _) = Read("-m", "mlp", "-c", "1", "--protocol", "grpc");
+        var (four, fourProblems) = Read("-m", "mlp", "-c", "1", "--protocol", "grpc", "--grpc-connections", "4");
+        var (none, noneProblems) = Read("-m", "mlp", "-c", "1", "--protocol", "grpc", "--grpc-connections", "0");
+
+        Assert.Equal(1, defaults!.GrpcConnections);
+        Assert.Empty(fourProblems);
+        Assert.Equal(4, four!.GrpcConnections);
+        Assert.Null(none);
+        Assert.Contains("--grpc-connections must be 1 to 64.", noneProblems);
+    }
 }

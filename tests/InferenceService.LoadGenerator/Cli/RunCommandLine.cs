@@ -21,6 +21,8 @@ internal sealed class RunCommandLine
     public Option<string> Url { get; } = new("--url") { Description = "The server's base URL; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
     public Option<string> Protocol { get; } = new("--protocol") { Description = "http: the REST API with JSON bodies; grpc: the V2 gRPC service (raw tensors) through the C# client.", DefaultValueFactory = _ => "http" };
     public Option<string> GrpcUrl { get; } = new("--grpc-url") { Description = "The gRPC service's address with --protocol grpc; only localhost, 127.0.0.0/8 or [::1].", DefaultValueFactory = _ => "http://127.0.0.1:8001" };
+    public Option<int> GrpcConnections { get; } = new("--grpc-connections") { Description = "With --protocol grpc: the HTTP/2 connections the calls are spread over, round robin (1 to 64).", DefaultValueFactory = _ => 1 };
+
     public Option<bool> Binary { get; } = new("--binary") { Description = "With --protocol http: send the inputs as binary tensor data (a JSON header, then raw bytes) and ask for binary outputs." };
     public Option<string> Model { get; } = new("--model", "-m") { Description = "The model to load.", Required = true };
     public Option<string?> Version { get; } = new("--model-version") { Description = "A model version (default: the server's latest ready one)." };
@@ -39,7 +41,7 @@ internal sealed class RunCommandLine
 
     public void AddTo(Command command)
     {
-        foreach (Option option in (Option[])[Url, Protocol, GrpcUrl, Binary, Model, Version, Payload, BatchSize, Seed, Concurrency, Rate, Duration, Requests, Warmup, WarmupConcurrency, Timeout, MaxInFlight, Json])
+        foreach (Option option in (Option[])[Url, Protocol, GrpcUrl, GrpcConnections, Binary, Model, Version, Payload, BatchSize, Seed, Concurrency, Rate, Duration, Requests, Warmup, WarmupConcurrency, Timeout, MaxInFlight, Json])
         {
             command.Options.Add(option);
         }
@@ -67,6 +69,10 @@ internal sealed class RunCommandLine
         if (grpcUrlProblem is not null)
         {
             problems.Add(grpcUrlProblem.Replace("--url", "--grpc-url", StringComparison.Ordinal));
+        }
+        if (parsed.GetValue(GrpcConnections) is < 1 or > 64)
+        {
+            problems.Add("--grpc-connections must be 1 to 64.");
         }
         if (parsed.GetValue(Binary) && protocol == LoadProtocol.Grpc)
         {
@@ -123,6 +129,7 @@ internal sealed class RunCommandLine
             Protocol = protocol!.Value,
             Binary = parsed.GetValue(Binary),
             GrpcUrl = grpcUrl!,
+            GrpcConnections = parsed.GetValue(GrpcConnections),
             Version = parsed.GetValue(Version),
             PayloadFile = payload,
             BatchSize = batchSize,

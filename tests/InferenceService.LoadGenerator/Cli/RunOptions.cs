@@ -24,6 +24,9 @@ internal sealed record RunOptions
     /// <summary>The gRPC service's address (loopback only), for <see cref="LoadProtocol.Grpc"/>; statistics and metadata still come over HTTP.</summary>
     public Uri GrpcUrl { get; init; } = new("http://127.0.0.1:8001");
 
+    /// <summary>The HTTP/2 connections the gRPC client spreads its calls over (the client's GrpcConnections).</summary>
+    public int GrpcConnections { get; init; } = 1;
+
     /// <summary>A model version, or null for the server's choice (the latest ready one).</summary>
     public string? Version { get; init; }
 

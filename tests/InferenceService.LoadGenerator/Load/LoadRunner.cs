@@ -26,12 +26,8 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         var payload = options.PayloadFile is { } file
             ? PayloadFactory.FromFile(file)
             : PayloadFactory.Generate(await model.ReadMetadataAsync(cancellationToken).ConfigureAwait(false), options.BatchSize, options.Seed);
-        if (options.Binary)
-        {
-            payload = BinaryPayload.From(payload, options.Model);
-        }
-        using var grpc = options.Protocol == LoadProtocol.Grpc ? GrpcRequestSender.Create(options, payload) : null;
-        IRequestSender sender = grpc ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
+        using var client = ClientRequestSender.TryCreate(options, payload, handler);
+        IRequestSender sender = client ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
         var stats = new ModelStatsClient(http, model.StatsUri);
 
         var startedAt = DateTimeOffset.UtcNow;
@@ -67,9 +63,9 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
             Model = options.Model,
             Version = options.Version,
             Mode = options.IsOpenLoop ? "open_loop" : "closed_loop",
-            PayloadSource = payload.Source,
+            PayloadSource = options.Binary && payload.HeaderLength is null ? payload.Source + " (binary)" : payload.Source,
             RowsPerRequest = payload.RowsPerRequest,
-            PayloadBytes = payload.Body.Length,
+            PayloadBytes = options.Binary && client is not null ? Client.Http.BinaryTensors.WriteRequest(client.Request).Body.Length : payload.Body.Length,
             StartedAt = startedAt,
             Steps = steps,
         };

@@ -8,21 +8,42 @@ using InferenceService.LoadGenerator.Payload;
 namespace InferenceService.LoadGenerator.Load;
 
 /// <summary>
-/// Sends the run's request over gRPC with the C# client: the JSON payload is turned into typed tensors once, each
-/// request carries them as raw contents. The client's own retries are off (a refusal is a measurement), and each
-/// outcome is recorded under the HTTP status it stands for (Unavailable as 503 with Retry-After, DeadlineExceeded as
-/// 504, …), so the reports read the same for both protocols.
+/// Sends the run's request with the C# client: over gRPC (<c>--protocol grpc</c>, tensors as raw contents) or over
+/// HTTP in the binary tensor data layout (<c>--binary</c>). The JSON payload is turned into typed tensors once; the
+/// client lays each request out as its transport wants. The client's own retries are off (a refusal is a
+/// measurement), and each outcome is recorded under the HTTP status it stands for (Unavailable as 503 with
+/// Retry-After, DeadlineExceeded as 504, …), so the reports read the same for every transport.
 /// </summary>
-internal sealed class GrpcRequestSender(IInferenceClient client, InferRequest request) : IRequestSender, IDisposable
+internal sealed class ClientRequestSender(IInferenceClient client, InferRequest request, HttpClient? ownedHttp = null) : IRequestSender, IDisposable
 {
-    public static GrpcRequestSender Create(RunOptions options, InferPayload payload)
+    /// <summary>The request the client sends.</summary>
+    public InferRequest Request => request;
+
+    /// <summary>
+    /// The sender of a run that goes through the client (gRPC, or HTTP with <c>--binary</c> and a JSON payload); null
+    /// for a run that sends its payload's bytes as they are (JSON, or a --payload file already in the binary layout).
+    /// </summary>
+    public static ClientRequestSender? TryCreate(RunOptions options, InferPayload payload, HttpMessageHandler? handler = null)
     {
-        if (payload.HeaderLength is not null)
+        var clientOptions = new InferenceClientOptions { MaxRetries = 0, Timeout = options.RequestTimeout, BinaryTensorData = true };
+        if (options.Protocol == LoadProtocol.Grpc)
         {
-            throw new LoadSetupException("A --payload in the binary tensor data layout is HTTP's; give a JSON payload for --protocol grpc (its tensors go as raw contents anyway).");
+            if (payload.HeaderLength is not null)
+            {
+                throw new LoadSetupException("A --payload in the binary tensor data layout is HTTP's; give a JSON payload for --protocol grpc (its tensors go as raw contents anyway).");
+            }
+            return new ClientRequestSender(InferenceClient.ForGrpc(options.GrpcUrl, clientOptions with { GrpcConnections = options.GrpcConnections }), ToRequest(options.Model, options.Version, payload.Body));
         }
-        var client = InferenceClient.ForGrpc(options.GrpcUrl, new InferenceClientOptions { MaxRetries = 0, Timeout = options.RequestTimeout });
-        return new GrpcRequestSender(client, ToRequest(options.Model, options.Version, payload.Body));
+        if (!options.Binary || payload.HeaderLength is not null)
+        {
+            return null;
+        }
+        // A client of its own: the run's HttpClient has sent requests already, and the client sets its base address.
+        var http = handler is null
+            ? LoopbackHttpClient.Create(options.ConnectionLimit, Timeout.InfiniteTimeSpan)
+            : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        http.BaseAddress = options.BaseUrl;
+        return new ClientRequestSender(InferenceClient.ForHttp(options.BaseUrl, clientOptions, http), ToRequest(options.Model, options.Version, payload.Body), http);
     }
 
     public async Task SendAsync(StepRecorder recorder, CancellationToken cancellationToken)
@@ -48,7 +69,11 @@ internal sealed class GrpcRequestSender(IInferenceClient client, InferRequest re
         }
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        client.Dispose();
+        ownedHttp?.Dispose();
+    }
 
     internal static int StatusOf(InferenceErrorCode code) => code switch
     {
