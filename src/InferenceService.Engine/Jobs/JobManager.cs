@@ -19,6 +19,7 @@ public sealed partial class JobManager : IAsyncDisposable
     private readonly JobRunner _runner;
     private readonly JobsOptions _options;
     private readonly TimeProvider _time;
+    private readonly IJobRowPacer? _pacer;
     private readonly ILogger _logger;
     private readonly JobMetrics? _metrics;
     private readonly ConcurrentDictionary<string, RunningJob> _running = new();
@@ -27,8 +28,9 @@ public sealed partial class JobManager : IAsyncDisposable
     private Task? _loop;
     private int _stopped;
 
-    public JobManager(IJobStore store, ModelRegistry registry, InferencePipeline pipeline, JobsOptions options, TimeProvider time, ILogger<JobManager> logger, JobMetrics? metrics = null)
+    public JobManager(IJobStore store, ModelRegistry registry, InferencePipeline pipeline, JobsOptions options, TimeProvider time, ILogger<JobManager> logger, JobMetrics? metrics = null, IJobRowPacer? pacer = null)
     {
+        _pacer = pacer;
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _registry = registry;
@@ -285,6 +287,7 @@ public sealed partial class JobManager : IAsyncDisposable
             CheckpointInterval = TimeSpan.FromMilliseconds(Math.Max(1, _options.CheckpointIntervalMilliseconds)),
             BatchesInFlight = Math.Max(1, _options.BatchesInFlight),
             HoldAfterRows = _options.HoldAfterRows,
+            PaceRows = _pacer is { } pacer ? (rows, token) => pacer.WaitAsync(spec.SubmittedBy, rows, token) : null,
             OnHold = rows => LogHolding(job.Id, rows),
             Checkpoint = async (checkpoint, token) =>
             {

@@ -37,7 +37,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         var batches = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var slots = new SemaphoreSlim(settings.BatchesInFlight, settings.BatchesInFlight);
         using var readStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
+        var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
         var lastCheckpoint = time.GetTimestamp();
         var rowsSinceCheckpoint = 0L;
         string? failure = null;
@@ -113,7 +113,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
     /// Reads batches and queues their requests until the input ends or <paramref name="readStop"/>; then completes
     /// <paramref name="batches"/>, with the exception that ended the reading if one did (the writing loop rethrows it).
     /// </summary>
-    private async Task ProduceAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, ChannelWriter<PendingBatch> batches, SemaphoreSlim slots, CancellationToken readStop, CancellationToken stop)
+    private async Task ProduceAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, ChannelWriter<PendingBatch> batches, SemaphoreSlim slots, CancellationToken readStop, CancellationToken stop)
     {
         Exception? error = null;
         try
@@ -121,7 +121,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             while (true)
             {
                 await slots.WaitAsync(readStop);
-                var batch = await ReadBatchAsync(reader, shaper, decoder, typed, readStop, stop);
+                var batch = await ReadBatchAsync(reader, shaper, decoder, typed, pace, readStop, stop);
                 if (batch is null)
                 {
                     break;
@@ -162,7 +162,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
     /// Reads up to one request's rows, checks and decodes them (the typed path first; the JSON path when a row is not
     /// certain to pass it), and queues the request; null at the end of the input.
     /// </summary>
-    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, CancellationToken readStop, CancellationToken stop)
+    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, CancellationToken readStop, CancellationToken stop)
     {
         var rows = new List<DatasetRow>(shaper.RowsPerRequest);
         while (rows.Count < shaper.RowsPerRequest && await reader.ReadAsync(readStop) is { } row)
@@ -200,6 +200,19 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         }
         if (batch.Request is not null)
         {
+            if (pace is not null)
+            {
+                try
+                {
+                    // The rows that will run count against the quota; rows refused by the checks do not.
+                    await pace(batch.Decoded.Count, readStop);
+                }
+                catch
+                {
+                    batch.Dispose();
+                    throw;
+                }
+            }
             batch.Run = EnqueueAsync(batch.Request, stop);
         }
         return batch;
@@ -261,6 +274,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             }
         }
         using var __ = result;
+        using var rows = result is null ? null : new ResultRows(result);
         var failures = batch.Failures.ToDictionary(f => f.Index, f => f.Error);
         var positions = new Dictionary<int, int>(batch.Decoded.Count);
         for (var i = 0; i < batch.Decoded.Count; i++)
@@ -278,12 +292,13 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             }
             else if (batch.Alone.TryGetValue(i, out var alone))
             {
-                results.WriteSuccess(row.Index, key, alone, 0);
+                using var aloneRows = new ResultRows(alone);
+                results.WriteSuccess(row.Index, key, aloneRows, 0);
                 state.Succeeded++;
             }
-            else if (result is not null && positions.TryGetValue(i, out var position))
+            else if (rows is not null && positions.TryGetValue(i, out var position))
             {
-                results.WriteSuccess(row.Index, key, result, shaper.StacksRows ? position : 0);
+                results.WriteSuccess(row.Index, key, rows, shaper.StacksRows ? position : 0);
                 state.Succeeded++;
             }
             else
@@ -407,6 +422,9 @@ public sealed record JobRunSettings
 
     /// <summary>Requests queued in the scheduler at once: enough that an instance never waits for the reader.</summary>
     public int BatchesInFlight { get; init; } = 4;
+
+    /// <summary>Waits until a batch of this many rows may be queued (the submitter's row quota); null: no pacing.</summary>
+    public Func<int, CancellationToken, ValueTask>? PaceRows { get; init; }
 
     /// <summary>Fault injection for tests: once this many rows are written, flush and hold until stopped.</summary>
     public long? HoldAfterRows { get; init; }
