@@ -91,6 +91,9 @@ public sealed class TypedBatchDecoderTests : IDisposable
         return problems.ToException().Message;
     }
 
+    /// <summary>CSV cells as a client would send them: each cell's JSON (a number when it reads as one, else a string).</summary>
+    private static string AsJson(string cells) => "[" + string.Join(",", cells.Split(',').Select(c => DatasetValue.Cell(c).ToJson())) + "]";
+
     private static List<JsonElement> Lines(string path) =>
         [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
 
@@ -135,7 +138,7 @@ public sealed class TypedBatchDecoderTests : IDisposable
         Assert.Equal([1, 3], errors.Select(e => e.GetProperty("row").GetInt32()));
         Assert.Equal(["k1", "k3"], errors.Select(e => e.GetProperty("key").GetString()));
         var message = errors[0].GetProperty("error").GetString()!;
-        Assert.Equal(RealTimeMessage(model, "[" + badRow + "]"), message);
+        Assert.Equal(RealTimeMessage(model, AsJson(badRow)), message);
         Assert.Contains(word, message, StringComparison.Ordinal);
         Assert.Contains("Input 'x' element [0][1]", message, StringComparison.Ordinal);
         var wrongCount = errors[1].GetProperty("error").GetString()!;
