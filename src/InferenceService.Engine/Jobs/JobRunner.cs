@@ -52,6 +52,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                 }
                 failure = await CompleteAsync(done, results, state, spec, shaper, decoder, stop);
                 slots.Release();
+                await Task.Yield(); // writing rarely waits either: give the pool back once per batch, as the reader does
                 rowsSinceCheckpoint += done.Rows.Count;
                 if (failure is not null)
                 {
@@ -120,6 +121,11 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         {
             while (true)
             {
+                // Reading and parsing a batch rarely waits (the file is buffered), so without this the loop would hold
+                // a pool thread for the whole job: on a small machine the online requests' continuations would queue
+                // behind it until the pool added threads. Going to the back of the pool's queue once per batch keeps
+                // a job from starving real-time traffic of threads.
+                await Task.Yield();
                 await slots.WaitAsync(readStop);
                 var batch = await ReadBatchAsync(reader, shaper, decoder, typed, pace, readStop, stop);
                 if (batch is null)
