@@ -15,6 +15,7 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
     private readonly CsvReader _reader = CsvReader.Create(stream, s_options, false);
     private string[]? _header;
     private long _next;
+    private byte[] _scratch = new byte[1024];
 
     public async ValueTask<DatasetRow?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -35,12 +36,21 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
                 continue;
             }
             var cells = _reader.FieldCount;
-            var values = new DatasetValue[cells];
+            // The cells' bytes, end to end in one array: two allocations a row rather than a string a cell.
+            var ends = new int[cells];
+            var length = 0;
             for (var i = 0; i < cells; i++)
             {
-                values[i] = DatasetValue.Cell(_reader.GetString(i));
+                var cell = _reader.GetSpan(i);
+                if (length + cell.Length > _scratch.Length)
+                {
+                    Array.Resize(ref _scratch, Math.Max(_scratch.Length * 2, length + cell.Length));
+                }
+                cell.CopyTo(_scratch.AsSpan(length));
+                length += cell.Length;
+                ends[i] = length;
             }
-            return new DatasetRow(index, cells == _header.Length ? _header : NamesFor(cells), values);
+            return new DatasetRow(index, cells == _header.Length ? _header : NamesFor(cells), _scratch.AsSpan(0, length).ToArray(), ends);
         }
     }
 

@@ -113,33 +113,79 @@ public readonly record struct DatasetValue(string Text, bool IsJson)
 
 /// <summary>
 /// One row of a dataset: its 0-based index in the whole input, its column names (shared by every row of a CSV or
-/// Parquet file) and values, or why it could not be read (a JSONL line that is not a JSON object).
+/// Parquet file) and values, or why it could not be read (a JSONL line that is not a JSON object). A CSV row keeps its
+/// cells as the UTF-8 bytes the file holds, end to end in one array, and makes a cell's text only when asked for it:
+/// the typed path parses the bytes straight into a tensor, so a million rows of features make no strings.
 /// </summary>
-public sealed class DatasetRow(long index, IReadOnlyList<string> names, DatasetValue[] values, string? error = null)
+public sealed class DatasetRow
 {
-    public long Index { get; } = index;
+    private DatasetValue[]? _values;
+    private readonly byte[]? _cells;
+    private readonly int[]? _cellEnds;
 
-    public IReadOnlyList<string> Names { get; } = names;
+    public DatasetRow(long index, IReadOnlyList<string> names, DatasetValue[] values, string? error = null)
+    {
+        Index = index;
+        Names = names;
+        _values = values;
+        Error = error;
+    }
+
+    /// <summary>A row of CSV cells: cell i is <paramref name="cells"/>[end of cell i-1 .. <paramref name="cellEnds"/>[i]).</summary>
+    internal DatasetRow(long index, IReadOnlyList<string> names, byte[] cells, int[] cellEnds)
+    {
+        Index = index;
+        Names = names;
+        _cells = cells;
+        _cellEnds = cellEnds;
+    }
+
+    public long Index { get; }
+
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>How many values the row has.</summary>
+    public int Count => _values?.Length ?? _cellEnds!.Length;
 
 #pragma warning disable CA1819 // Read by position, in step with Names.
-    public DatasetValue[] Values { get; } = values;
+    public DatasetValue[] Values => _values ??= [.. Enumerable.Range(0, Count).Select(ValueAt)];
 #pragma warning restore CA1819
 
     /// <summary>Why the row could not be read; null when it was.</summary>
-    public string? Error { get; } = error;
+    public string? Error { get; }
 
-    /// <summary>The value of the column named <paramref name="name"/>, if the row has it.</summary>
-    public bool TryGet(string name, out DatasetValue value)
+    /// <summary>Whether the values are CSV cells held as bytes (see <see cref="CellBytes"/>).</summary>
+    internal bool HasCellBytes => _cells is not null && _values is null;
+
+    /// <summary>Value <paramref name="i"/>, made from the cell's bytes if it is one.</summary>
+    public DatasetValue ValueAt(int i) =>
+        _values is { } values ? values[i] : DatasetValue.Cell(System.Text.Encoding.UTF8.GetString(CellBytes(i)));
+
+    /// <summary>The UTF-8 bytes of cell <paramref name="i"/> of a CSV row (<see cref="HasCellBytes"/>).</summary>
+    internal ReadOnlySpan<byte> CellBytes(int i)
+    {
+        var start = i == 0 ? 0 : _cellEnds![i - 1];
+        return _cells.AsSpan(start, _cellEnds![i] - start);
+    }
+
+    /// <summary>The position of the column named <paramref name="name"/>; -1 when the row has none.</summary>
+    public int IndexOf(string name)
     {
         for (var i = 0; i < Names.Count; i++)
         {
             if (string.Equals(Names[i], name, StringComparison.Ordinal))
             {
-                value = Values[i];
-                return true;
+                return i;
             }
         }
-        value = default;
-        return false;
+        return -1;
+    }
+
+    /// <summary>The value of the column named <paramref name="name"/>, if the row has it.</summary>
+    public bool TryGet(string name, out DatasetValue value)
+    {
+        var i = IndexOf(name);
+        value = i < 0 ? default : ValueAt(i);
+        return i >= 0;
     }
 }

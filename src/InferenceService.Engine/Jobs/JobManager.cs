@@ -19,6 +19,7 @@ public sealed partial class JobManager : IAsyncDisposable
     private readonly JobRunner _runner;
     private readonly JobsOptions _options;
     private readonly TimeProvider _time;
+    private readonly IJobRowPacer? _pacer;
     private readonly ILogger _logger;
     private readonly JobMetrics? _metrics;
     private readonly ConcurrentDictionary<string, RunningJob> _running = new();
@@ -27,8 +28,9 @@ public sealed partial class JobManager : IAsyncDisposable
     private Task? _loop;
     private int _stopped;
 
-    public JobManager(IJobStore store, ModelRegistry registry, InferencePipeline pipeline, JobsOptions options, TimeProvider time, ILogger<JobManager> logger, JobMetrics? metrics = null)
+    public JobManager(IJobStore store, ModelRegistry registry, InferencePipeline pipeline, JobsOptions options, TimeProvider time, ILogger<JobManager> logger, JobMetrics? metrics = null, IJobRowPacer? pacer = null)
     {
+        _pacer = pacer;
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _registry = registry;
@@ -267,11 +269,14 @@ public sealed partial class JobManager : IAsyncDisposable
                 return;
             }
         }
-        var total = job.Total ?? await DatasetReaders.CountAsync(spec.InputPath, spec.InputFormat, stop);
+        // Parquet knows its rows from its footer; CSV and JSON Lines are counted beside the run, which does not wait
+        // for a read through the whole file before its first row (the total shows once counted).
+        var total = job.Total ?? (spec.InputFormat == DatasetFormat.Parquet ? await DatasetReaders.CountAsync(spec.InputPath, spec.InputFormat, stop) : null);
         if (!await _store.SetPlanAsync(job.Id, Owner, model.VersionText, total, stop))
         {
             return;
         }
+        var counting = total is null ? CountBesideAsync(job.Id, spec, model.VersionText, stop) : Task.CompletedTask;
         LogStarted(job.Id, spec.Model, model.VersionText, total, job.Checkpoint.NextRow);
         var format = spec.OutputFormat;
         Directory.CreateDirectory(Files.FolderOf(job.Id));
@@ -285,6 +290,7 @@ public sealed partial class JobManager : IAsyncDisposable
             CheckpointInterval = TimeSpan.FromMilliseconds(Math.Max(1, _options.CheckpointIntervalMilliseconds)),
             BatchesInFlight = Math.Max(1, _options.BatchesInFlight),
             HoldAfterRows = _options.HoldAfterRows,
+            PaceRows = _pacer is { } pacer ? (rows, token) => pacer.WaitAsync(spec.SubmittedBy, rows, token) : null,
             OnHold = rows => LogHolding(job.Id, rows),
             Checkpoint = async (checkpoint, token) =>
             {
@@ -311,6 +317,7 @@ public sealed partial class JobManager : IAsyncDisposable
             result = await _runner.RunAsync(model, spec, reader, files, job.Checkpoint, settings, stop);
         }
         _metrics?.RecordRows(spec.Model, job.Id, result.Checkpoint.Succeeded - last.Succeeded, result.Checkpoint.Failed - last.Failed);
+        await counting; // a finished job shows its total
         switch (result.Outcome)
         {
             case JobRunOutcome.Completed:
@@ -327,6 +334,22 @@ public sealed partial class JobManager : IAsyncDisposable
                 await _store.CheckpointAsync(job.Id, Owner, result.Checkpoint, _time.GetUtcNow(), CancellationToken.None);
                 LogSuspended(job.Id, result.Checkpoint.NextRow);
                 break;
+        }
+    }
+
+    /// <summary>Counts the input's rows and stores the total; a count that fails leaves it unknown (the run reports the file's problem).</summary>
+    private async Task CountBesideAsync(string id, JobSpec spec, string version, CancellationToken stop)
+    {
+        try
+        {
+            var total = await DatasetReaders.CountAsync(spec.InputPath, spec.InputFormat, stop);
+            await _store.SetPlanAsync(id, Owner, version, total, stop);
+        }
+#pragma warning disable CA1031 // Only the total is at stake; the run itself meets and reports any problem of the file.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            LogCountFailed(id, e.GetType().Name);
         }
     }
 
@@ -397,11 +420,14 @@ public sealed partial class JobManager : IAsyncDisposable
         }
     }
 
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Debug, Message = "Batch job {Id}: its input was not counted ({Reason}); its total stays unknown")]
+    private partial void LogCountFailed(string id, string reason);
+
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Resuming {Count} batch jobs that were running when the server stopped")]
     private partial void LogResuming(int count);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Batch job {JobId} runs on {Model} version {Version}: {Total} rows, from row {FromRow}")]
-    private partial void LogStarted(string jobId, string model, string version, long total, long fromRow);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Batch job {JobId} runs on {Model} version {Version}: {Total} rows (empty: still being counted), from row {FromRow}")]
+    private partial void LogStarted(string jobId, string model, string version, long? total, long fromRow);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Batch job {JobId} {Status}: {Succeeded} rows succeeded, {Failed} failed")]
     private partial void LogFinished(string jobId, string status, long succeeded, long failed);

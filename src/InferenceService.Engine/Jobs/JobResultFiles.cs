@@ -89,7 +89,7 @@ internal sealed class JobResultFiles : IAsyncDisposable
         }
     }
 
-    public void WriteSuccess(long row, DatasetValue? key, InferenceResult result, int rowInResult)
+    public void WriteSuccess(long row, DatasetValue? key, ResultRows result, int rowInResult)
     {
         if (_csv)
         {
@@ -103,7 +103,7 @@ internal sealed class JobResultFiles : IAsyncDisposable
             {
                 _buffer.ResetWrittenCount();
                 _writer.Reset(_buffer);
-                WriteValue(result.Values[i], rowInResult);
+                WriteValue(result, i, rowInResult);
                 _writer.Flush();
                 _cells[c++] = Encoding.UTF8.GetString(_buffer.WrittenSpan);
             }
@@ -111,7 +111,7 @@ internal sealed class JobResultFiles : IAsyncDisposable
             {
                 if (_labels[i] is { } labels)
                 {
-                    _cells[c++] = RowLabels.Of(result.Values[i], rowInResult, _stacked, labels) ?? "";
+                    _cells[c++] = RowLabels.Of(result, i, rowInResult, _stacked, labels) ?? "";
                 }
             }
             _outputCsv!.WriteRecord(_cells);
@@ -126,13 +126,13 @@ internal sealed class JobResultFiles : IAsyncDisposable
         for (var i = 0; i < _outputs.Count; i++)
         {
             _writer.WritePropertyName(_outputs[i].Name);
-            WriteValue(result.Values[i], rowInResult);
+            WriteValue(result, i, rowInResult);
         }
         _writer.WriteEndObject();
         var started = false;
         for (var i = 0; i < _outputs.Count; i++)
         {
-            if (_labels[i] is { } labels && RowLabels.Of(result.Values[i], rowInResult, _stacked, labels) is { } label)
+            if (_labels[i] is { } labels && RowLabels.Of(result, i, rowInResult, _stacked, labels) is { } label)
             {
                 if (!started)
                 {
@@ -202,15 +202,15 @@ internal sealed class JobResultFiles : IAsyncDisposable
         }
     }
 
-    private void WriteValue(OutputTensor value, int rowInResult)
+    private void WriteValue(ResultRows result, int output, int rowInResult)
     {
         if (_stacked)
         {
-            JsonTensorEncoder.WriteRow(_writer, value, rowInResult);
+            result.WriteRow(_writer, output, rowInResult);
         }
         else
         {
-            JsonTensorEncoder.WriteNested(_writer, value);
+            JsonTensorEncoder.WriteNested(_writer, result.Values[output]);
         }
     }
 

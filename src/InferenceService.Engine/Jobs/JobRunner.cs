@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using InferenceService.Engine.Onnx;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
@@ -27,61 +28,60 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         ArgumentNullException.ThrowIfNull(settings);
         var shaper = new RowShaper(model, spec);
         var decoder = new RowBatchDecoder(pipeline, model, shaper, spec.Outputs);
+        var typed = TypedBatchDecoder.TryCreate(pipeline, model, shaper, spec.Outputs);
         var outputs = ResolveOutputs(model, spec.Outputs);
         await using var results = new JobResultFiles(files.OutputPath, files.ErrorsPath, files.Csv, start, model, outputs, spec.Key is not null, shaper.StacksRows);
         var state = new RunState(start);
-        var pending = new Queue<PendingBatch>();
+        // Reading and shaping run ahead of writing, on a task of their own: while this loop waits for one batch's Run
+        // and writes its rows, the next batches are read and queued. The slots bound the requests queued at once.
+        var batches = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var slots = new SemaphoreSlim(settings.BatchesInFlight, settings.BatchesInFlight);
+        using var readStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
         var lastCheckpoint = time.GetTimestamp();
         var rowsSinceCheckpoint = 0L;
         string? failure = null;
         var stopped = false;
         try
         {
-            while (!stop.IsCancellationRequested && failure is null)
+            while (failure is null && !stopped && await batches.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                var batch = await ReadBatchAsync(reader, shaper, decoder, model, stop);
-                if (batch is null)
+                if (!batches.Reader.TryRead(out var done))
+                {
+                    continue;
+                }
+                failure = await CompleteAsync(done, results, state, spec, shaper, decoder, stop);
+                slots.Release();
+                await Task.Yield(); // writing rarely waits either: give the pool back once per batch, as the reader does
+                rowsSinceCheckpoint += done.Rows.Count;
+                if (failure is not null)
                 {
                     break;
                 }
-                pending.Enqueue(batch);
-                while (pending.Count >= settings.BatchesInFlight || (pending.Count > 0 && pending.Peek().Run is { IsCompleted: true }))
+                if (settings.HoldAfterRows is { } hold && state.NextRow >= hold)
                 {
-                    var done = pending.Dequeue();
-                    failure = await CompleteAsync(done, results, state, model, spec, shaper, decoder, stop);
-                    rowsSinceCheckpoint += done.Rows.Count;
-                    if (failure is not null)
+                    // Fault injection: rows past the last checkpoint are written (and flushed, not synced), then
+                    // nothing more happens until the process is killed.
+                    await results.FlushAsync(stop);
+                    settings.OnHold?.Invoke(state.NextRow);
+                    await Task.Delay(Timeout.Infinite, stop);
+                }
+                if (rowsSinceCheckpoint >= settings.CheckpointRows || time.GetElapsedTime(lastCheckpoint) >= settings.CheckpointInterval)
+                {
+                    if (!await CheckpointAsync(results, state, settings, stop))
                     {
+                        stopped = true;
                         break;
                     }
-                    if (settings.HoldAfterRows is { } hold && state.NextRow >= hold)
-                    {
-                        // Fault injection: rows past the last checkpoint are written (and flushed, not synced), then
-                        // nothing more happens until the process is killed.
-                        await results.FlushAsync(stop);
-                        settings.OnHold?.Invoke(state.NextRow);
-                        await Task.Delay(Timeout.Infinite, stop);
-                    }
-                    if (rowsSinceCheckpoint >= settings.CheckpointRows || time.GetElapsedTime(lastCheckpoint) >= settings.CheckpointInterval)
-                    {
-                        if (!await CheckpointAsync(results, state, settings, stop))
-                        {
-                            stopped = true;
-                            break;
-                        }
-                        (rowsSinceCheckpoint, lastCheckpoint) = (0, time.GetTimestamp());
-                    }
-                }
-                if (stopped)
-                {
-                    break;
+                    (rowsSinceCheckpoint, lastCheckpoint) = (0, time.GetTimestamp());
                 }
             }
             // The batches still in flight are finished and written (a stop lets them finish: they are queued already).
-            while (failure is null && pending.Count > 0)
+            await readStop.CancelAsync();
+            await producer;
+            while (failure is null && batches.Reader.TryRead(out var done))
             {
-                var done = pending.Dequeue();
-                failure = await CompleteAsync(done, results, state, model, spec, shaper, decoder, CancellationToken.None);
+                failure = await CompleteAsync(done, results, state, spec, shaper, decoder, CancellationToken.None);
             }
             if (failure is null && spec.MaxFailedRatio is { } ratio && state.Failed > 0 && state.Failed > ratio * (state.Succeeded + state.Failed))
             {
@@ -94,7 +94,9 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         }
         finally
         {
-            foreach (var left in pending)
+            await readStop.CancelAsync();
+            await producer;
+            while (batches.Reader.TryRead(out var left))
             {
                 left.Dispose();
             }
@@ -106,6 +108,40 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             return new JobRunResult(JobRunOutcome.Failed, last, failure);
         }
         return new JobRunResult(stopped || stop.IsCancellationRequested ? JobRunOutcome.Stopped : JobRunOutcome.Completed, last, null);
+    }
+
+    /// <summary>
+    /// Reads batches and queues their requests until the input ends or <paramref name="readStop"/>; then completes
+    /// <paramref name="batches"/>, with the exception that ended the reading if one did (the writing loop rethrows it).
+    /// </summary>
+    private async Task ProduceAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, ChannelWriter<PendingBatch> batches, SemaphoreSlim slots, CancellationToken readStop, CancellationToken stop)
+    {
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                // Reading and parsing a batch rarely waits (the file is buffered), so without this the loop would hold
+                // a pool thread for the whole job: on a small machine the online requests' continuations would queue
+                // behind it until the pool added threads. Going to the back of the pool's queue once per batch keeps
+                // a job from starving real-time traffic of threads.
+                await Task.Yield();
+                await slots.WaitAsync(readStop);
+                var batch = await ReadBatchAsync(reader, shaper, decoder, typed, pace, readStop, stop);
+                if (batch is null)
+                {
+                    break;
+                }
+                batches.TryWrite(batch); // unbounded: the slots bound it
+            }
+        }
+#pragma warning disable CA1031 // Every exception is handed to the writing loop, which decides.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = e;
+        }
+        batches.TryComplete(error);
     }
 
     private static IReadOnlyList<TensorInfo> ResolveOutputs(LoadedModel model, IReadOnlyList<string>? names)
@@ -128,11 +164,14 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         return await settings.Checkpoint(state.Checkpoint(output, errors), stop);
     }
 
-    /// <summary>Reads up to one request's rows, shapes and decodes them, and queues the request; null at the end of the input.</summary>
-    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, LoadedModel model, CancellationToken stop)
+    /// <summary>
+    /// Reads up to one request's rows, checks and decodes them (the typed path first; the JSON path when a row is not
+    /// certain to pass it), and queues the request; null at the end of the input.
+    /// </summary>
+    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, CancellationToken readStop, CancellationToken stop)
     {
         var rows = new List<DatasetRow>(shaper.RowsPerRequest);
-        while (rows.Count < shaper.RowsPerRequest && await reader.ReadAsync(stop) is { } row)
+        while (rows.Count < shaper.RowsPerRequest && await reader.ReadAsync(readStop) is { } row)
         {
             rows.Add(row);
         }
@@ -141,26 +180,61 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             return null;
         }
         var batch = new PendingBatch(rows);
-        var shaped = new List<(int Index, string[] Fragments)>(rows.Count);
+        var candidates = new List<int>(rows.Count);
+        var good = new List<DatasetRow>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            var fragments = new string[model.Inputs.Count];
-            if (shaper.Shape(rows[i], fragments) is { } problem)
+            if (shaper.Problem(rows[i]) is { } problem)
             {
                 batch.Failures.Add((i, problem));
             }
             else
             {
-                shaped.Add((i, fragments));
+                candidates.Add(i);
+                good.Add(rows[i]);
             }
         }
-        batch.Shaped = shaped;
-        batch.Request = decoder.Decode(shaped, batch.Failures, batch.Decoded);
+        if (typed is not null && good.Count > 0 && typed.TryDecode(good) is { } request)
+        {
+            batch.Request = request;
+            batch.Decoded.AddRange(candidates);
+        }
+        else if (good.Count > 0)
+        {
+            batch.Shaped = Fragments(batch, candidates, shaper);
+            batch.Request = decoder.Decode(batch.Shaped, batch.Failures, batch.Decoded);
+        }
         if (batch.Request is not null)
         {
+            if (pace is not null)
+            {
+                try
+                {
+                    // The rows that will run count against the quota; rows refused by the checks do not.
+                    await pace(batch.Decoded.Count, readStop);
+                }
+                catch
+                {
+                    batch.Dispose();
+                    throw;
+                }
+            }
             batch.Run = EnqueueAsync(batch.Request, stop);
         }
         return batch;
+    }
+
+    /// <summary>The JSON fragments of a batch's rows at <paramref name="indices"/> (rows that have no <see cref="RowShaper.Problem"/>).</summary>
+    private static List<(int Index, string[] Fragments)> Fragments(PendingBatch batch, IEnumerable<int> indices, RowShaper shaper)
+    {
+        var shaped = new List<(int Index, string[] Fragments)>();
+        foreach (var i in indices)
+        {
+            var fragments = new string[shaper.InputCount];
+            shaper.Shape(batch.Rows[i], fragments);
+            shaped.Add((i, fragments));
+        }
+        return shaped;
     }
 
     /// <summary>Queues a request in the job lane, waiting and retrying while the server is full.</summary>
@@ -180,7 +254,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
     }
 
     /// <summary>Waits for a batch's Run and writes its rows in order; returns why the job must fail, if it must.</summary>
-    private async Task<string?> CompleteAsync(PendingBatch batch, JobResultFiles results, RunState state, LoadedModel model, JobSpec spec, RowShaper shaper, RowBatchDecoder decoder, CancellationToken stop)
+    private async Task<string?> CompleteAsync(PendingBatch batch, JobResultFiles results, RunState state, JobSpec spec, RowShaper shaper, RowBatchDecoder decoder, CancellationToken stop)
     {
         using var _ = batch;
         InferenceResult? result = null;
@@ -193,7 +267,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             catch (InferenceException e) when (e.Kind == InferenceErrorKind.InvalidInput && batch.Decoded.Count > 1)
             {
                 // An operator refused the batch: run each row alone, so only the rows at fault fail.
-                await RunAloneAsync(batch, decoder, stop);
+                await RunAloneAsync(batch, shaper, decoder, stop);
             }
             catch (InferenceException e) when (e.Kind == InferenceErrorKind.InvalidInput)
             {
@@ -206,6 +280,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             }
         }
         using var __ = result;
+        using var rows = result is null ? null : new ResultRows(result);
         var failures = batch.Failures.ToDictionary(f => f.Index, f => f.Error);
         var positions = new Dictionary<int, int>(batch.Decoded.Count);
         for (var i = 0; i < batch.Decoded.Count; i++)
@@ -223,12 +298,13 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
             }
             else if (batch.Alone.TryGetValue(i, out var alone))
             {
-                results.WriteSuccess(row.Index, key, alone, 0);
+                using var aloneRows = new ResultRows(alone);
+                results.WriteSuccess(row.Index, key, aloneRows, 0);
                 state.Succeeded++;
             }
-            else if (result is not null && positions.TryGetValue(i, out var position))
+            else if (rows is not null && positions.TryGetValue(i, out var position))
             {
-                results.WriteSuccess(row.Index, key, result, shaper.StacksRows ? position : 0);
+                results.WriteSuccess(row.Index, key, rows, shaper.StacksRows ? position : 0);
                 state.Succeeded++;
             }
             else
@@ -249,8 +325,9 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         return null;
     }
 
-    private async Task RunAloneAsync(PendingBatch batch, RowBatchDecoder decoder, CancellationToken stop)
+    private async Task RunAloneAsync(PendingBatch batch, RowShaper shaper, RowBatchDecoder decoder, CancellationToken stop)
     {
+        batch.Shaped ??= Fragments(batch, batch.Decoded, shaper);
         var single = new List<int>(1);
         foreach (var index in batch.Decoded)
         {
@@ -351,6 +428,9 @@ public sealed record JobRunSettings
 
     /// <summary>Requests queued in the scheduler at once: enough that an instance never waits for the reader.</summary>
     public int BatchesInFlight { get; init; } = 4;
+
+    /// <summary>Waits until a batch of this many rows may be queued (the submitter's row quota); null: no pacing.</summary>
+    public Func<int, CancellationToken, ValueTask>? PaceRows { get; init; }
 
     /// <summary>Fault injection for tests: once this many rows are written, flush and hold until stopped.</summary>
     public long? HoldAfterRows { get; init; }

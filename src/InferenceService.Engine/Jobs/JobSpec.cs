@@ -35,4 +35,10 @@ public sealed record JobSpec
 
     /// <summary>The outputs to keep; null: all of them.</summary>
     public IReadOnlyList<string>? Outputs { get; init; }
+
+    /// <summary>
+    /// The id of the API key the job was submitted with (null: an anonymous caller, or a job run offline), whose
+    /// job-row quota paces the job (see <see cref="IJobRowPacer"/>). An id, never a key.
+    /// </summary>
+    public string? SubmittedBy { get; init; }
 }

@@ -16,7 +16,7 @@ public sealed class PostgresJobStore : IJobStore
 {
     private const string Table = "inference_jobs";
 
-    private const string Columns = "id, spec, status, version, total, next_row, succeeded, failed, output_bytes, error_bytes, created, started, finished, error, cancel_requested, owner, lease_expires, rows_at_resume, resumed";
+    private const string Columns = JobRecordReader.Columns;
 
     /// <summary>The advisory lock every replica's migration takes: an arbitrary number that names this schema.</summary>
     private const long MigrationLock = 0x49_6e_66_4a_6f_62_73;
@@ -242,25 +242,5 @@ public sealed class PostgresJobStore : IJobStore
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static JobRecord Read(NpgsqlDataReader reader) => new()
-    {
-        Id = reader.GetString(0),
-        Spec = JsonSerializer.Deserialize(reader.GetString(1), JobsJsonContext.Default.JobSpec)!,
-        Status = JobStatuses.Parse(reader.GetString(2)),
-        Version = reader.IsDBNull(3) ? null : reader.GetString(3),
-        Total = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-        Checkpoint = new JobCheckpoint(reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
-        Created = Time(reader, 10)!.Value,
-        Started = Time(reader, 11),
-        Finished = Time(reader, 12),
-        Error = reader.IsDBNull(13) ? null : reader.GetString(13),
-        CancelRequested = reader.GetBoolean(14),
-        Owner = reader.IsDBNull(15) ? null : reader.GetString(15),
-        LeaseExpires = Time(reader, 16),
-        RowsAtResume = reader.GetInt64(17),
-        Resumed = Time(reader, 18),
-    };
-
-    private static DateTimeOffset? Time(NpgsqlDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
+    private static JobRecord Read(NpgsqlDataReader reader) => JobRecordReader.Read(reader);
 }

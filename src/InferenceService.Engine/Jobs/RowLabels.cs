@@ -1,5 +1,5 @@
 using System.Globalization;
-using InferenceService.Engine.Tensors;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace InferenceService.Engine.Jobs;
@@ -10,12 +10,13 @@ namespace InferenceService.Engine.Jobs;
 /// </summary>
 internal static class RowLabels
 {
-    public static string? Of(OutputTensor value, long row, bool stacked, IReadOnlyList<string> labels)
+    public static string? Of(ResultRows result, int output, long row, bool stacked, IReadOnlyList<string> labels)
     {
-        var shape = value.Shape;
-        if (value.ElementType == TensorElementType.Float && labels.Count > 0 && shape.Count == (stacked ? 2 : 1) && shape[^1] == labels.Count)
+        var shape = result.ShapeOf(output);
+        var type = result.TypeOf(output);
+        if (type == TensorElementType.Float && labels.Count > 0 && shape.Count == (stacked ? 2 : 1) && shape[^1] == labels.Count)
         {
-            var scores = value.GetTensorData<float>().Slice(stacked ? (int)row * labels.Count : 0, labels.Count);
+            var scores = MemoryMarshal.Cast<byte, float>(result.BytesOf(output)).Slice(stacked ? (int)row * labels.Count : 0, labels.Count);
             var best = 0;
             for (var c = 1; c < scores.Length; c++)
             {
@@ -28,10 +29,10 @@ internal static class RowLabels
             return null;
         }
         var at = stacked ? (int)row : 0;
-        long? index = value.ElementType switch
+        long? index = type switch
         {
-            TensorElementType.Int64 => value.GetTensorData<long>()[at],
-            TensorElementType.Int32 => value.GetTensorData<int>()[at],
+            TensorElementType.Int64 => MemoryMarshal.Cast<byte, long>(result.BytesOf(output))[at],
+            TensorElementType.Int32 => MemoryMarshal.Cast<byte, int>(result.BytesOf(output))[at],
             _ => null,
         };
         return index is not { } i ? null : i >= 0 && i < labels.Count ? labels[(int)i] : i.ToString(CultureInfo.InvariantCulture);

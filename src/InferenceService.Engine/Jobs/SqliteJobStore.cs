@@ -11,7 +11,7 @@ namespace InferenceService.Engine.Jobs;
 /// </summary>
 public sealed class SqliteJobStore : IJobStore
 {
-    private const string Columns = "id, spec, status, version, total, next_row, succeeded, failed, output_bytes, error_bytes, created, started, finished, error, cancel_requested, owner, lease_expires, rows_at_resume, resumed";
+    private const string Columns = JobRecordReader.Columns;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -277,26 +277,5 @@ public sealed class SqliteJobStore : IJobStore
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static JobRecord Read(SqliteDataReader reader) => new()
-    {
-        Id = reader.GetString(0),
-        Spec = JsonSerializer.Deserialize(reader.GetString(1), JobsJsonContext.Default.JobSpec)!,
-        Status = JobStatuses.Parse(reader.GetString(2)),
-        Version = reader.IsDBNull(3) ? null : reader.GetString(3),
-        Total = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-        Checkpoint = new JobCheckpoint(reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
-        Created = Time(reader, 10)!.Value,
-        Started = Time(reader, 11),
-        Finished = Time(reader, 12),
-        Error = reader.IsDBNull(13) ? null : reader.GetString(13),
-        CancelRequested = reader.GetInt64(14) != 0,
-        Owner = reader.IsDBNull(15) ? null : reader.GetString(15),
-        LeaseExpires = Time(reader, 16),
-        RowsAtResume = reader.GetInt64(17),
-        Resumed = Time(reader, 18),
-    };
-
-    private static DateTimeOffset? Time(SqliteDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
-
+    private static JobRecord Read(SqliteDataReader reader) => JobRecordReader.Read(reader);
 }

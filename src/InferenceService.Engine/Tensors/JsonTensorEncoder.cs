@@ -76,39 +76,54 @@ public static class JsonTensorEncoder
     /// <exception cref="NotSupportedException">The tensor's element type cannot be written as JSON.</exception>
     public static void WriteRow(Utf8JsonWriter writer, OutputTensor value, long row)
     {
-        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        var declared = value.Shape;
+        var strings = value.ElementType == TensorElementType.String;
+        WriteRow(writer, value.ElementType, strings ? default : value.GetRawBytes(), strings ? value.GetStrings() : default, value.Shape, row);
+    }
+
+    /// <summary>
+    /// As <see cref="WriteRow(Utf8JsonWriter, OutputTensor, long)"/>, over elements already read out of the tensor:
+    /// <paramref name="bytes"/> for a fixed-size type, <paramref name="strings"/> for BYTES (a batch job reads each
+    /// output once per batch, not once per row).
+    /// </summary>
+    internal static void WriteRow(Utf8JsonWriter writer, TensorElementType type, ReadOnlySpan<byte> bytes, ReadOnlySpan<string> strings, IReadOnlyList<long> declared, long row)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         if (declared.Count == 0 || row < 0 || row >= declared[0])
         {
             throw new ArgumentOutOfRangeException(nameof(row), row, "The tensor has no such row.");
         }
         Span<long> shape = declared.Count <= StackRank ? stackalloc long[declared.Count - 1] : new long[declared.Count - 1];
+        var length = 1L;
         for (var i = 0; i < shape.Length; i++)
         {
             shape[i] = declared[i + 1];
+            length *= shape[i];
         }
-        var length = (int)(value.ElementCount / declared[0]);
-        var start = (int)row * length;
-        switch (value.ElementType)
+        var start = (int)(row * length);
+        var count = (int)length;
+        switch (type)
         {
-            case TensorElementType.Float: Write<float, SingleWriter>(writer, value.GetTensorData<float>().Slice(start, length), shape); break;
-            case TensorElementType.Double: Write<double, DoubleWriter>(writer, value.GetTensorData<double>().Slice(start, length), shape); break;
-            case TensorElementType.Float16: Write<Half, HalfWriter>(writer, value.GetTensorData<Half>().Slice(start, length), shape); break;
-            case TensorElementType.BFloat16: Write<BFloat16, BFloat16Writer>(writer, value.GetTensorData<BFloat16>().Slice(start, length), shape); break;
-            case TensorElementType.Int8: Write<sbyte, SByteWriter>(writer, value.GetTensorData<sbyte>().Slice(start, length), shape); break;
-            case TensorElementType.Int16: Write<short, Int16Writer>(writer, value.GetTensorData<short>().Slice(start, length), shape); break;
-            case TensorElementType.Int32: Write<int, Int32Writer>(writer, value.GetTensorData<int>().Slice(start, length), shape); break;
-            case TensorElementType.Int64: Write<long, Int64Writer>(writer, value.GetTensorData<long>().Slice(start, length), shape); break;
-            case TensorElementType.UInt8: Write<byte, ByteWriter>(writer, value.GetTensorData<byte>().Slice(start, length), shape); break;
-            case TensorElementType.UInt16: Write<ushort, UInt16Writer>(writer, value.GetTensorData<ushort>().Slice(start, length), shape); break;
-            case TensorElementType.UInt32: Write<uint, UInt32Writer>(writer, value.GetTensorData<uint>().Slice(start, length), shape); break;
-            case TensorElementType.UInt64: Write<ulong, UInt64Writer>(writer, value.GetTensorData<ulong>().Slice(start, length), shape); break;
-            case TensorElementType.Bool: Write<bool, BooleanWriter>(writer, value.GetTensorData<bool>().Slice(start, length), shape); break;
-            case TensorElementType.String: Write<string, StringWriter>(writer, value.GetStrings().Slice(start, length), shape); break;
-            default: throw Unsupported(value.ElementType);
+            case TensorElementType.Float: Write<float, SingleWriter>(writer, Elements<float>(bytes, start, count), shape); break;
+            case TensorElementType.Double: Write<double, DoubleWriter>(writer, Elements<double>(bytes, start, count), shape); break;
+            case TensorElementType.Float16: Write<Half, HalfWriter>(writer, Elements<Half>(bytes, start, count), shape); break;
+            case TensorElementType.BFloat16: Write<BFloat16, BFloat16Writer>(writer, Elements<BFloat16>(bytes, start, count), shape); break;
+            case TensorElementType.Int8: Write<sbyte, SByteWriter>(writer, Elements<sbyte>(bytes, start, count), shape); break;
+            case TensorElementType.Int16: Write<short, Int16Writer>(writer, Elements<short>(bytes, start, count), shape); break;
+            case TensorElementType.Int32: Write<int, Int32Writer>(writer, Elements<int>(bytes, start, count), shape); break;
+            case TensorElementType.Int64: Write<long, Int64Writer>(writer, Elements<long>(bytes, start, count), shape); break;
+            case TensorElementType.UInt8: Write<byte, ByteWriter>(writer, Elements<byte>(bytes, start, count), shape); break;
+            case TensorElementType.UInt16: Write<ushort, UInt16Writer>(writer, Elements<ushort>(bytes, start, count), shape); break;
+            case TensorElementType.UInt32: Write<uint, UInt32Writer>(writer, Elements<uint>(bytes, start, count), shape); break;
+            case TensorElementType.UInt64: Write<ulong, UInt64Writer>(writer, Elements<ulong>(bytes, start, count), shape); break;
+            case TensorElementType.Bool: Write<bool, BooleanWriter>(writer, Elements<bool>(bytes, start, count), shape); break;
+            case TensorElementType.String: Write<string, StringWriter>(writer, strings.Slice(start, count), shape); break;
+            default: throw Unsupported(type);
         }
     }
+
+    private static ReadOnlySpan<T> Elements<T>(ReadOnlySpan<byte> bytes, int start, int count) where T : unmanaged =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).Slice(start, count);
 
     private static void Write(Utf8JsonWriter writer, OutputTensor value, bool nested)
     {

@@ -91,6 +91,8 @@ internal static class JobsApi
                 return ErrorResult.Protocol(new ErrorAnswer(StatusCodes.Status415UnsupportedMediaType, GrpcStatus.InvalidArgument, "Unsupported media type.", false),
                     "The body must be a dataset (Content-Type text/csv, application/x-ndjson or application/vnd.apache.parquet, settings in the query string) or JSON naming a file on the server (application/json).");
             }
+            // The key's id goes with the job, so its rows count against that key's job-row quota (see QuotaJobRowPacer).
+            spec = spec with { SubmittedBy = Caller.Of(context)?.KeyId };
             var job = await manager.SubmitAsync(id, spec, cancellationToken);
             return TypedResults.Accepted($"/v2/jobs/{id}", ToResponse(job, manager));
         }

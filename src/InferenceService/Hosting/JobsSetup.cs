@@ -1,4 +1,5 @@
 using InferenceService.Engine.Jobs;
+using InferenceService.Security;
 using InferenceService.Engine.Serving;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +38,9 @@ internal static class JobsSetup
             sp.GetRequiredService<IOptions<JobsOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<JobManager>>(),
-            sp.GetRequiredService<JobMetrics>()));
+            sp.GetRequiredService<JobMetrics>(),
+            // A job's rows count against its submitter's job-row quota (none configured: nothing is paced).
+            sp.GetService<JobRowQuota>() is { } quota ? new QuotaJobRowPacer(quota) : null));
         services.AddHostedService<JobsHostedService>();
         return services;
     }

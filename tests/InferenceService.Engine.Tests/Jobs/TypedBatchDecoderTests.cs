@@ -1,0 +1,212 @@
+using System.Text.Json;
+using InferenceService.Engine.Jobs;
+using InferenceService.Engine.Onnx;
+using InferenceService.Engine.Scheduling;
+using InferenceService.Engine.Serving;
+using InferenceService.Engine.Tensors;
+using InferenceService.Engine.Tests.TestSupport;
+
+namespace InferenceService.Engine.Tests.Jobs;
+
+/// <summary>
+/// The typed path from dataset rows to tensors, on the identity models of every element type (input x [batch, 3]):
+/// clean rows take it and decode to the bits the JSON path decodes them to; a bad row of any type gets, in the errors
+/// file with its row number and key, the very message the real-time path gives for that row, and the job goes on.
+/// </summary>
+public sealed class TypedBatchDecoderTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "typed-batch-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly List<LoadedModel> _models = [];
+    private readonly InferencePipeline _pipeline = new();
+
+    public TypedBatchDecoderTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose()
+    {
+        _models.ForEach(m => m.Dispose());
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>Each element type the jobs accept as numbers: good cells, and a bad cell with a word its message must carry.</summary>
+    public static TheoryData<string, string, string, string> NumericTypes => new()
+    {
+        { "float", "0.5,-1.25,3", "1e39", "out of range" },
+        { "double", "0.1,2.5e-3,-7", "1e309", "out of range" },
+        { "float16", "0.5,-2,1024", "70000", "out of range" },
+        { "bfloat16", "0.5,-2,1024", "1e39", "out of range" },
+        { "int8", "-128,0,127", "128", "out of range" },
+        { "int16", "-32768,0,32767", "40000", "out of range" },
+        { "int32", "-2147483648,0,2147483647", "2.5", "not an integer" },
+        { "int64", "-9223372036854775808,0,9223372036854775807", "9223372036854775808", "out of range" },
+        { "uint8", "0,1,255", "-1", "out of range" },
+        { "uint16", "0,1,65535", "65536", "out of range" },
+        { "uint32", "0,1,4294967295", "abc", "expected an integer" },
+        { "uint64", "0,1,18446744073709551615", "-1", "out of range" },
+        { "float", "1,2,3", "abc", "expected a number" },
+    };
+
+    private LoadedModel Identity(string type)
+    {
+        var model = LoadedModel.WithScheduler("m", 1, Configs.Parse("""{ "max_batch_size": 8, "dynamic_batching": { } }"""),
+            new SessionPool([OnnxSession.Create(TempRepository.TestModel($"identity_{type}.onnx"))]),
+            new Dictionary<string, IReadOnlyList<string>>(), new SchedulerContext(new SchedulingOptions(), TimeProvider.System, null));
+        _models.Add(model);
+        return model;
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static JobSpec Spec(string input) => new()
+    {
+        Model = "m",
+        InputPath = input,
+        InputFormat = DatasetFormats.FromPath(input),
+        OutputFormat = DatasetFormat.Jsonl,
+        Key = "id",
+    };
+
+    private static async Task<List<DatasetRow>> ReadAsync(string path)
+    {
+        var rows = new List<DatasetRow>();
+        await using var reader = DatasetReaders.Open(path, DatasetFormats.FromPath(path), RowRange.All);
+        while (await reader.ReadAsync(default) is { } row)
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>What /v2/models/m/infer answers for one row: the JSON array of the row's values, checked by the real-time path.</summary>
+    private string RealTimeMessage(LoadedModel model, string rowJson)
+    {
+        using var document = JsonDocument.Parse("[" + rowJson + "]");
+        var problems = new RequestProblems();
+        using var request = _pipeline.Decode(model, [JsonInput.Nested("x", document.RootElement)], null, ref problems);
+        Assert.Null(request);
+        return problems.ToException().Message;
+    }
+
+    /// <summary>CSV cells as a client would send them: each cell's JSON (a number when it reads as one, else a string).</summary>
+    private static string AsJson(string cells) => "[" + string.Join(",", cells.Split(',').Select(c => DatasetValue.Cell(c).ToJson())) + "]";
+
+    private static List<JsonElement> Lines(string path) =>
+        [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    [Theory]
+    [MemberData(nameof(NumericTypes))]
+    public async Task TryDecode_CleanCsvRows_TakesTheTypedPathAndDecodesTheJsonPathsBits(string type, string good, string bad, string word)
+    {
+        _ = (bad, word);
+        var model = Identity(type);
+        var rows = await ReadAsync(Write("in.csv", $"id,a,b,c\nk0,{good}\nk1,{good}\n"));
+        var shaper = new RowShaper(model, Spec("in.csv"));
+        var typed = TypedBatchDecoder.TryCreate(_pipeline, model, shaper, null);
+        Assert.NotNull(typed);
+
+        using var fast = typed.TryDecode(rows);
+        var fragments = rows.Select((row, i) => { var f = new string[1]; Assert.Null(shaper.Shape(row, f)); return (i, f); }).ToList();
+        using var json = new RowBatchDecoder(_pipeline, model, shaper, null).Decode(fragments, [], []);
+
+        Assert.NotNull(fast);
+        Assert.NotNull(json);
+        Assert.Equal(json.Inputs[0].Shape, fast.Inputs[0].Shape);
+        Assert.Equal(json.Inputs[0].ElementType, fast.Inputs[0].ElementType);
+        Assert.Equal(json.Inputs[0].Data.ToArray(), fast.Inputs[0].Data.ToArray());
+        Assert.Equal(2, fast.Rows);
+    }
+
+    [Theory]
+    [MemberData(nameof(NumericTypes))]
+    public async Task Run_BadCsvCell_EveryTypeReportsTheRealTimeMessageWithRowAndKey_AndTheJobGoesOn(string type, string good, string bad, string word)
+    {
+        var model = Identity(type);
+        var cells = good.Split(',');
+        var badRow = $"{cells[0]},{bad},{cells[2]}";
+        var input = Write("in.csv", $"id,a,b,c\nk0,{good}\nk1,{badRow}\nk2,{good}\nk3,{cells[0]},{cells[1]}\n");
+        var output = Path.Combine(_folder, "out.jsonl");
+
+        var result = await OfflineBatch.RunAsync(_pipeline, model, Spec(input), output, RowRange.All, null, TimeProvider.System, default);
+
+        Assert.Equal((JobRunOutcome.Completed, 2L, 2L), (result.Outcome, result.Checkpoint.Succeeded, result.Checkpoint.Failed));
+        Assert.Equal([0, 2], Lines(output).Select(r => r.GetProperty("row").GetInt32()));
+        var errors = Lines(OfflineBatch.ErrorsPathFor(output));
+        Assert.Equal([1, 3], errors.Select(e => e.GetProperty("row").GetInt32()));
+        Assert.Equal(["k1", "k3"], errors.Select(e => e.GetProperty("key").GetString()));
+        var message = errors[0].GetProperty("error").GetString()!;
+        Assert.Equal(RealTimeMessage(model, AsJson(badRow)), message);
+        Assert.Contains(word, message, StringComparison.Ordinal);
+        Assert.Contains("Input 'x' element [0][1]", message, StringComparison.Ordinal);
+        var wrongCount = errors[1].GetProperty("error").GetString()!;
+        Assert.Equal(RealTimeMessage(model, $"[{cells[0]},{cells[1]}]"), wrongCount);
+        Assert.Contains("dimension 1 must be 3, got 2", wrongCount, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_BoolJsonLines_TypedForTrueAndFalse_AndANumberGetsTheRealTimeMessage()
+    {
+        var model = Identity("bool");
+        var input = Write("in.jsonl", """
+            {"id": "k0", "x": [true, false, true]}
+            {"id": "k1", "x": [true, 1, false]}
+            {"id": "k2", "x": [false, false, true]}
+            """);
+        var rows = await ReadAsync(input);
+        var typed = TypedBatchDecoder.TryCreate(_pipeline, model, new RowShaper(model, Spec(input)), null)!;
+        using (var clean = typed.TryDecode([rows[0], rows[2]]))
+        {
+            Assert.NotNull(clean);
+            Assert.Equal(new byte[] { 1, 0, 1, 0, 0, 1 }, clean.Inputs[0].Data.ToArray());
+        }
+        Assert.Null(typed.TryDecode(rows)); // the row with a number is the JSON path's to word
+        var output = Path.Combine(_folder, "out.jsonl");
+
+        var result = await OfflineBatch.RunAsync(_pipeline, model, Spec(input), output, RowRange.All, null, TimeProvider.System, default);
+
+        Assert.Equal((2L, 1L), (result.Checkpoint.Succeeded, result.Checkpoint.Failed));
+        var error = Assert.Single(Lines(OfflineBatch.ErrorsPathFor(output)));
+        Assert.Equal((1, "k1"), (error.GetProperty("row").GetInt32(), error.GetProperty("key").GetString()));
+        Assert.Equal(RealTimeMessage(model, "[true, 1, false]"), error.GetProperty("error").GetString());
+        Assert.Equal([true, false, true], Lines(output)[0].GetProperty("outputs").GetProperty("y").EnumerateArray().Select(e => e.GetBoolean()));
+    }
+
+    [Theory]
+    [InlineData(" 0.5", "0.5")] // surrounding white space goes, as the JSON path trims it
+    [InlineData("007", null)] // the JSON path rewrites it as 7: left to it
+    [InlineData("+1", null)]
+    [InlineData(".5", null)]
+    [InlineData("1.", null)]
+    [InlineData("NaN", null)]
+    [InlineData("", null)]
+    public void TryWriteCell_TakesOnlyJsonNumbers(string cell, string? number)
+    {
+        var bytes = new byte[4];
+        var written = TypedCellParser.TryWriteCell(System.Text.Encoding.UTF8.GetBytes(cell), Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, bytes, 0);
+
+        Assert.Equal(number is not null, written);
+        if (number is not null)
+        {
+            Assert.Equal(float.Parse(number, System.Globalization.CultureInfo.InvariantCulture), BitConverter.ToSingle(bytes));
+        }
+    }
+
+    [Fact]
+    public async Task Run_MixedBatch_BadRowFallsBackAndTheOthersGetTheSameValuesAsATypedBatch()
+    {
+        var model = Identity("float");
+        var clean = Write("clean.csv", "id,a,b,c\nk0,0.1,0.2,0.3\nk1,1.5,2.5,3.5\nk2,-1,-2,-3\n");
+        var mixed = Write("mixed.csv", "id,a,b,c\nk0,0.1,0.2,0.3\nk1,x,2.5,3.5\nk2,-1,-2,-3\n");
+        var cleanOut = Path.Combine(_folder, "clean.jsonl");
+        var mixedOut = Path.Combine(_folder, "mixed.jsonl");
+
+        await OfflineBatch.RunAsync(_pipeline, model, Spec(clean), cleanOut, RowRange.All, null, TimeProvider.System, default);
+        await OfflineBatch.RunAsync(_pipeline, model, Spec(mixed), mixedOut, RowRange.All, null, TimeProvider.System, default);
+
+        var lines = File.ReadAllLines(cleanOut);
+        Assert.Equal([lines[0], lines[2]], File.ReadAllLines(mixedOut));
+    }
+}
