@@ -58,6 +58,6 @@ public class AccuracyStoreWriteBenchmarks
         {
             batch.Keep(prediction);
         }
-        return batch.Build(_now);
+        return batch.Build();
     }
 }

@@ -85,8 +85,12 @@ public sealed class RedisAccuracyStore : IAccuracyStore
     public void Record(IReadOnlyList<PredictedRows> signals, IReadOnlyList<ScoredOutput>? scored, Prediction? keep, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        if (signals.Count == 0 && scored is null && keep is null)
+        {
+            return;
+        }
         // The rows sit in pooled arrays the caller returns once this call is over: the writer gets its own copy.
-        var copied = new (OutputTracker, PredictedRow[])[signals.Count];
+        var copied = signals.Count == 0 ? [] : new (OutputTracker, PredictedRow[])[signals.Count];
         for (var i = 0; i < copied.Length; i++)
         {
             copied[i] = (signals[i].Output, signals[i].Rows.AsSpan(0, signals[i].Count).ToArray());
@@ -113,7 +117,7 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         {
             batch.AddScored(output, now);
         }
-        var (keys, arguments) = batch.Build(now);
+        var (keys, arguments) = batch.Build();
         var answer = (long)await Bounded(database.ScriptEvaluateAsync(ApplyScript.Text, keys, arguments), cancellationToken).ConfigureAwait(false);
         return answer switch
         {
@@ -260,7 +264,7 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         try
         {
             var database = await DatabaseAsync(_stopping.Token).ConfigureAwait(false);
-            var (keys, arguments) = batch.Build(_time.GetUtcNow());
+            var (keys, arguments) = batch.Build();
             await database.ScriptEvaluateAsync(ApplyScript.Text, keys, arguments).WaitAsync(_redis.Timeout, _time, _stopping.Token).ConfigureAwait(false);
             _incidents.Succeeded();
             _writes.Add(writes, new KeyValuePair<string, object?>("outcome", "stored"));
