@@ -13,7 +13,7 @@ namespace InferenceService.Engine.Accuracy.Redis;
 /// windows' buckets (hashes of counts that expire once they leave their window).
 /// <para>
 /// A request's answer never waits for Redis: what it records goes into a bounded queue that one writer drains in
-/// batches gathered for a few milliseconds, one script run per batch, each bounded by <see cref="RedisAccuracyOptions.Timeout"/>. A write that
+/// batches gathered for <see cref="RedisAccuracyOptions.WriteDelay"/>, one script run per batch, each bounded by <see cref="RedisAccuracyOptions.Timeout"/>. A write that
 /// fails or finds the queue full is dropped and counted (<c>inference.accuracy.store.writes</c>); an outage is logged
 /// when it starts and when it ends. Feedback claims a prediction and adds its rows in one script run, so it is scored
 /// once whichever replica it reaches. Feedback and reports wait for Redis (bounded by the same timeout) and answer
@@ -25,13 +25,6 @@ public sealed class RedisAccuracyStore : IAccuracyStore
 {
     /// <summary>Writes taken off the queue for one script run at most.</summary>
     private const int MaxBatch = 512;
-
-    /// <summary>
-    /// How long the writer lets writes gather once one is waiting: a round trip per answer would cost more CPU (the
-    /// client's and Redis's) than the answer's own inference; a few milliseconds' delay before feedback can find a
-    /// prediction costs nothing.
-    /// </summary>
-    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(5);
 
     private readonly AccuracyOptions _options;
     private readonly RedisAccuracyOptions _redis;
@@ -239,9 +232,11 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         {
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
-                if (reader.Count < MaxBatch)
+                // A round trip per answer would cost more CPU (the client's and Redis's) than the answer's own inference;
+                // a few milliseconds' delay before feedback can find a prediction costs nothing.
+                if (reader.Count < MaxBatch && _redis.WriteDelay > TimeSpan.Zero)
                 {
-                    await Task.Delay(s_gather, _time, _stopping.Token).ConfigureAwait(false);
+                    await Task.Delay(_redis.WriteDelay, _time, _stopping.Token).ConfigureAwait(false);
                 }
                 var batch = NewBatch();
                 var writes = 0;
