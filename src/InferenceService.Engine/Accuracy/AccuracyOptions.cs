@@ -133,6 +133,14 @@ public sealed class RedisAccuracyOptions
     /// <summary>Writes waiting for the store at most; beyond this they are dropped (and counted) rather than queued.</summary>
     public int MaxPendingWrites { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long the writer lets answers' writes gather before it sends them as one batch: each batch costs a round trip,
+    /// a script run and the wake-ups of both processes whatever its size, so a longer gather costs less per answer (at
+    /// 5 ms, the service spent about 40% more CPU per answer of the tiny MLP than with the memory store; at 20 ms, about
+    /// the same); a prediction can be found by feedback from this long (plus the round trip) after its answer.
+    /// </summary>
+    public TimeSpan WriteDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -151,6 +159,10 @@ public sealed class RedisAccuracyOptions
         if (MaxPendingWrites < 1)
         {
             problems.Add($"Accuracy:Redis:MaxPendingWrites must be 1 or more, not {MaxPendingWrites}.");
+        }
+        if (WriteDelay < TimeSpan.Zero || WriteDelay > TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"Accuracy:Redis:WriteDelay must be zero or longer and at most a second, not {WriteDelay}.");
         }
         return problems;
     }

@@ -34,6 +34,24 @@ public sealed class AccuracyOptionsTests
         Assert.Contains(problems, p => p.Contains("must not repeat a window", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1001)]
+    public void Validate_RedisWriteDelayOutOfRange_IsReported(int milliseconds)
+    {
+        var redis = new RedisAccuracyOptions { Configuration = "localhost:6379", WriteDelay = TimeSpan.FromMilliseconds(milliseconds) };
+
+        var problem = Assert.Single(redis.Validate());
+
+        Assert.Contains("Accuracy:Redis:WriteDelay must be zero or longer and at most a second", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RedisWriteDelayZero_IsValid()
+    {
+        Assert.Empty(new RedisAccuracyOptions { Configuration = "localhost:6379", WriteDelay = TimeSpan.Zero }.Validate());
+    }
+
     [Fact]
     public void From_ConfiguredWindows_ReplaceTheDefaultsInOrder()
     {

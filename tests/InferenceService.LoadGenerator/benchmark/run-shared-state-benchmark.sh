@@ -92,7 +92,7 @@ for round in $(seq 1 "$rounds"); do
   pairs+=(--baseline "$out/memory.$round.json" --candidate "$out/redis.$round.json")
 done
 
-kept=$(redis-cli -p "$redis_port" zcard inference:accuracy:predictions)
+kept=$(redis-cli -p "$redis_port" llen inference:accuracy:kept)
 writes=$(curl -s "$shared/metrics" | awk '/^inference_accuracy_store_writes_total/ { print }')
 
 echo

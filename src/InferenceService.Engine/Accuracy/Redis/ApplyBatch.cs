@@ -5,14 +5,16 @@ namespace InferenceService.Engine.Accuracy.Redis;
 
 /// <summary>
 /// Writes gathered into one run of <see cref="ApplyScript"/>: predictions to keep, rows appended to each row list, and
-/// counts added up per time bucket (so a batch touches each bucket's fields once, however many rows it carries).
+/// counts added up per time bucket (so a batch touches each bucket's fields once, however many rows it carries). The
+/// kept predictions are encoded into one buffer for the whole batch and passed as slices of it, each with its key and
+/// nothing else: what they share (their expiry, the bound) is said once per batch.
 /// </summary>
 internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadOnlyList<RollingWindow> windows)
 {
     private readonly int _largestRowWindow = windows.Select(w => w.Rows ?? 0).DefaultIfEmpty(0).Max();
     private readonly List<RedisKey> _keys = [];
     private readonly Dictionary<RedisKey, int> _keyIndex = [];
-    private readonly List<(RedisKey Key, Prediction Prediction)> _predictions = [];
+    private readonly List<Prediction> _predictions = [];
     private readonly Dictionary<RedisKey, List<RedisValue>> _rows = [];
     private readonly Dictionary<RedisKey, Bucket> _buckets = [];
     private RedisKey? _claim;
@@ -21,9 +23,14 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
     public int Predictions => _predictions.Count;
 
     /// <summary>Makes the batch apply only if it claims this prediction first.</summary>
-    public void Claim(PredictionKey prediction) => _claim = keys.Prediction(prediction);
+    public void Claim(PredictionKey prediction)
+    {
+        var key = keys.Prediction(prediction);
+        Register(key);
+        _claim = key;
+    }
 
-    public void Keep(Prediction prediction) => _predictions.Add((keys.Prediction(prediction.Key), prediction));
+    public void Keep(Prediction prediction) => _predictions.Add(prediction);
 
     public void AddSignals(OutputTracker output, ReadOnlySpan<PredictedRow> rows, DateTimeOffset now)
     {
@@ -86,19 +93,43 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
         }
     }
 
-    /// <summary>The script's keys and arguments; <paramref name="now"/> dates the index's expiry.</summary>
-    public (RedisKey[] Keys, RedisValue[] Arguments) Build(DateTimeOffset now)
+    /// <summary>The script's keys and arguments, in the layout <see cref="ApplyScript"/> reads.</summary>
+    public (RedisKey[] Keys, RedisValue[] Arguments) Build()
     {
-        var arguments = new List<RedisValue> { _claim is { } claim ? Index(claim) : 0 };
-        var ttl = (long)options.PredictionTtl.TotalMilliseconds;
-        foreach (var (key, prediction) in _predictions)
+        // The index, then the kept predictions' keys (each used once: no lookup), then the rows' and buckets' keys.
+        var kept = _predictions.Count;
+        var keyList = new List<RedisKey>(1 + kept + _keyIndex.Count) { keys.PredictionIndex };
+        var arguments = new List<RedisValue>(4 + kept + (_rows.Count * 4) + (_buckets.Count * 8))
         {
-            arguments.Add("P");
-            arguments.Add(Index(key));
-            arguments.Add(ttl);
-            arguments.Add(prediction.MadeAt.ToUnixTimeMilliseconds());
-            arguments.Add(PredictionCodec.Encode(prediction));
-            arguments.Add(Index(keys.PredictionIndex));
+            0,
+            kept,
+            (long)options.PredictionTtl.TotalMilliseconds,
+            options.MaxStoredPredictions,
+        };
+        if (kept > 0)
+        {
+            var length = 0;
+            foreach (var prediction in _predictions)
+            {
+                length += PredictionCodec.EncodedLength(prediction);
+            }
+            var buffer = new byte[length];
+            var at = 0;
+            foreach (var prediction in _predictions)
+            {
+                keyList.Add(keys.Prediction(prediction.Key));
+                var size = PredictionCodec.EncodedLength(prediction);
+                PredictionCodec.Encode(prediction, buffer.AsSpan(at, size));
+                arguments.Add(new ReadOnlyMemory<byte>(buffer, at, size));
+                at += size;
+            }
+        }
+        // The other keys are numbered after the predictions'.
+        var offset = keyList.Count;
+        keyList.AddRange(_keys);
+        if (_claim is { } claim)
+        {
+            arguments[0] = offset + _keyIndex[claim];
         }
         foreach (var (key, rows) in _rows)
         {
@@ -107,25 +138,16 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
                 continue;
             }
             arguments.Add("R");
-            arguments.Add(Index(key));
+            arguments.Add(offset + _keyIndex[key]);
             arguments.Add(_largestRowWindow);
             arguments.Add(rows.Count);
             arguments.AddRange(rows);
         }
         foreach (var (key, bucket) in _buckets)
         {
-            bucket.AppendTo(arguments, Index(key));
+            bucket.AppendTo(arguments, offset + _keyIndex[key]);
         }
-        // The index's ZADD of every prediction above happens here, so the trim always follows the predictions it bounds.
-        if (_predictions.Count > 0)
-        {
-            arguments.Add("T");
-            arguments.Add(Index(keys.PredictionIndex));
-            arguments.Add(ttl);
-            arguments.Add(options.MaxStoredPredictions);
-            arguments.Add(now.ToUnixTimeMilliseconds());
-        }
-        return (_keys.ToArray(), arguments.ToArray());
+        return (keyList.ToArray(), arguments.ToArray());
     }
 
     private IEnumerable<RollingWindow> TimeWindows => windows.Where(w => w.Duration is not null);
@@ -140,6 +162,7 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
         if (!_rows.TryGetValue(key, out var list))
         {
             _rows[key] = list = [];
+            Register(key);
         }
         return list;
     }
@@ -151,18 +174,19 @@ internal sealed class ApplyBatch(RedisKeys keys, AccuracyOptions options, IReadO
         if (!_buckets.TryGetValue(key, out var bucket))
         {
             _buckets[key] = bucket = new Bucket((long)TimeBucketIds.LifetimeOf(duration).TotalMilliseconds);
+            Register(key);
         }
         return bucket;
     }
 
-    private int Index(RedisKey key)
+    /// <summary>Numbers a key (from 1) among the batch's keys other than the index and the kept predictions'.</summary>
+    private void Register(RedisKey key)
     {
-        if (!_keyIndex.TryGetValue(key, out var index))
+        if (!_keyIndex.ContainsKey(key))
         {
             _keys.Add(key);
-            _keyIndex[key] = index = _keys.Count;
+            _keyIndex[key] = _keys.Count;
         }
-        return index;
     }
 
     /// <summary>The counts one batch adds to one time bucket.</summary>

@@ -2,18 +2,22 @@ namespace InferenceService.Engine.Accuracy.Redis;
 
 /// <summary>
 /// The one script every write runs, so that a batch of writes is one round trip and applies whole. A kept prediction
-/// is a string: one byte, '1' once scored and '0' before, then its encoding. ARGV[1] is the index in KEYS of a
-/// prediction to claim first (0: none): it must exist and be unscored, else nothing is applied and the script answers
-/// -1 (gone) or 0 (already scored); claiming sets its first byte, keeping its expiry. The operations that follow, each
-/// naming its key by index:
+/// is a string: one byte, '1' once scored and '0' before, then its encoding. The arguments:
 /// <list type="bullet">
-/// <item><c>P key ttl_ms made_at_ms value index</c>: keep a prediction (replacing one under the same key) and queue it
-/// in the index by age (one ZADD for the whole batch).</item>
+/// <item><c>ARGV[1]</c>: the index in KEYS of a prediction to claim first (0: none). It must exist and be unscored, else
+/// nothing is applied and the script answers -1 (gone) or 0 (already scored); claiming sets its first byte, keeping its
+/// expiry.</item>
+/// <item><c>ARGV[2..4]</c>: <c>kept ttl_ms capacity</c>. KEYS[1] is the index (a list of kept keys, oldest first),
+/// KEYS[2..kept+1] the kept predictions' keys and ARGV[5..kept+4] their values: each is set with the TTL and pushed on the
+/// index, and the index's oldest beyond <c>capacity</c> are popped and unlinked. The index expires a TTL after its last
+/// write, so an idle service leaves nothing behind.</item>
+/// </list>
+/// The operations that follow, each naming its key by index:
+/// <list type="bullet">
 /// <item><c>R key capacity count row…</c>: append rows to a list and keep its newest <c>capacity</c>.</item>
 /// <item><c>I|F key ttl_ms count (field increment)…</c>: add integer (I) or float (F) counts to a hash that expires.</item>
-/// <item><c>T key ttl_ms capacity now_ms</c>: forget the index's expired predictions, then the oldest beyond capacity.</item>
 /// </list>
-/// Answers 1 when applied.
+/// Answers 1 when applied. Needs Redis 6.2 or later (LPOP with a count).
 /// </summary>
 internal static class ApplyScript
 {
@@ -26,20 +30,34 @@ internal static class ApplyScript
           if state == '1' then return 0 end
           redis.call('SETRANGE', prediction, 0, '1')
         end
-        local queued = {}
-        local index = nil
-        local i = 2
+        local kept = tonumber(ARGV[2])
+        if kept > 0 then
+          local ttl = ARGV[3]
+          for j = 1, kept do
+            redis.call('SET', KEYS[j + 1], ARGV[j + 4], 'PX', ttl)
+          end
+          local index = KEYS[1]
+          local size = 0
+          local from = 2
+          while from <= kept + 1 do
+            local to = math.min(from + 999, kept + 1)
+            size = redis.call('RPUSH', index, unpack(KEYS, from, to))
+            from = to + 1
+          end
+          redis.call('PEXPIRE', index, ttl)
+          local excess = size - tonumber(ARGV[4])
+          while excess > 0 do
+            local oldest = redis.call('LPOP', index, math.min(excess, 1000))
+            redis.call('UNLINK', unpack(oldest))
+            excess = excess - #oldest
+          end
+        end
+        local i = 5 + kept
         local n = #ARGV
         while i <= n do
           local op = ARGV[i]
           local key = KEYS[tonumber(ARGV[i + 1])]
-          if op == 'P' then
-            redis.call('SET', key, ARGV[i + 4], 'PX', ARGV[i + 2])
-            index = KEYS[tonumber(ARGV[i + 5])]
-            queued[#queued + 1] = ARGV[i + 3]
-            queued[#queued + 1] = key
-            i = i + 6
-          elseif op == 'R' then
+          if op == 'R' then
             local capacity = tonumber(ARGV[i + 2])
             local first = i + 4
             local last = first + tonumber(ARGV[i + 3]) - 1
@@ -59,27 +77,6 @@ internal static class ApplyScript
             end
             redis.call('PEXPIRE', key, ARGV[i + 2])
             i = i + 4 + 2 * count
-          elseif op == 'T' then
-            local from = 1
-            while from <= #queued do
-              local to = math.min(from + 999, #queued)
-              redis.call('ZADD', key, unpack(queued, from, to))
-              from = to + 1
-            end
-            queued = {}
-            local ttl = tonumber(ARGV[i + 2])
-            local capacity = tonumber(ARGV[i + 3])
-            local now = tonumber(ARGV[i + 4])
-            redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ttl)
-            local size = redis.call('ZCARD', key)
-            if size > capacity then
-              local oldest = redis.call('ZRANGE', key, 0, size - capacity - 1)
-              for _, old in ipairs(oldest) do
-                redis.call('DEL', old)
-              end
-              redis.call('ZREMRANGEBYRANK', key, 0, size - capacity - 1)
-            end
-            i = i + 5
           else
             return redis.error_reply('unknown operation ' .. tostring(op))
           end

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Text;
+
 namespace InferenceService.Engine.Accuracy.Redis;
 
 /// <summary>
@@ -12,45 +15,80 @@ internal static class PredictionCodec
     private const byte ClassesKept = 1;
     private const byte ValuesKept = 2;
 
-    public static byte[] Encode(Prediction prediction)
+    /// <summary>The length of <paramref name="prediction"/>'s encoding, for <see cref="Encode(Prediction, Span{byte})"/>.</summary>
+    public static int EncodedLength(Prediction prediction)
     {
-        using var buffer = new MemoryStream(64 + (prediction.Outputs.Count * 32) + prediction.Outputs.Sum(o => 8 * ((o.Classes?.Length ?? 0) + (o.Values?.Length ?? 0))));
-        using (var writer = new BinaryWriter(buffer))
+        var length = 1 + 1 + 8 + 4;
+        foreach (var output in prediction.Outputs)
         {
-            writer.Write(prediction.IsScored ? (byte)'1' : (byte)'0');
-            writer.Write(FormatVersion);
-            writer.Write(prediction.MadeAt.UtcTicks);
-            writer.Write(prediction.Outputs.Count);
-            foreach (var output in prediction.Outputs)
+            var name = Encoding.UTF8.GetByteCount(output.Output.Name);
+            length += LengthPrefixSize(name) + name + 4 + 8 + 1;
+            if (output.Classes is { } classes)
             {
-                writer.Write(output.Output.Name);
-                writer.Write(output.Rows);
-                writer.Write(output.ValueCount);
-                if (output.Classes is { } classes)
-                {
-                    writer.Write(ClassesKept);
-                    writer.Write(classes.Length);
-                    foreach (var value in classes)
-                    {
-                        writer.Write(value);
-                    }
-                }
-                else if (output.Values is { } values)
-                {
-                    writer.Write(ValuesKept);
-                    writer.Write(values.Length);
-                    foreach (var value in values)
-                    {
-                        writer.Write(value);
-                    }
-                }
-                else
-                {
-                    writer.Write(NothingKept);
-                }
+                length += 4 + (8 * classes.Length);
+            }
+            else if (output.Values is { } values)
+            {
+                length += 4 + (8 * values.Length);
             }
         }
-        return buffer.ToArray();
+        return length;
+    }
+
+    /// <summary>
+    /// Writes the encoding into <paramref name="destination"/>, exactly <see cref="EncodedLength"/> bytes long: the
+    /// writer encodes a whole batch into one buffer, so a kept prediction costs no allocation of its own.
+    /// </summary>
+    public static void Encode(Prediction prediction, Span<byte> destination)
+    {
+        destination[0] = prediction.IsScored ? (byte)'1' : (byte)'0';
+        destination[1] = FormatVersion;
+        BinaryPrimitives.WriteInt64LittleEndian(destination[2..], prediction.MadeAt.UtcTicks);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[10..], prediction.Outputs.Count);
+        var at = 14;
+        foreach (var output in prediction.Outputs)
+        {
+            var name = Encoding.UTF8.GetByteCount(output.Output.Name);
+            at += WriteLengthPrefix(destination[at..], name);
+            at += Encoding.UTF8.GetBytes(output.Output.Name, destination[at..]);
+            BinaryPrimitives.WriteInt32LittleEndian(destination[at..], output.Rows);
+            BinaryPrimitives.WriteInt64LittleEndian(destination[(at + 4)..], output.ValueCount);
+            at += 12;
+            if (output.Classes is { } classes)
+            {
+                destination[at] = ClassesKept;
+                BinaryPrimitives.WriteInt32LittleEndian(destination[(at + 1)..], classes.Length);
+                at += 5;
+                foreach (var value in classes)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(destination[at..], value);
+                    at += 8;
+                }
+            }
+            else if (output.Values is { } values)
+            {
+                destination[at] = ValuesKept;
+                BinaryPrimitives.WriteInt32LittleEndian(destination[(at + 1)..], values.Length);
+                at += 5;
+                foreach (var value in values)
+                {
+                    BinaryPrimitives.WriteDoubleLittleEndian(destination[at..], value);
+                    at += 8;
+                }
+            }
+            else
+            {
+                destination[at++] = NothingKept;
+            }
+        }
+    }
+
+    /// <summary>The encoding as an array of its own.</summary>
+    public static byte[] Encode(Prediction prediction)
+    {
+        var data = new byte[EncodedLength(prediction)];
+        Encode(prediction, data);
+        return data;
     }
 
     /// <summary>The prediction, or null when the bytes are not one this codec wrote.</summary>
@@ -102,5 +140,29 @@ internal static class PredictionCodec
         {
             return null;
         }
+    }
+
+    /// <summary>The size of a string's length prefix: seven bits a byte, as <see cref="BinaryReader.ReadString"/> reads it.</summary>
+    private static int LengthPrefixSize(int length)
+    {
+        var size = 1;
+        while ((length >>= 7) != 0)
+        {
+            size++;
+        }
+        return size;
+    }
+
+    private static int WriteLengthPrefix(Span<byte> destination, int length)
+    {
+        var at = 0;
+        var value = (uint)length;
+        while (value >= 0x80)
+        {
+            destination[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[at++] = (byte)value;
+        return at;
     }
 }

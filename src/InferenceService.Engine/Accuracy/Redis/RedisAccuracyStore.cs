@@ -13,7 +13,7 @@ namespace InferenceService.Engine.Accuracy.Redis;
 /// windows' buckets (hashes of counts that expire once they leave their window).
 /// <para>
 /// A request's answer never waits for Redis: what it records goes into a bounded queue that one writer drains in
-/// batches gathered for a few milliseconds, one script run per batch, each bounded by <see cref="RedisAccuracyOptions.Timeout"/>. A write that
+/// batches gathered for <see cref="RedisAccuracyOptions.WriteDelay"/>, one script run per batch, each bounded by <see cref="RedisAccuracyOptions.Timeout"/>. A write that
 /// fails or finds the queue full is dropped and counted (<c>inference.accuracy.store.writes</c>); an outage is logged
 /// when it starts and when it ends. Feedback claims a prediction and adds its rows in one script run, so it is scored
 /// once whichever replica it reaches. Feedback and reports wait for Redis (bounded by the same timeout) and answer
@@ -25,13 +25,6 @@ public sealed class RedisAccuracyStore : IAccuracyStore
 {
     /// <summary>Writes taken off the queue for one script run at most.</summary>
     private const int MaxBatch = 512;
-
-    /// <summary>
-    /// How long the writer lets writes gather once one is waiting: a round trip per answer would cost more CPU (the
-    /// client's and Redis's) than the answer's own inference; a few milliseconds' delay before feedback can find a
-    /// prediction costs nothing.
-    /// </summary>
-    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(5);
 
     private readonly AccuracyOptions _options;
     private readonly RedisAccuracyOptions _redis;
@@ -85,8 +78,12 @@ public sealed class RedisAccuracyStore : IAccuracyStore
     public void Record(IReadOnlyList<PredictedRows> signals, IReadOnlyList<ScoredOutput>? scored, Prediction? keep, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        if (signals.Count == 0 && scored is null && keep is null)
+        {
+            return;
+        }
         // The rows sit in pooled arrays the caller returns once this call is over: the writer gets its own copy.
-        var copied = new (OutputTracker, PredictedRow[])[signals.Count];
+        var copied = signals.Count == 0 ? [] : new (OutputTracker, PredictedRow[])[signals.Count];
         for (var i = 0; i < copied.Length; i++)
         {
             copied[i] = (signals[i].Output, signals[i].Rows.AsSpan(0, signals[i].Count).ToArray());
@@ -113,7 +110,7 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         {
             batch.AddScored(output, now);
         }
-        var (keys, arguments) = batch.Build(now);
+        var (keys, arguments) = batch.Build();
         var answer = (long)await Bounded(database.ScriptEvaluateAsync(ApplyScript.Text, keys, arguments), cancellationToken).ConfigureAwait(false);
         return answer switch
         {
@@ -235,9 +232,11 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         {
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
-                if (reader.Count < MaxBatch)
+                // A round trip per answer would cost more CPU (the client's and Redis's) than the answer's own inference;
+                // a few milliseconds' delay before feedback can find a prediction costs nothing.
+                if (reader.Count < MaxBatch && _redis.WriteDelay > TimeSpan.Zero)
                 {
-                    await Task.Delay(s_gather, _time, _stopping.Token).ConfigureAwait(false);
+                    await Task.Delay(_redis.WriteDelay, _time, _stopping.Token).ConfigureAwait(false);
                 }
                 var batch = NewBatch();
                 var writes = 0;
@@ -260,7 +259,7 @@ public sealed class RedisAccuracyStore : IAccuracyStore
         try
         {
             var database = await DatabaseAsync(_stopping.Token).ConfigureAwait(false);
-            var (keys, arguments) = batch.Build(_time.GetUtcNow());
+            var (keys, arguments) = batch.Build();
             await database.ScriptEvaluateAsync(ApplyScript.Text, keys, arguments).WaitAsync(_redis.Timeout, _time, _stopping.Token).ConfigureAwait(false);
             _incidents.Succeeded();
             _writes.Add(writes, new KeyValuePair<string, object?>("outcome", "stored"));

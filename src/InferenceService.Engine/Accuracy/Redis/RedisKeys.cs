@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
 
@@ -17,11 +18,34 @@ internal enum RowStream
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
-    /// <summary>The sorted set of kept prediction keys by the time they were made, oldest first: the count bound's queue.</summary>
-    public RedisKey PredictionIndex { get; } = prefix + "predictions";
+    /// <summary>Model versions whose key prefix is kept at most; beyond, a key is built whole.</summary>
+    private const int MaxCachedVersions = 1024;
 
-    public RedisKey Prediction(PredictionKey key) =>
-        $"{prefix}p:{Escape(key.Model)}:{key.Version.ToString(CultureInfo.InvariantCulture)}:{Escape(key.Id)}";
+    /// <summary>The first part of a prediction's key per model version, built once: the writer names thousands a second.</summary>
+    private readonly ConcurrentDictionary<(string Model, long Version), string> _versionPrefixes = new();
+
+    /// <summary>
+    /// The list of kept prediction keys in the order they were written, oldest first: the count bound's queue. (Before,
+    /// a sorted set under <c>predictions</c>; a list costs Redis a push and a pop per prediction instead of a sorted insert
+    /// and removal, and a new name keeps the two from meeting while replicas of both versions run.)
+    /// </summary>
+    public RedisKey PredictionIndex { get; } = prefix + "kept";
+
+    public RedisKey Prediction(PredictionKey key) => string.Concat(VersionPrefix(key.Model, key.Version), Escape(key.Id));
+
+    private string VersionPrefix(string model, long version)
+    {
+        if (_versionPrefixes.TryGetValue((model, version), out var known))
+        {
+            return known;
+        }
+        var built = $"{prefix}p:{Escape(model)}:{version.ToString(CultureInfo.InvariantCulture)}:";
+        if (_versionPrefixes.Count < MaxCachedVersions)
+        {
+            _versionPrefixes.TryAdd((model, version), built);
+        }
+        return built;
+    }
 
     /// <summary>The newest rows of one stream, oldest first, as long as the largest row window.</summary>
     public RedisKey Rows(OutputTracker output, RowStream stream) => $"{Output(output)}:{Name(stream)}:rows";
