@@ -44,8 +44,13 @@ public class PredictionStoreBenchmarks
         _next = (_next + 1) % _made.Length;
     }
 
+    /// <summary>A kept prediction (the newest), made anew for its feedback.</summary>
     [Benchmark]
-    public Prediction? Find() => _store.Find(_made[(_next + Capacity - 1) % _made.Length].Key);
+    public Prediction? FindKept() => _store.Find(_made[(_next + _made.Length - 1) % _made.Length].Key);
+
+    /// <summary>An id the store does not hold (the next one to come).</summary>
+    [Benchmark]
+    public Prediction? FindUnknown() => _store.Find(_made[_next].Key);
 }
 
 /// <summary>

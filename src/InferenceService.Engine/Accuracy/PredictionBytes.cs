@@ -28,8 +28,11 @@ internal static class PredictionBytes
     {
         var id = prediction.Key.Id;
         var size = IdStart + (Ascii.IsValid(id) ? id.Length : 2 * id.Length);
-        foreach (var output in prediction.Outputs)
+        // Indexed rather than enumerated: an enumerator of the interface would be an allocation per answer.
+        var outputs = prediction.Outputs;
+        for (var o = 0; o < outputs.Count; o++)
         {
+            var output = outputs[o];
             size += 4 + 8 + 1;
             var (kept, count) = KeptOf(output);
             size += kept switch
@@ -59,8 +62,10 @@ internal static class PredictionBytes
             MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(destination[at..]);
             at += 2 * id.Length;
         }
-        foreach (var output in prediction.Outputs)
+        var outputs = prediction.Outputs;
+        for (var o = 0; o < outputs.Count; o++)
         {
+            var output = outputs[o];
             BinaryPrimitives.WriteInt32LittleEndian(destination[at..], output.Rows);
             BinaryPrimitives.WriteInt64LittleEndian(destination[(at + 4)..], output.ValueCount);
             var (kept, count) = KeptOf(output);

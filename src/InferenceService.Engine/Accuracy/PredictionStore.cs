@@ -16,7 +16,7 @@ namespace InferenceService.Engine.Accuracy;
 /// (in the order they arrived, so eviction and expiry only ever look at its head), its id and outputs packed into one
 /// byte ring beside it, and the index is a hash table of entry numbers chained through the entries. A replaced
 /// prediction is only marked dead and leaves when it reaches the head; when either ring has no room left, the live
-/// entries are copied into fresh rings twice their size, which keeps the copying O(1) per call on average.
+/// entries are copied into fresh rings half as large again as they need, which keeps the copying O(1) per call on average.
 /// <see cref="Find"/> and <see cref="Claim"/> make objects again, for the rare feedback.
 /// </remarks>
 public sealed class PredictionStore(int capacity, TimeSpan timeToLive, TimeProvider time)
@@ -83,7 +83,10 @@ public sealed class PredictionStore(int capacity, TimeSpan timeToLive, TimeProvi
             {
                 Rebuild(size);
             }
-            TryAllocate(size, out var offset);
+            if (!TryAllocate(size, out var offset))
+            {
+                return; // more than one array can hold: not kept
+            }
             PredictionBytes.Write(prediction, _bytes.AsSpan(offset, size));
             var index = (_head + _used) % _entries.Length;
             ref var entry = ref _entries[index];
@@ -244,12 +247,15 @@ public sealed class PredictionStore(int capacity, TimeSpan timeToLive, TimeProvi
         return _tail < oldest && oldest - _tail >= size;
     }
 
-    /// <summary>Copies the live entries, oldest first, into rings with room for as many again (and one more of <paramref name="size"/> bytes).</summary>
+    /// <summary>Copies the live entries, oldest first, into fresh rings with room for more (at least one more of <paramref name="size"/> bytes).</summary>
     private void Rebuild(int size)
     {
-        var entries = new Entry[Math.Max(MinimumEntries, 2 * (_live + 1))];
+        // Half as much room again as the live entries need: the copying stays O(1) per call on average, and a full store
+        // (whose live entries stop growing) carries a third of its rings unused at most.
+        var entries = new Entry[Math.Max(MinimumEntries, (_live + 1) * 3 / 2)];
+        var needed = _liveBytes + size;
         // Never read before written, so not cleared: pages the ring has not reached yet cost no memory.
-        var bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(MinimumBytes, 2 * (_liveBytes + size))));
+        var bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(MinimumBytes, needed + (needed / 2))));
         var buckets = new int[(int)Math.Min(1 << 30, BitOperations.RoundUpToPowerOf2((uint)entries.Length))];
         var count = 0;
         var tail = 0;
