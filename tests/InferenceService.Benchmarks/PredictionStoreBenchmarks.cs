@@ -28,7 +28,7 @@ public class PredictionStoreBenchmarks
         _made = new Prediction[2 * Capacity];
         for (var i = 0; i < _made.Length; i++)
         {
-            _made[i] = PredictionStoreFootprint.Answer(output, PredictionStoreFootprint.Id(i), DateTimeOffset.UnixEpoch);
+            _made[i] = PredictionStoreFootprint.Answer(output, PredictionStoreFootprint.Id(i), DateTimeOffset.UtcNow);
         }
         _store = new PredictionStore(Capacity, TimeSpan.FromDays(1), TimeProvider.System);
         for (_next = 0; _next < Capacity; _next++)
