@@ -5,5 +5,9 @@ if (args.Length > 0 && args[0] == OrtRowsBaseline.Command)
 {
     return OrtRowsBaseline.Run(args);
 }
+if (args.Length > 0 && args[0] == PredictionStoreFootprint.Command)
+{
+    return PredictionStoreFootprint.Run(args);
+}
 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);
 return 0;

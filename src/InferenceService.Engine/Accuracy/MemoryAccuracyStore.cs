@@ -54,12 +54,12 @@ public sealed class MemoryAccuracyStore(AccuracyOptions options, TimeProvider ti
 
     public ValueTask<ScoreClaim> ScoreAsync(Prediction prediction, IReadOnlyList<ScoredOutput> scored, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!_predictions.TryMarkScored(prediction))
+        var claim = _predictions.Claim(prediction);
+        if (claim == ScoreClaim.Scored)
         {
-            return ValueTask.FromResult(ScoreClaim.AlreadyScored);
+            AddScored(scored, now);
         }
-        AddScored(scored, now);
-        return ValueTask.FromResult(ScoreClaim.Scored);
+        return ValueTask.FromResult(claim);
     }
 
     public ValueTask<OutputSummaries> SummarizeAsync(OutputTracker output, DateTimeOffset now, CancellationToken cancellationToken) =>
