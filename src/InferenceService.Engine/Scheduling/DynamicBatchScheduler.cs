@@ -35,9 +35,9 @@ namespace InferenceService.Engine.Scheduling;
 /// the natural batching of a busy server, which needs no waiting.
 /// </para>
 /// <para>
-/// Runs on the caller's thread: when nothing waits, an instance is idle, the request would go at once anyway, and
-/// recent Runs say this one takes less than <see cref="SchedulingOptions.InlineRunLimitMicroseconds"/>, the request
-/// runs on the thread that enqueues it, on the idle instance's session. Handing a short Run to an instance thread
+/// Runs on the caller's thread: when nothing waits and no request has had to wait for that long, an instance is idle,
+/// the request would go at once anyway, and recent Runs say this one takes less than
+/// <see cref="SchedulingOptions.InlineRunLimitMicroseconds"/>, the request runs on the thread that enqueues it, on the idle instance's session. Handing a short Run to an instance thread
 /// and its answer back costs two thread wake-ups, which on a busy machine take longer than the Run itself; a short
 /// Run holds a pool thread for less time than the wake-ups would. Sessions are therefore not owned by the instance
 /// threads: whoever runs takes an idle one (<c>_idleSessions</c>) and gives it back, so a session never runs two
@@ -78,6 +78,8 @@ public sealed class DynamicBatchScheduler : IDisposable
     private readonly long _inlineLimitTicks;
     // A moving average of the instance time recent Runs took per row (timestamp ticks); below 0 while no Run is known.
     private double _ticksPerRow = -1;
+    // When an online request last had to queue: a busy model keeps its Runs on the instance threads (see TakeIdleSessionForCaller).
+    private long _lastQueued = long.MinValue / 2;
     private readonly long _maxQueueDelayTicks;
     private readonly bool _mayHold;
     private readonly TimeSpan _timerResolution;
@@ -216,6 +218,7 @@ public sealed class DynamicBatchScheduler : IDisposable
     private void Queue(QueuedRequest request, bool background, TimeSpan? requestedTimeout)
     {
         request.Node = background ? _background.AddLast(request) : _onTime.AddLast(request);
+        _lastQueued = background ? _lastQueued : request.Admitted;
         _queued++;
         _backgroundQueued += background ? 1 : 0;
         var timeout = background ? TimeSpan.Zero : _policy.TimeoutFor(requestedTimeout);
@@ -223,7 +226,10 @@ public sealed class DynamicBatchScheduler : IDisposable
         {
             request.Timeout = _context.Time.CreateTimer(OnQueueTimeout, (request, timeout), timeout, Timeout.InfiniteTimeSpan);
         }
-        Monitor.Pulse(_gate);
+        if (_idleSessions.Count > 0)
+        {
+            Monitor.Pulse(_gate); // with every session busy, whoever gives one back serves or wakes: no wake-up for nothing
+        }
     }
 
     /// <summary>
@@ -233,8 +239,11 @@ public sealed class DynamicBatchScheduler : IDisposable
     /// </summary>
     private OnnxSession? TakeIdleSessionForCaller(QueuedRequest request)
     {
+        // Under steady load (a request had to queue within the last limit's worth of time) the instance threads stay
+        // busy back to back and Runs on callers' threads would only add wake-ups: the queue serves everyone then.
         if (_inlineLimitTicks <= 0 || _queued > _backgroundQueued || _idleSessions.Count == 0
-            || _ticksPerRow < 0 || _ticksPerRow * Math.Max(1, request.Rows) >= _inlineLimitTicks)
+            || _ticksPerRow < 0 || _ticksPerRow * Math.Max(1, request.Rows) >= _inlineLimitTicks
+            || request.Admitted - _lastQueued < _inlineLimitTicks)
         {
             return null;
         }

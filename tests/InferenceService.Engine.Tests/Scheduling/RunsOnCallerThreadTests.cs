@@ -14,6 +14,9 @@ public sealed class RunsOnCallerThreadTests : SchedulerFixture
 {
     private const string Unbatched = """{ "max_batch_size": 0 }""";
 
+    // Longer than the 1 ms limit since the last request that had to queue: the model counts as quiet again.
+    private static readonly TimeSpan QuietSpell = TimeSpan.FromMilliseconds(2);
+
     private readonly ThreadRecordingObserver _threads;
 
     public RunsOnCallerThreadTests() => _threads = new ThreadRecordingObserver(Clock);
@@ -23,6 +26,7 @@ public sealed class RunsOnCallerThreadTests : SchedulerFixture
     {
         var model = ModelWithInlineRuns(Unbatched);
         (await Infer(model, Rows(1)).WaitAsync(Patience)).Dispose(); // no Run known yet: an instance thread runs it
+        Clock.Advance(QuietSpell);
 
         var caller = Environment.CurrentManagedThreadId;
         var answer = Infer(model, Rows(1, first: 5));
@@ -48,10 +52,25 @@ public sealed class RunsOnCallerThreadTests : SchedulerFixture
     }
 
     [Fact]
+    public async Task Infer_ARequestQueuedWithinTheLimit_RunsOnAnInstanceThread()
+    {
+        var model = ModelWithInlineRuns(Unbatched);
+        (await Infer(model, Rows(1)).WaitAsync(Patience)).Dispose(); // queued (no Run known): the model counts as busy
+        Clock.Advance(TimeSpan.FromMicroseconds(500));
+
+        (await Infer(model, Rows(1)).WaitAsync(Patience)).Dispose(); // half the limit later: still busy
+        Clock.Advance(QuietSpell);
+        (await Infer(model, Rows(1)).WaitAsync(Patience)).Dispose(); // quiet for longer than the limit
+
+        Assert.Equal([true, true, false], _threads.Runs.Select(r => r.ThreadName?.StartsWith("m:1 instance", StringComparison.Ordinal) == true));
+    }
+
+    [Fact]
     public async Task Infer_TheOnlySessionRunsACallersRequest_NextRequestWaitsForItOnAnInstanceThread()
     {
         var model = ModelWithInlineRuns(Unbatched);
         (await Infer(model, Rows(1)).WaitAsync(Patience)).Dispose();
+        Clock.Advance(QuietSpell);
 
         _threads.Hold();
         var first = Task.Run(() => Infer(model, Rows(1, first: 10))); // runs on that pool thread, and is held there
@@ -88,6 +107,7 @@ public sealed class RunsOnCallerThreadTests : SchedulerFixture
     {
         var model = ModelWithInlineRuns(Unbatched);
         (await Infer(model, Rows(1)).WaitAsync(Patience)).Dispose();
+        Clock.Advance(QuietSpell);
         _threads.Hold();
         var running = Task.Run(() => Infer(model, Rows(1, first: 3)));
         await _threads.WaitForHeldRunAsync();
