@@ -48,10 +48,12 @@ public sealed class ErrorBodyAuditTests : IDisposable
         try
         {
             using var client = factory.CreateClient();
+            await ServiceReadiness.WaitUntilReadyAsync(client); // the repository loads as the host starts: 503 until then
+            var checkedBefore = factory.Audit.Checked;
             using var clean = await client.PostJsonTextAsync("/v2/models/iris/infer", "not json");
             Assert.Equal(HttpStatusCode.BadRequest, clean.StatusCode);
             // The audit reads the body once the answer is written, which the client may see a moment before.
-            await WaitForAsync(() => factory.Audit.Checked >= 1);
+            await WaitForAsync(() => factory.Audit.Checked > checkedBefore);
             Assert.Empty(factory.Audit.Leaks);
 
             using var leaking = await client.GetAsync("/leak-probe");
