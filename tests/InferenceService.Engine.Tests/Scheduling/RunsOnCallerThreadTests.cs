@@ -75,8 +75,7 @@ public sealed class RunsOnCallerThreadTests : SchedulerFixture
         _threads.Hold();
         var first = Task.Run(() => Infer(model, Rows(1, first: 10))); // runs on that pool thread, and is held there
         await _threads.WaitForHeldRunAsync();
-        var second = Infer(model, Rows(1, first: 20));
-        await SettleAsync();
+        var second = Infer(model, Rows(1, first: 20)); // enqueued synchronously: queued or run before this returns
 
         Assert.False(second.IsCompleted); // the session is busy: the request waits in the queue, not on a second Run
         Assert.Equal(1, model.Scheduler.QueueDepth);
