@@ -142,6 +142,42 @@ def slow_model(steps=400):
     )
 
 
+def spin_model():
+    # A Loop whose trip count is the largest of the request's `steps`: a Run as long as the test asks, and with a
+    # huge count one that only ends when it is terminated (a cancelled request, a deadline), so tests that need a
+    # request in flight hold one there however fast the machine is. The state is x itself, so the Loop feeds the
+    # output and is not pruned; zeros (the default warm-up) run no step.
+    body = helper.make_graph(
+        [
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+            helper.make_node("Tanh", ["x_in"], ["x_out"]),
+        ],
+        "spin_step",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x_in", TensorProto.FLOAT, ["batch", 4]),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x_out", TensorProto.FLOAT, ["batch", 4]),
+        ],
+    )
+    graph = helper.make_graph(
+        [
+            helper.make_node("ReduceMax", ["steps"], ["trip_count"], keepdims=0),
+            helper.make_node("Loop", ["trip_count", "", "x"], ["y"], body=body),
+        ],
+        "spin",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4]),
+            helper.make_tensor_value_info("steps", TensorProto.INT64, ["batch", 1]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+    )
+    return make_model(graph, doc_string="y = Tanh applied max(steps) times to x, one Loop iteration a step.")
+
+
 def cast_model():
     graph = helper.make_graph(
         [helper.make_node("Cast", ["x"], ["y"], to=TensorProto.FLOAT)],
@@ -174,6 +210,7 @@ def main():
     two_io = save(two_inputs_two_outputs_model(), "two_inputs_two_outputs.onnx")
     save(fixed_shape_model(), "fixed_shape.onnx")
     save(slow_model(), "slow.onnx")
+    save(spin_model(), "spin.onnx")
     save(cast_model(), "cast_int32_to_float.onnx")
     save(gather_model(), "gather_rows.onnx")
 

@@ -161,7 +161,7 @@ public sealed class GrpcErrorStatusTests(GrpcServiceFixture service)
     public async Task ModelInfer_CallDeadlinePasses_IsDeadlineExceeded()
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await _client.ModelInferAsync(Slow("slow_timeout"), deadline: DateTime.UtcNow.AddMilliseconds(200)));
+            await _client.ModelInferAsync(Endless(), deadline: DateTime.UtcNow.AddMilliseconds(200)));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         // The server is still there for the next call: the cancelled Run did not take it down.
@@ -218,6 +218,15 @@ public sealed class GrpcErrorStatusTests(GrpcServiceFixture service)
         var values = new float[n * n];
         Array.Fill(values, 0.001f);
         return Request(model, "FP32", [n, n], Raw<float>(values));
+    }
+
+    /// <summary>A request to the spin model that ends only when the server terminates its Run, however fast the machine.</summary>
+    private static ModelInferRequest Endless()
+    {
+        var request = Request("spin", "FP32", [1, 4], Raw(new float[4]));
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "steps", Datatype = "INT64", Shape = { 1, 1 } });
+        request.RawInputContents.Add(Raw(new[] { long.MaxValue }));
+        return request;
     }
 
     internal static ByteString Raw<T>(T[] values) where T : unmanaged => ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));

@@ -9,7 +9,7 @@ namespace InferenceService.Api.Tests.Grpc;
 /// digits sample,
 /// the 14 identity models (one per element type), and the slow model twice: <c>slow_queue</c>, one instance and a
 /// queue of one (the third request at once is refused), and <c>slow_timeout</c>, whose requests may ask for a queue
-/// timeout of their own.
+/// timeout of their own; and the spin model unbatched (a request of a huge step count runs until its deadline passes).
 /// </summary>
 public sealed class GrpcServiceFixture : IAsyncLifetime
 {
@@ -44,6 +44,7 @@ public sealed class GrpcServiceFixture : IAsyncLifetime
             { "max_batch_size": 512, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
               "dynamic_batching": { "default_queue_policy": { "max_queue_size": 8, "allow_timeout_override": true } } }
             """);
+        _repository.AddModel("spin", "spin.onnx").WithConfig("spin", """{ "max_batch_size": 0 }""");
         _service = ServiceProcess.Start(new Dictionary<string, string>
         {
             ["ModelRepository__Path"] = _repository.Root,

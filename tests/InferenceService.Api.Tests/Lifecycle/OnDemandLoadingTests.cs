@@ -11,7 +11,7 @@ public sealed class OnDemandLoadingTests : IDisposable
         .AddModel("a", "identity_float.onnx")
         .AddModel("b", "identity_float.onnx")
         .AddModel("c", "identity_float.onnx")
-        .AddModel("slow", "slow.onnx");
+        .AddModel("spin", "spin.onnx");
 
     public void Dispose() => _repository.Dispose();
 
@@ -64,49 +64,69 @@ public sealed class OnDemandLoadingTests : IDisposable
         await using var service = Start(maxLoaded: 1);
         await service.WaitUntilReadyAsync();
         using var client = service.CreateClient(TimeSpan.FromSeconds(120));
-        // 400 chained n×n MatMuls a request (at 192 a quiet machine finished one between two scrapes of /metrics).
-        const int n = 384;
-        var data = string.Join(",", Enumerable.Repeat("0.001", n * n));
-        // Three at once: the one instance runs them one after another, so the model stays busy three Runs long.
-        var slow = Enumerable.Range(0, 3)
-            .Select(_ => client.PostJsonTextAsync("/v2/models/slow/infer", $$"""{ "inputs": [{ "name": "x", "datatype": "FP32", "shape": [{{n}}, {{n}}], "data": [{{data}}] }] }"""))
-            .ToArray();
-        await WaitForInFlightAsync(client, "slow", Task.WhenAll(slow));
+        using var abandon = new CancellationTokenSource();
+        // A step count no Run finishes: the request stays in flight until it is abandoned, however fast the machine.
+        var endless = client.PostJsonTextAsync("/v2/models/spin/infer", $$"""
+            { "inputs": [{ "name": "x", "datatype": "FP32", "shape": [1, 4], "data": [0, 0, 0, 0] },
+                         { "name": "steps", "datatype": "INT64", "shape": [1, 1], "data": [{{long.MaxValue}}] }] }
+            """, abandon.Token);
+        await WaitForInFlightAsync(client, "spin", endless);
 
         var refused = await InferIdentityAsync(client, "a", 1);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
         Assert.Contains("requests in flight", refused.Body, StringComparison.Ordinal);
-        foreach (var response in await Task.WhenAll(slow))
-        {
-            using (response)
-            {
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            }
-        }
+        await abandon.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => endless);
+        // The abandoned request's Run is terminated; once it is answered the model is idle and may go.
+        await WaitForInFlightAsync(client, "spin", expected: 0);
         var loaded = await InferIdentityAsync(client, "a", 1);
         Assert.True(loaded.Whole, loaded.Body);
-        Assert.Equal("UNAVAILABLE", await StateAsync(client, "slow", "1"));
+        Assert.Equal("UNAVAILABLE", await StateAsync(client, "spin", "1"));
     }
 
-    /// <summary>Until the model's in-flight gauge is above 0 while <paramref name="requests"/> are not all answered.</summary>
-    private static async Task WaitForInFlightAsync(HttpClient client, string model, Task<HttpResponseMessage[]> requests)
+    /// <summary>Until the model's in-flight gauge is above 0 while <paramref name="request"/> is not answered.</summary>
+    private static async Task WaitForInFlightAsync(HttpClient client, string model, Task<HttpResponseMessage> request)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
-            if (requests.IsCompleted)
+            if (request.IsCompleted)
             {
-                var answers = await requests;
-                Assert.Fail($"The requests to {model} were all answered before one was seen in flight: {string.Join(", ", answers.Select(a => (int)a.StatusCode))}");
+                using var answer = await request;
+                Assert.Fail($"The request to {model} was answered before it was seen in flight: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
             }
-            var metrics = await client.GetStringAsync("/metrics");
-            if (metrics.Split('\n').Any(l => l.StartsWith("inference_in_flight{", StringComparison.Ordinal) && l.Contains($"model=\"{model}\"", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal)))
+            if (await InFlightAsync(client, model) > 0)
             {
                 return;
             }
             await Task.Delay(10);
         }
         Assert.Fail($"Model {model} never had a request in flight within 60 s.");
+    }
+
+    /// <summary>Until the model's in-flight gauge reads <paramref name="expected"/>.</summary>
+    private static async Task WaitForInFlightAsync(HttpClient client, string model, int expected)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int? last = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            last = await InFlightAsync(client, model);
+            if (last == expected)
+            {
+                return;
+            }
+            await Task.Delay(10);
+        }
+        Assert.Fail($"Model {model} still had {last} requests in flight after 60 s, not {expected}.");
+    }
+
+    /// <summary>The model's in-flight gauge in /metrics, or null while the model is not loaded.</summary>
+    private static async Task<int?> InFlightAsync(HttpClient client, string model)
+    {
+        var metrics = await client.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("inference_in_flight{", StringComparison.Ordinal) && l.Contains($"model=\"{model}\"", StringComparison.Ordinal));
+        return line is null ? null : (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -4,7 +4,8 @@ namespace InferenceService.Client.Tests.TestSupport;
 
 /// <summary>
 /// One server for the client tests: the iris sample, the identity models (one per element type) and the slow model
-/// with one instance and a queue of one (a third request at once is refused with 503 / Unavailable).
+/// with one instance and a queue of one (a third request at once is refused with 503 / Unavailable), and the spin model
+/// unbatched (a request of a huge step count runs until it is cancelled or its deadline passes).
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
@@ -42,6 +43,8 @@ public sealed class ServerFixture : IAsyncLifetime
             { "max_batch_size": 512, "instance_group": [{ "count": 1, "kind": "KIND_CPU" }],
               "dynamic_batching": { "default_queue_policy": { "max_queue_size": 1 } } }
             """);
+        AddModel("spin", "spin.onnx");
+        File.WriteAllText(Path.Combine(_repository, "spin", "config.json"), """{ "max_batch_size": 0 }""");
         Server = ServiceProcess.Start(new Dictionary<string, string>
         {
             ["ModelRepository__Path"] = _repository,
