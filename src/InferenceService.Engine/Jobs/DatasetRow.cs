@@ -115,7 +115,8 @@ public readonly record struct DatasetValue(string Text, bool IsJson)
 /// One row of a dataset: its 0-based index in the whole input, its column names (shared by every row of a CSV or
 /// Parquet file) and values, or why it could not be read (a JSONL line that is not a JSON object). A CSV row keeps its
 /// cells as the UTF-8 bytes the file holds, end to end in one array, and makes a cell's text only when asked for it:
-/// the typed path parses the bytes straight into a tensor, so a million rows of features make no strings.
+/// the typed path parses the bytes straight into a tensor, so a million rows of features make no strings. A row of a
+/// flat Parquet file is likewise a place in its row group's typed columns (<see cref="ParquetColumnGroup"/>).
 /// </summary>
 public sealed class DatasetRow
 {
@@ -129,6 +130,15 @@ public sealed class DatasetRow
         Names = names;
         _values = values;
         Error = error;
+    }
+
+    /// <summary>Row <paramref name="position"/> of a Parquet row group read column by column.</summary>
+    internal DatasetRow(long index, IReadOnlyList<string> names, ParquetColumnGroup columns, int position)
+    {
+        Index = index;
+        Names = names;
+        Columns = columns;
+        Position = position;
     }
 
     /// <summary>A row of CSV cells: cell i is <paramref name="cells"/>[end of cell i-1 .. <paramref name="cellEnds"/>[i]).</summary>
@@ -145,7 +155,7 @@ public sealed class DatasetRow
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>How many values the row has.</summary>
-    public int Count => _values?.Length ?? _cellEnds!.Length;
+    public int Count => _values?.Length ?? _cellEnds?.Length ?? Names.Count;
 
 #pragma warning disable CA1819 // Read by position, in step with Names.
     public DatasetValue[] Values => _values ??= [.. Enumerable.Range(0, Count).Select(ValueAt)];
@@ -157,9 +167,16 @@ public sealed class DatasetRow
     /// <summary>Whether the values are CSV cells held as bytes (see <see cref="CellBytes"/>).</summary>
     internal bool HasCellBytes => _cells is not null && _values is null;
 
-    /// <summary>Value <paramref name="i"/>, made from the cell's bytes if it is one.</summary>
+    /// <summary>The row group a Parquet row was read from, column by column, and the row's place in it; null otherwise.</summary>
+    internal ParquetColumnGroup? Columns { get; }
+
+    internal int Position { get; }
+
+    /// <summary>Value <paramref name="i"/>, made from the cell's bytes or the row group's column if it is one.</summary>
     public DatasetValue ValueAt(int i) =>
-        _values is { } values ? values[i] : DatasetValue.Cell(System.Text.Encoding.UTF8.GetString(CellBytes(i)));
+        _values is { } values ? values[i]
+        : Columns is { } columns ? columns.ValueAt(i, Position)
+        : DatasetValue.Cell(System.Text.Encoding.UTF8.GetString(CellBytes(i)));
 
     /// <summary>The UTF-8 bytes of cell <paramref name="i"/> of a CSV row (<see cref="HasCellBytes"/>).</summary>
     internal ReadOnlySpan<byte> CellBytes(int i)

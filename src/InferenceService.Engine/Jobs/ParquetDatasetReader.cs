@@ -4,16 +4,22 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Parquet;
+using Parquet.Schema;
 using Parquet.Serialization;
 
 namespace InferenceService.Engine.Jobs;
 
 /// <summary>
 /// A Parquet file, read one row group at a time (Parquet.Net), so memory holds one row group, never the file. Scalar
-/// columns become JSON numbers, strings or booleans; list columns become JSON arrays.
+/// columns become JSON numbers, strings or booleans; list columns become JSON arrays. A flat file (scalar columns of
+/// numbers, booleans and strings, the common case of a large dataset) is read column by column into typed arrays
+/// (<see cref="ParquetColumnGroup"/>), which the typed path copies from; any other is read row by row as objects.
 /// </summary>
 internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDatasetReader
 {
+    private ParquetReader? _reader;
+    private DataField[]? _flatFields;
+    private ParquetColumnGroup? _columns;
     private List<Dictionary<string, object?>>? _group;
     private string[] _names = [];
     private int _groupIndex = -1;
@@ -37,7 +43,7 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
             {
                 return null;
             }
-            if (_group is null || _inGroup >= _group.Count)
+            if (_inGroup >= (_columns?.Rows ?? _group?.Count ?? 0))
             {
                 if (!await NextGroupAsync(cancellationToken))
                 {
@@ -46,11 +52,16 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
                 continue;
             }
             var index = _next++;
-            var values = _group[_inGroup++];
+            var position = _inGroup++;
             if (!range.Contains(index))
             {
                 continue;
             }
+            if (_columns is { } columns)
+            {
+                return new DatasetRow(index, _names, columns, position);
+            }
+            var values = _group![position];
             var cells = new DatasetValue[_names.Length];
             for (var i = 0; i < _names.Length; i++)
             {
@@ -69,6 +80,7 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
             if (_groupIndex >= _groupCount || (range.End is { } end && _groupStart >= end))
             {
                 _group = null;
+                _columns = null;
                 _done = true;
                 return false;
             }
@@ -78,14 +90,41 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
             {
                 continue;
             }
+            _inGroup = 0;
+            _next = start;
+            if (await FlatFieldsAsync(cancellationToken) is { } fields)
+            {
+                using var group = _reader!.OpenRowGroupReader(_groupIndex);
+                _columns = await ParquetColumnGroup.ReadAsync(group, fields, cancellationToken);
+                _names = [.. fields.Select(f => f.Name)];
+                return true;
+            }
             stream.Position = 0;
             var result = await ParquetSerializer.DeserializeUntypedAsync(stream, null, _groupIndex, cancellationToken);
             _names = [.. result.Schema.Fields.Select(f => f.Name)];
             _group = [.. result.Data.Select(row => row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal))];
-            _inGroup = 0;
-            _next = start;
             return true;
         }
+    }
+
+    /// <summary>The file's columns when it is flat (see <see cref="ParquetColumnGroup.Takes"/>), else null; the reader stays open for the flat case.</summary>
+    private async Task<DataField[]?> FlatFieldsAsync(CancellationToken cancellationToken)
+    {
+        if (_reader is null && _flatFields is null)
+        {
+            var reader = await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, cancellationToken);
+            if (ParquetColumnGroup.Takes(reader.Schema))
+            {
+                _reader = reader;
+                _flatFields = reader.Schema.GetDataFields();
+            }
+            else
+            {
+                await reader.DisposeAsync();
+                _flatFields = [];
+            }
+        }
+        return _flatFields is { Length: > 0 } fields ? fields : null;
     }
 
     /// <summary>The rows of each row group, from the footer alone.</summary>
@@ -158,5 +197,12 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
         }
     }
 
-    public ValueTask DisposeAsync() => stream.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_reader is not null)
+        {
+            await _reader.DisposeAsync();
+        }
+        await stream.DisposeAsync();
+    }
 }

@@ -177,6 +177,10 @@ internal sealed class TypedBatchDecoder
         {
             return TypedCellParser.TryWriteCell(row.CellBytes(column), type, data, index);
         }
+        if (row.Columns is { } columns)
+        {
+            return columns.TryWrite(column, row.Position, type, data, index);
+        }
         var value = row.ValueAt(column);
         var text = Utf8(value.Text);
         return value.IsJson

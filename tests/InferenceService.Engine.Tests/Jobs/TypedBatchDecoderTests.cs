@@ -209,4 +209,142 @@ public sealed class TypedBatchDecoderTests : IDisposable
         var lines = File.ReadAllLines(cleanOut);
         Assert.Equal([lines[0], lines[2]], File.ReadAllLines(mixedOut));
     }
+
+    /// <summary>Every Parquet column type the typed path reads, against every element type it writes.</summary>
+    public static TheoryData<string, string> ParquetPairs
+    {
+        get
+        {
+            var pairs = new TheoryData<string, string>();
+            foreach (var column in new[] { "float", "double", "int32", "int64", "uint8", "bool", "string" })
+            {
+                foreach (var model in new[] { "float", "double", "float16", "bfloat16", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool" })
+                {
+                    pairs.Add(column, model);
+                }
+            }
+            return pairs;
+        }
+    }
+
+    /// <summary>The pairs a flat Parquet file must take the typed path for (the common cases, with these values).</summary>
+    private static readonly HashSet<(string Column, string Model)> s_typedParquet =
+    [
+        ("float", "float"), ("double", "double"), ("double", "float"), ("int32", "int32"), ("int32", "int64"), ("int32", "float"),
+        ("int32", "double"), ("int64", "int64"), ("int64", "float"), ("int64", "double"), ("uint8", "uint8"), ("uint8", "int32"), ("bool", "bool"),
+    ];
+
+    /// <summary>Two rows of three values of a column type, with values at the edges of the conversions (2^53 + 1, a float's last digits).</summary>
+    private static (Parquet.Schema.DataField Field, Array Rows)[] ParquetColumns(string column)
+    {
+        Array values = column switch
+        {
+            "float" => new[] { 0.1f, -1.25f, 3f, 1e-40f, 16777216f, 0.3f },
+            "double" => new[] { 0.1, 2.5e-3, -7, 3.4e38, 1e-30, 0.30000000000000004 },
+            "int32" => new[] { -5, 0, 300, 1, 2, 3 },
+            "int64" => new[] { 9007199254740993L, -1, 0, 5, 6, 7 },
+            "uint8" => new byte[] { 0, 200, 255, 1, 2, 3 },
+            "bool" => new[] { true, false, true, false, false, true },
+            _ => new[] { "1", "2", "3", "4", "5", "6" },
+        };
+        var type = values.GetType().GetElementType()!;
+        return [.. new[] { "a", "b", "c" }.Select((name, j) =>
+        {
+            var rows = Array.CreateInstance(type, 2);
+            rows.SetValue(values.GetValue(j), 0);
+            rows.SetValue(values.GetValue(3 + j), 1);
+            return (new Parquet.Schema.DataField(name, type), rows);
+        })];
+    }
+
+    private async Task<string> WriteParquetAsync(string name, (Parquet.Schema.DataField Field, Array Rows)[] columns)
+    {
+        var path = Path.Combine(_folder, name);
+        var rows = columns[0].Rows.Length;
+        var id = new Parquet.Schema.DataField<string>("id");
+        await using var file = File.Create(path);
+        await using var writer = await Parquet.ParquetWriter.CreateAsync(new Parquet.Schema.ParquetSchema([id, .. columns.Select(c => c.Field)]), file);
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync(id, [.. Enumerable.Range(0, rows).Select(r => $"k{r}")], null);
+        foreach (var (field, values) in columns)
+        {
+            await (values switch
+            {
+                float[] v => group.WriteAsync<float>(field, v, null, null, default),
+                double[] v => group.WriteAsync<double>(field, v, null, null, default),
+                double?[] v => group.WriteAsync<double>(field, v, null, null, default),
+                int[] v => group.WriteAsync<int>(field, v, null, null, default),
+                long[] v => group.WriteAsync<long>(field, v, null, null, default),
+                byte[] v => group.WriteAsync<byte>(field, v, null, null, default),
+                bool[] v => group.WriteAsync<bool>(field, v, null, null, default),
+                string[] v => group.WriteAsync(field, v, null),
+                _ => throw new ArgumentException(values.GetType().Name),
+            });
+        }
+        return path;
+    }
+
+    [Theory]
+    [MemberData(nameof(ParquetPairs))]
+    public async Task TryDecode_FlatParquetColumns_WhatTheTypedPathTakesDecodesToTheJsonPathsBits(string column, string type)
+    {
+        var model = Identity(type);
+        var input = await WriteParquetAsync("in.parquet", ParquetColumns(column));
+        var rows = await ReadAsync(input);
+        var shaper = new RowShaper(model, Spec(input));
+        var typed = TypedBatchDecoder.TryCreate(_pipeline, model, shaper, null)!;
+
+        using var fast = typed.TryDecode(rows);
+        var fragments = rows.Select((row, i) => { var f = new string[1]; Assert.Null(shaper.Shape(row, f)); return (i, f); }).ToList();
+        using var json = new RowBatchDecoder(_pipeline, model, shaper, null).Decode(fragments, [], []);
+
+        Assert.Equal(s_typedParquet.Contains((column, type)) || fast is not null, fast is not null);
+        if (fast is not null)
+        {
+            Assert.NotNull(json);
+            Assert.Equal(json.Inputs[0].Shape, fast.Inputs[0].Shape);
+            Assert.Equal(json.Inputs[0].Data.ToArray(), fast.Inputs[0].Data.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Run_FlatParquetWithNullNaNAndAHalfwayDouble_LeavesThemToTheJsonPath_WithItsAnswersAndRounding()
+    {
+        var model = Identity("float");
+        // 1 + 2^-24 is a double exactly halfway between the floats 1 and 1 + 2^-23. A cast would round it to even (1);
+        // its JSON text, 1.0000000596046448, lies just above the midpoint, so the JSON path reads 1 + 2^-23. The typed
+        // path leaves such a double to the JSON path. A null and NaN are the JSON path's to answer (NaN it takes).
+        var halfway = 1 + Math.Pow(2, -24);
+        var a = new Parquet.Schema.DataField<double?>("a");
+        var rest = new Parquet.Schema.DataField<double>("b");
+        var last = new Parquet.Schema.DataField<double>("c");
+        var input = await WriteParquetAsync("special.parquet",
+        [
+            (a, new double?[] { 0.1, null, double.NaN, halfway }),
+            (rest, new[] { 0.2, 1, 1, 1 }),
+            (last, new[] { 0.3, 2, 2, 1 }),
+        ]);
+        var rows = await ReadAsync(input);
+        var typed = TypedBatchDecoder.TryCreate(_pipeline, model, new RowShaper(model, Spec(input)), null)!;
+        using (var clean = typed.TryDecode([rows[0]]))
+        {
+            Assert.NotNull(clean);
+            Assert.Equal([0.1f, 0.2f, 0.3f], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(clean.Inputs[0].Data.Span).ToArray());
+        }
+        Assert.Null(typed.TryDecode([rows[3]]));
+        Assert.Equal(("null", "\"NaN\""), (rows[1].ValueAt(1).Text, rows[2].ValueAt(1).Text));
+        Assert.Equal("k3", rows[3].ValueAt(0).ToPlainText());
+        var output = Path.Combine(_folder, "out.jsonl");
+
+        var result = await OfflineBatch.RunAsync(_pipeline, model, Spec(input), output, RowRange.All, null, TimeProvider.System, default);
+
+        Assert.Equal((3L, 1L), (result.Checkpoint.Succeeded, result.Checkpoint.Failed));
+        var error = Assert.Single(Lines(OfflineBatch.ErrorsPathFor(output)));
+        Assert.Equal((1, "k1"), (error.GetProperty("row").GetInt32(), error.GetProperty("key").GetString()));
+        Assert.Equal(RealTimeMessage(model, "[null, 1, 2]"), error.GetProperty("error").GetString());
+        var outputs = Lines(output);
+        Assert.Equal([0, 2, 3], outputs.Select(r => r.GetProperty("row").GetInt32()));
+        Assert.Equal("NaN", outputs[1].GetProperty("outputs").GetProperty("y")[0].GetString());
+        Assert.Equal([1 + MathF.Pow(2, -23), 1f, 1f], outputs[2].GetProperty("outputs").GetProperty("y").EnumerateArray().Select(e => e.GetSingle()));
+    }
 }
