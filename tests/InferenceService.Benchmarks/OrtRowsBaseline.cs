@@ -24,7 +24,16 @@ internal static class OrtRowsBaseline
         }
         var rows = long.Parse(args[2], CultureInfo.InvariantCulture);
         var batch = int.Parse(args[3], CultureInfo.InvariantCulture);
-        using var session = OnnxSession.Create(args[1]);
+        // The session settings the server gives a model with one instance and no parameters: all the cores for its
+        // intra-op threads, and idle threads that do not spin (ModelLoader's defaults). BENCHMARK_ORT_SPINNING=1 lets
+        // them spin, ONNX Runtime's own default.
+        var spinning = Environment.GetEnvironmentVariable("BENCHMARK_ORT_SPINNING") == "1";
+        using var session = OnnxSession.Create(args[1], new SessionSettings
+        {
+            IntraOpThreads = Environment.ProcessorCount,
+            InterOpThreads = 1,
+            ConfigEntries = new Dictionary<string, string> { ["session.intra_op.allow_spinning"] = spinning ? "1" : "0" },
+        });
         var features = (int)session.Inputs[0].Shape[^1];
         var random = new Random(1);
         var data = new float[batch * features];

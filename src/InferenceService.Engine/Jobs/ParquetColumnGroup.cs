@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using InferenceService.Engine.Tensors;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -141,6 +142,40 @@ internal sealed class ParquetColumnGroup
             Kind.Bool => type == TensorElementType.Bool && Put(destination, index, ((bool[])values)[row] ? (byte)1 : (byte)0),
             _ => false, // strings, and ulong (whose JSON text the integer check reads as another type past long's range)
         };
+    }
+
+    /// <summary>
+    /// Rows <paramref name="row"/> to <paramref name="row"/> + <paramref name="count"/> - 1 of <paramref name="column"/>
+    /// as elements <paramref name="first"/>, <paramref name="first"/> + <paramref name="stride"/>, ... (one row's
+    /// element in each stride), exactly as <see cref="TryWrite"/> writes each; false as soon as one would be false. The
+    /// common case, a float column into a float input, is one tight loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering
+    public bool TryWriteColumn(int column, int row, int count, TensorElementType type, Span<byte> destination, int first, int stride)
+    {
+        if (_kinds[column] == Kind.Single && type == TensorElementType.Float && _nulls[column] is null)
+        {
+            var source = ((float[])_values[column]).AsSpan(row, count);
+            var target = MemoryMarshal.Cast<byte, float>(destination);
+            for (var r = 0; r < source.Length; r++)
+            {
+                var value = source[r];
+                if (!float.IsFinite(value))
+                {
+                    return false;
+                }
+                target[first + (r * stride)] = value;
+            }
+            return true;
+        }
+        for (var r = 0; r < count; r++)
+        {
+            if (!TryWrite(column, row + r, type, destination, first + (r * stride)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A float column: its JSON text is the float's shortest round-trip form, which reads back as the same float.</summary>

@@ -111,6 +111,14 @@ internal sealed class TypedBatchDecoder
                 var input = _model.Inputs[i];
                 tensors[i] = InputTensor.Rent(input.Name, input.ElementType, _vector[i] ? [rows.Count, _perRow[i]] : [rows.Count]);
                 var data = tensors[i].Data.Span;
+                if (RowsOfOneGroup(rows) is { } group)
+                {
+                    if (!TryWriteColumns(group, rows[0], i, input.ElementType, data, rows.Count))
+                    {
+                        return null;
+                    }
+                    continue;
+                }
                 for (var r = 0; r < rows.Count; r++)
                 {
                     if (!TryWriteRow(rows[r], i, input.ElementType, data, r * _perRow[i]))
@@ -133,6 +141,52 @@ internal sealed class TypedBatchDecoder
                 _model.Exit();
             }
         }
+    }
+
+    /// <summary>The row group the rows are consecutive rows of, when they are (a Parquet batch within one row group); else null.</summary>
+    private static ParquetColumnGroup? RowsOfOneGroup(IReadOnlyList<DatasetRow> rows)
+    {
+        if (rows[0].Columns is not { } group)
+        {
+            return null;
+        }
+        var first = rows[0].Position;
+        for (var r = 1; r < rows.Count; r++)
+        {
+            if (!ReferenceEquals(rows[r].Columns, group) || rows[r].Position != first + r)
+            {
+                return null;
+            }
+        }
+        return group;
+    }
+
+    /// <summary>
+    /// Input <paramref name="input"/> of <paramref name="count"/> consecutive rows of one row group, a column at a
+    /// time: the same values <see cref="TryWriteRow"/> writes row by row, without the per-value dispatch.
+    /// </summary>
+    private bool TryWriteColumns(ParquetColumnGroup group, DatasetRow first, int input, TensorElementType type, Span<byte> data, int count)
+    {
+        var layout = _shaper.LayoutOf(first);
+        var source = layout.Sources[input];
+        if (source == RowShaper.AllButKeySource)
+        {
+            var features = layout.Features;
+            if (!_vector[input] || features.Length != _perRow[input])
+            {
+                return false;
+            }
+            for (var j = 0; j < features.Length; j++)
+            {
+                if (!group.TryWriteColumn(features[j], first.Position, count, type, data, j, features.Length))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        // A column for a scalar input; a vector input from one column needs a list column, which is not read this way.
+        return source >= 0 && !_vector[input] && group.TryWriteColumn(source, first.Position, count, type, data, 0, 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering

@@ -347,4 +347,22 @@ public sealed class TypedBatchDecoderTests : IDisposable
         Assert.Equal("NaN", outputs[1].GetProperty("outputs").GetProperty("y")[0].GetString());
         Assert.Equal([1 + MathF.Pow(2, -23), 1f, 1f], outputs[2].GetProperty("outputs").GetProperty("y").EnumerateArray().Select(e => e.GetSingle()));
     }
+
+    [Fact]
+    public async Task TryDecode_FloatColumnWithNaN_CopiesTheCleanRowsAndLeavesTheBatchWithNaNToTheJsonPath()
+    {
+        var model = Identity("float");
+        var columns = new[] { "a", "b", "c" }.Select(name => (new Parquet.Schema.DataField(name, typeof(float)), (Array)new[] { 0.5f, 1.5f, 2.5f })).ToArray();
+        columns[1].Item2 = new[] { -1f, float.NaN, 4f };
+        var input = await WriteParquetAsync("nan.parquet", columns);
+        var rows = await ReadAsync(input);
+        var typed = TypedBatchDecoder.TryCreate(_pipeline, model, new RowShaper(model, Spec(input)), null)!;
+
+        using var clean = typed.TryDecode([rows[0], rows[2]]);
+        using var withNaN = typed.TryDecode(rows);
+
+        Assert.NotNull(clean);
+        Assert.Equal([0.5f, -1, 0.5f, 2.5f, 4, 2.5f], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(clean.Inputs[0].Data.Span).ToArray());
+        Assert.Null(withNaN);
+    }
 }
