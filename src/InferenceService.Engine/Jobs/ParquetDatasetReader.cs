@@ -96,7 +96,10 @@ internal sealed class ParquetDatasetReader(Stream stream, RowRange range) : IDat
             {
                 using var group = _reader!.OpenRowGroupReader(_groupIndex);
                 _columns = await ParquetColumnGroup.ReadAsync(group, fields, cancellationToken);
-                _names = [.. fields.Select(f => f.Name)];
+                if (_names.Length != fields.Length)
+                {
+                    _names = [.. fields.Select(f => f.Name)]; // once: the rows of every group share it (see RowShaper.LayoutOf)
+                }
                 return true;
             }
             stream.Position = 0;

@@ -103,6 +103,7 @@ internal sealed class TypedBatchDecoder
             throw new InferenceException(InferenceErrorKind.ModelNotReady, $"Model '{_model.Name}' version {_model.Version} was unloaded while the request was read; retry.");
         }
         var tensors = new InputTensor[_perRow.Length];
+        var group = RowsOfOneGroup(rows);
         var done = false;
         try
         {
@@ -111,7 +112,7 @@ internal sealed class TypedBatchDecoder
                 var input = _model.Inputs[i];
                 tensors[i] = InputTensor.Rent(input.Name, input.ElementType, _vector[i] ? [rows.Count, _perRow[i]] : [rows.Count]);
                 var data = tensors[i].Data.Span;
-                if (RowsOfOneGroup(rows) is { } group)
+                if (group is not null)
                 {
                     if (!TryWriteColumns(group, rows[0], i, input.ElementType, data, rows.Count))
                     {

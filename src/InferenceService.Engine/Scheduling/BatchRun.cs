@@ -18,7 +18,7 @@ internal static class BatchRun
     /// belong to <paramref name="model"/>.
     /// </summary>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime refused the batch.</exception>
-    /// <exception cref="OperationCanceledException">A lone request was cancelled while it ran.</exception>
+    /// <exception cref="OperationCanceledException">A lone request, or every request of the batch, was cancelled while it ran.</exception>
     public static InferenceResult[] Execute(ScheduledModel model, IReadOnlyList<QueuedRequest> batch, OnnxSession session, TimeProvider time, long taken, out BatchExecution execution)
     {
         var first = batch[0];
@@ -41,8 +41,9 @@ internal static class BatchRun
             }
             gather = time.GetElapsedTime(started);
             var runStarted = time.GetTimestamp();
-            // A lone request may stop its own Run; a shared Run is not disturbed by one member leaving.
-            var cancellation = batch.Count == 1 ? first.CancellationToken : CancellationToken.None;
+            // A lone request may stop its own Run; a shared Run stops only once every one of its requests has left.
+            using var everyoneGone = batch.Count == 1 ? null : EveryoneGone.For(batch);
+            var cancellation = batch.Count == 1 ? first.CancellationToken : everyoneGone?.Token ?? CancellationToken.None;
             outputs = session.Run(model.InputPositions, values, first.OutputIndices, cancellation);
             run = time.GetElapsedTime(runStarted);
         }
