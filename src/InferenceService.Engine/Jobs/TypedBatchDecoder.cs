@@ -172,8 +172,7 @@ internal sealed class TypedBatchDecoder
         var source = layout.Sources[input];
         if (source == RowShaper.AllButKeySource)
         {
-            var features = layout.Features;
-            if (!_vector[input] || features.Length != _perRow[input])
+            if (AllButKeyFeatures(layout, input) is not { } features)
             {
                 return false;
             }
@@ -190,6 +189,10 @@ internal sealed class TypedBatchDecoder
         return source >= 0 && !_vector[input] && group.TryWriteColumn(source, first.Position, count, type, data, 0, 1);
     }
 
+    /// <summary>The columns of an input that takes every column but the key, each one element of its row's vector; null when their count is not the input's.</summary>
+    private int[]? AllButKeyFeatures(RowLayout layout, int input) =>
+        _vector[input] && layout.Features.Length == _perRow[input] ? layout.Features : null;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering
     private bool TryWriteRow(DatasetRow row, int input, TensorElementType type, Span<byte> data, int first)
     {
@@ -197,9 +200,7 @@ internal sealed class TypedBatchDecoder
         var source = layout.Sources[input];
         if (source == RowShaper.AllButKeySource)
         {
-            // Every column but the key is one element of the row's vector.
-            var features = layout.Features;
-            if (!_vector[input] || features.Length != _perRow[input])
+            if (AllButKeyFeatures(layout, input) is not { } features)
             {
                 return false;
             }
