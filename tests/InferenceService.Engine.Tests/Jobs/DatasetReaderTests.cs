@@ -124,4 +124,38 @@ public sealed class DatasetReaderTests : IDisposable
         Assert.Equal(new RowRange(2, 6), second); // row groups 1 and 2 of 3
         Assert.Equal([2L, 3, 4, 5], part.Select(r => r.Index));
     }
+
+    [Fact]
+    public async Task Parquet_FlatColumns_ReadByColumn_GiveTheRowByRowTexts_AndShardByRowGroups()
+    {
+        var path = Path.Combine(_folder, "flat.parquet");
+        var id = new DataField<string>("id");
+        var score = new DataField<double>("score");
+        var count = new DataField<int?>("count");
+        await using (var file = File.Create(path))
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(new ParquetSchema(id, score, count), file))
+        {
+            for (var group = 0; group < 3; group++)
+            {
+                using var rows = writer.CreateRowGroup();
+                await rows.WriteAsync(id, [$"k{group * 2}", $"k{(group * 2) + 1}"], null);
+                await rows.WriteAsync<double>(score, new[] { (group * 2) + 0.5, (group * 2) + 1.5 }, null, null, default);
+                await rows.WriteAsync<int>(count, new int?[] { group, null }, null, null, default);
+            }
+        }
+
+        var all = await ReadAllAsync(path, DatasetFormat.Parquet);
+        var second = await DatasetReaders.ShardAsync(path, DatasetFormat.Parquet, 1, 2, default);
+        var part = await ReadAllAsync(path, DatasetFormat.Parquet, second);
+
+        Assert.Equal([0L, 1, 2, 3, 4, 5], all.Select(r => r.Index));
+        Assert.All(all, r => Assert.NotNull(r.Columns)); // read column by column, not as objects
+        Assert.Equal(["id", "score", "count"], all[3].Names);
+        Assert.Equal(["\"k3\"", "3.5", "null"], all[3].Values.Select(v => v.Text));
+        Assert.Equal(["\"k4\"", "4.5", "2"], all[4].Values.Select(v => v.Text));
+        Assert.Equal("k3", all[3].ValueAt(0).ToPlainText());
+        Assert.Equal(new RowRange(2, 6), second);
+        Assert.Equal([2L, 3, 4, 5], part.Select(r => r.Index));
+        Assert.Equal("\"k2\"", part[0].ValueAt(0).Text);
+    }
 }
