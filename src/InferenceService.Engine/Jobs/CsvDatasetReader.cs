@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using CsvHelper;
 
@@ -54,9 +55,19 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
         }
     }
 
-    /// <summary>Counts the records after the header.</summary>
+    /// <summary>
+    /// Counts the records after the header. The count runs beside the job, on the same cores: a plain file (no quote,
+    /// no carriage return, no empty line, so every line is one record) is counted by its line feeds, a vectorized scan
+    /// several times faster than parsing it; any other is counted by CsvHelper, which knows quoted line breaks and
+    /// skips empty lines as the reader does.
+    /// </summary>
     public static async Task<long> CountAsync(Stream stream, CancellationToken cancellationToken)
     {
+        if (await CountPlainLinesAsync(stream, cancellationToken) is { } plain)
+        {
+            return plain;
+        }
+        stream.Position = 0;
         await using var reader = CsvReader.Create(stream, s_options, true);
         long count = 0;
         while (await reader.ReadAsync(cancellationToken))
@@ -64,6 +75,43 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
             count++;
         }
         return count;
+    }
+
+    /// <summary>The chunk the plain count reads at a time.</summary>
+    internal const int CountChunkBytes = 1 << 20;
+
+    /// <summary>Records after the header of a plain file; null when the file is not plain (or is empty), and CsvHelper must count.</summary>
+    private static async Task<long?> CountPlainLinesAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CountChunkBytes);
+        try
+        {
+            long lineFeeds = 0;
+            long total = 0;
+            var last = (byte)'\n'; // as if a line ended just before the file: a line feed first is an empty line
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, CountChunkBytes), cancellationToken)) > 0)
+            {
+                var chunk = buffer.AsSpan(0, read);
+                if (chunk.IndexOfAny((byte)'"', (byte)'\r') >= 0 || (last == (byte)'\n' && chunk[0] == (byte)'\n') || chunk.IndexOf("\n\n"u8) >= 0)
+                {
+                    return null;
+                }
+                lineFeeds += chunk.Count((byte)'\n');
+                last = chunk[^1];
+                total += read;
+            }
+            if (total == 0)
+            {
+                return null;
+            }
+            var lines = lineFeeds + (last == (byte)'\n' ? 0 : 1);
+            return lines - 1; // the header
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private string[] NamesFor(int cells) =>

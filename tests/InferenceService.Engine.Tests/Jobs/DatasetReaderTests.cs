@@ -158,4 +158,49 @@ public sealed class DatasetReaderTests : IDisposable
         Assert.Equal([2L, 3, 4, 5], part.Select(r => r.Index));
         Assert.Equal("\"k2\"", part[0].ValueAt(0).Text);
     }
+
+    /// <summary>CSV files the line-feed count takes (plain) and those it leaves to CsvHelper, each with the rows the reader yields.</summary>
+    public static TheoryData<string, string> CsvCounts => new()
+    {
+        { "plain", "id,x\na,1\nb,2\n" },
+        { "no final line feed", "id,x\na,1\nb,2" },
+        { "header only", "id,x\n" },
+        { "a line of spaces", "id,x\na,1\n  \nb,2\n" },
+        { "an empty line", "id,x\na,1\n\nb,2\n" },
+        { "an empty first line", "\nid,x\na,1\n" },
+        { "a quoted line break", "id,x\n\"a\nb\",1\nc,2\n" },
+        { "CRLF", "id,x\r\na,1\r\nb,2\r\n" },
+        { "empty", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CsvCounts))]
+    public async Task Csv_Count_IsTheRowsTheReaderYields(string kind, string text)
+    {
+        var path = Write(kind.Replace(' ', '-') + ".csv", text);
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv);
+
+        Assert.Equal(rows.Count, await DatasetReaders.CountAsync(path, DatasetFormat.Csv, default));
+    }
+
+    [Fact]
+    public async Task Csv_Count_AnEmptyLineAcrossTheCountsChunks_IsStillSkipped()
+    {
+        // The first chunk ends with a line feed and the next begins with one: an empty line that no one chunk shows.
+        var header = "id,x\n";
+        var line = "a,1\n";
+        var first = new System.Text.StringBuilder(header);
+        while (first.Length + line.Length <= CsvDatasetReader.CountChunkBytes)
+        {
+            first.Append(line);
+        }
+        first.Append('a', CsvDatasetReader.CountChunkBytes - first.Length - 1).Append('\n');
+        var path = Write("boundary.csv", first + "\nb,2\n");
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv);
+
+        Assert.Equal(CsvDatasetReader.CountChunkBytes, new FileInfo(path).Length - "\nb,2\n".Length);
+        Assert.Equal(rows.Count, await DatasetReaders.CountAsync(path, DatasetFormat.Csv, default));
+    }
 }
