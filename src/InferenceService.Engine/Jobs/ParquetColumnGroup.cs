@@ -18,9 +18,6 @@ namespace InferenceService.Engine.Jobs;
 /// </summary>
 internal sealed class ParquetColumnGroup
 {
-    // The smallest normal float, 2^-126: below it a double's rounding to float and its text's differ in other places.
-    private const double SmallestNormalSingle = 1.1754943508222875e-38;
-
     private readonly Array[] _values;
     private readonly bool[]?[] _nulls;
 
@@ -53,9 +50,7 @@ internal sealed class ParquetColumnGroup
     // Parquet.Net reports a string column's type as ReadOnlyMemory<char> when it reads a file's schema.
     private static bool IsText(Type type) => type == typeof(string) || type == typeof(ReadOnlyMemory<char>);
 
-    private static bool IsTaken(Type type) => IsText(type) || type == typeof(float) || type == typeof(double)
-        || type == typeof(bool) || type == typeof(sbyte) || type == typeof(byte) || type == typeof(short)
-        || type == typeof(ushort) || type == typeof(int) || type == typeof(uint) || type == typeof(long) || type == typeof(ulong);
+    private static bool IsTaken(Type type) => IsText(type) || type == typeof(ulong) || KindOf(type) != Kind.Other;
 
     /// <summary>Reads every column of one row group (the schema must be one <see cref="Takes"/>).</summary>
     public static async Task<ParquetColumnGroup> ReadAsync(ParquetRowGroupReader group, DataField[] fields, CancellationToken cancellationToken)
@@ -183,25 +178,17 @@ internal sealed class ParquetColumnGroup
         type == TensorElementType.Float && float.IsFinite(value) && Put(destination, index, value);
 
     /// <summary>
-    /// A double column: its text reads back as the same double; as a float, it rounds as the double does unless the
-    /// double is exactly halfway between two floats (or outside the normal float range), which the JSON path decides.
+    /// A double column: its text reads back as the same double; as a float, it rounds as the JSON decoder's fast path
+    /// rounds that text (<see cref="FastFloatText.TryNarrow"/>), and the cases that path leaves to the general parser
+    /// (a double halfway between two floats, one outside the normal range) go to the JSON path.
     /// </summary>
-    private static bool WriteDouble(double value, TensorElementType type, Span<byte> destination, int index)
-    {
-        if (!double.IsFinite(value))
+    private static bool WriteDouble(double value, TensorElementType type, Span<byte> destination, int index) =>
+        double.IsFinite(value) && type switch
         {
-            return false;
-        }
-        if (type == TensorElementType.Double)
-        {
-            return Put(destination, index, value);
-        }
-        var magnitude = Math.Abs(value);
-        return type == TensorElementType.Float
-            && (magnitude == 0 || (magnitude >= SmallestNormalSingle && magnitude <= float.MaxValue))
-            && (BitConverter.DoubleToUInt64Bits(value) & 0x1FFF_FFFF) != 0x1000_0000
-            && Put(destination, index, (float)value);
-    }
+            TensorElementType.Double => Put(destination, index, value),
+            TensorElementType.Float => FastFloatText.TryNarrow(value, out var single) && Put(destination, index, single),
+            _ => false,
+        };
 
     /// <summary>An integer column: its text is the integer, which an integer element takes within its range and a float or double rounds to nearest, as a conversion does.</summary>
     private static bool WriteInteger(long value, TensorElementType type, Span<byte> destination, int index) => type switch
@@ -219,9 +206,5 @@ internal sealed class ParquetColumnGroup
         _ => false, // float16, bfloat16 (their rounding of the text is their own), bool (takes true and false only)
     };
 
-    private static bool Put<T>(Span<byte> destination, int index, T value) where T : unmanaged
-    {
-        MemoryMarshal.Cast<byte, T>(destination)[index] = value;
-        return true;
-    }
+    private static bool Put<T>(Span<byte> destination, int index, T value) where T : unmanaged => TypedCellParser.Put(destination, index, value);
 }

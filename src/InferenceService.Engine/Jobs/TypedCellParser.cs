@@ -104,7 +104,8 @@ internal static class TypedCellParser
     private static bool Unsigned(ReadOnlySpan<byte> number, ulong max, out ulong value) =>
         Utf8Parser.TryParse(number, out value, out var used) && used == number.Length && value <= max;
 
-    private static bool Put<T>(Span<byte> destination, int index, T value) where T : unmanaged
+    /// <summary>Writes element <paramref name="index"/> of a tensor's bytes; true, so it ends a chain of checks.</summary>
+    internal static bool Put<T>(Span<byte> destination, int index, T value) where T : unmanaged
     {
         MemoryMarshal.Cast<byte, T>(destination)[index] = value;
         return true;

@@ -108,10 +108,17 @@ internal static class FastFloatText
     public static bool TryParseSingle(ReadOnlySpan<byte> text, out float value)
     {
         value = 0;
-        if (!TryParseDouble(text, out var wide))
-        {
-            return false;
-        }
+        return TryParseDouble(text, out var wide) && TryNarrow(wide, out value);
+    }
+
+    /// <summary>
+    /// <paramref name="wide"/>, the double nearest some decimal text, as the float nearest that same text: the double
+    /// rounded to float, except where that second rounding can differ from rounding the text directly (a double exactly
+    /// halfway between two floats, or one outside the normal float range), which returns <see langword="false"/>.
+    /// </summary>
+    public static bool TryNarrow(double wide, out float value)
+    {
+        value = 0;
         var magnitude = Math.Abs(wide);
         if (magnitude != 0 && (magnitude < SmallestNormalSingle || magnitude > float.MaxValue))
         {
