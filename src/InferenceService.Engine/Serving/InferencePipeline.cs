@@ -115,7 +115,9 @@ public sealed class InferencePipeline
                 var type = input.ElementType ?? declared[index].ElementType;
                 tensors[index] = input.IsRaw
                     ? RawTensorDecoder.Decode(declared[index].Name, type, input.RawData, rawLayouts![index])
-                    : JsonTensorDecoder.Decode(declared[index].Name, input.Data, type, layouts[index]);
+                    : input.FlatNumbers is { } flat
+                        ? JsonTensorDecoder.Decode(declared[index].Name, flat, type, layouts[index])
+                        : JsonTensorDecoder.Decode(declared[index].Name, input.Data, type, layouts[index]);
             }
         }
         catch (InferenceException e)
@@ -222,9 +224,12 @@ public sealed class InferencePipeline
     {
         try
         {
-            return input.Shape is { } shape
-                ? JsonTensorDecoder.MeasureWithShape(input.Name, input.Data, shape)
-                : JsonTensorDecoder.MeasureNested(input.Name, input.Data);
+            return (input.Shape, input.FlatNumbers) switch
+            {
+                ({ } shape, { } flat) => JsonTensorDecoder.MeasureWithShape(input.Name, flat, shape),
+                ({ } shape, null) => JsonTensorDecoder.MeasureWithShape(input.Name, input.Data, shape),
+                _ => JsonTensorDecoder.MeasureNested(input.Name, input.Data),
+            };
         }
         catch (InferenceException e)
         {

@@ -104,6 +104,47 @@ public static class JsonTensorDecoder
     }
 
     /// <summary>
+    /// <see cref="MeasureWithShape(string, JsonElement, long[])"/> for data lifted out of the body as the text of a flat
+    /// array of numbers: the same checks, the same layout, the same errors.
+    /// </summary>
+    /// <exception cref="InferenceException">The shape is invalid or the data does not hold as many elements.</exception>
+    public static JsonTensorLayout MeasureWithShape(string name, in FlatJsonNumbers data, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        var expected = TensorShapes.ElementCount(name, shape);
+        if (data.Count != expected)
+        {
+            throw DecodeErrors.CountMismatch(name, shape, expected, data.Count);
+        }
+        return new JsonTensorLayout(1, shape, expected);
+    }
+
+    /// <summary>
+    /// The second step for data lifted out of the body: FP32 and FP64 are read from the text straight into the
+    /// buffer; any other type, or a number that does not fit, takes the document path over the same text, so the
+    /// tensor or the error is the one <see cref="Decode(string, JsonElement, TensorElementType, in JsonTensorLayout)"/> gives.
+    /// </summary>
+    /// <exception cref="InferenceException">An element is not a value of <paramref name="type"/>.</exception>
+    public static InputTensor Decode(string name, in FlatJsonNumbers data, TensorElementType type, in JsonTensorLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        RequireSupported(type);
+        if (type is TensorElementType.Float or TensorElementType.Double && data.Count == layout.ElementCount)
+        {
+            var tensor = InputTensor.Rent(name, type, layout.Shape);
+            var bytes = tensor.Data.Span;
+            if (type == TensorElementType.Float ? data.TryFill(MemoryMarshal.Cast<byte, float>(bytes)) : data.TryFill(MemoryMarshal.Cast<byte, double>(bytes)))
+            {
+                return tensor;
+            }
+            tensor.Dispose();
+        }
+        using var document = data.Parse();
+        return Decode(name, document.RootElement, type, layout);
+    }
+
+    /// <summary>
     /// The second step: rents one pooled buffer of the layout's exact size (a string array for BYTES) and reads every
     /// element of <paramref name="data"/> into it, in row-major order. Nothing is allocated per element but the
     /// strings of a BYTES tensor.

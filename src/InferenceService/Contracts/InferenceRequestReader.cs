@@ -238,7 +238,13 @@ internal static class InferenceRequestReader
         {
             return null;
         }
-        return isBinary ? JsonInput.WithRawData(inputName!, type, dims!, raw!.Value) : JsonInput.WithShape(inputName!, type, dims!, data);
+        if (isBinary)
+        {
+            return JsonInput.WithRawData(inputName!, type, dims!, raw!.Value);
+        }
+        return body.FlatNumbersOf(data) is { } numbers
+            ? JsonInput.WithShape(inputName!, type, dims!, numbers)
+            : JsonInput.WithShape(inputName!, type, dims!, data);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using InferenceService.Engine;
 using InferenceService.Engine.Serving;
+using InferenceService.Engine.Tensors;
 using InferenceService.Security;
 
 namespace InferenceService.Contracts;
@@ -26,17 +27,18 @@ internal readonly struct RequestBodyDocument : IDisposable
     private readonly int _length;
     private readonly int _headerLength;
     private readonly bool _ownsBuffer;
+    private readonly ParsedJson _json;
 
-    private RequestBodyDocument(byte[] buffer, int length, int headerLength, JsonDocument document, bool ownsBuffer = true)
+    private RequestBodyDocument(byte[] buffer, int length, int headerLength, ParsedJson json, bool ownsBuffer = true)
     {
         _buffer = buffer;
         _length = length;
         _headerLength = headerLength;
         _ownsBuffer = ownsBuffer;
-        Document = document;
+        _json = json;
     }
 
-    public JsonDocument Document { get; }
+    public JsonDocument Document => _json.Document;
 
     public JsonElement Root => Document.RootElement;
 
@@ -53,9 +55,10 @@ internal readonly struct RequestBodyDocument : IDisposable
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="binaryHeaders">Whether the route takes the binary tensor data extension (<c>Inference-Header-Content-Length</c>).</param>
+    /// <param name="liftInputData">Whether the body is an Open Inference Protocol request whose inputs' flat number arrays are read from the text (<see cref="FlatNumbersOf"/>) rather than parsed into the document.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <exception cref="InferenceException">The body is not JSON or its layout is wrong (400), or it is larger than the server accepts (413).</exception>
-    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, bool binaryHeaders, CancellationToken cancellationToken)
+    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, bool binaryHeaders, bool liftInputData, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var headerLength = binaryHeaders ? BinaryTensorHeaders.RequestHeaderLength(request) : null;
@@ -80,7 +83,7 @@ internal readonly struct RequestBodyDocument : IDisposable
         }
         try
         {
-            return new RequestBodyDocument(buffer, length, jsonLength, JsonDocument.Parse(buffer.AsMemory(0, jsonLength), new JsonDocumentOptions { MaxDepth = maxDepth }))
+            return new RequestBodyDocument(buffer, length, jsonLength, ParsedJson.Parse(buffer, jsonLength, new JsonDocumentOptions { MaxDepth = maxDepth }, liftInputData))
             {
                 HasHeaderLength = headerLength is not null,
             };
@@ -151,7 +154,7 @@ internal readonly struct RequestBodyDocument : IDisposable
     /// it unchanged until this is disposed. With <paramref name="headerLength"/>, only that many bytes are JSON and the
     /// rest is <see cref="Binary"/>.
     /// </summary>
-    public static RequestBodyDocument Parse(byte[] utf8, int? headerLength = null)
+    public static RequestBodyDocument Parse(byte[] utf8, int? headerLength = null, bool liftInputData = false)
     {
         ArgumentNullException.ThrowIfNull(utf8);
         var jsonLength = headerLength ?? utf8.Length;
@@ -161,7 +164,7 @@ internal readonly struct RequestBodyDocument : IDisposable
         }
         try
         {
-            return new RequestBodyDocument(utf8, utf8.Length, jsonLength, JsonDocument.Parse(utf8.AsMemory(0, jsonLength)), ownsBuffer: false)
+            return new RequestBodyDocument(utf8, utf8.Length, jsonLength, ParsedJson.Parse(utf8, jsonLength, default, liftInputData), ownsBuffer: false)
             {
                 HasHeaderLength = headerLength is not null,
             };
@@ -183,9 +186,18 @@ internal readonly struct RequestBodyDocument : IDisposable
     public string GivenTwice(JsonElement value, string path) =>
         $"The body is not valid: a property is given twice{Where(path)}{PositionOf(value)}.";
 
+    /// <summary>
+    /// The numbers of an input's <c>data</c> when they were lifted out of the body (<paramref name="data"/> is then the
+    /// empty array the document holds in their place); null for any other value.
+    /// </summary>
+    public FlatJsonNumbers? FlatNumbersOf(JsonElement data) =>
+        _json.Lifted is { } lifted && data.ValueKind == JsonValueKind.Array && OffsetIn(_json.Text, data) is { } offset
+            ? lifted.At(offset, _buffer)
+            : null;
+
     public void Dispose()
     {
-        Document?.Dispose();
+        _json.Dispose();
         if (_ownsBuffer && _buffer is { Length: > 0 })
         {
             ArrayPool<byte>.Shared.Return(_buffer);
@@ -201,16 +213,23 @@ internal readonly struct RequestBodyDocument : IDisposable
         {
             return "";
         }
-        var raw = JsonMarshal.GetRawUtf8Value(element);
-        var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(_buffer), ref MemoryMarshal.GetReference(raw));
-        if (offset < 0 || offset > _length)
+        if (OffsetIn(_json.Text, element) is not { } parsed)
         {
             return "";
         }
-        var before = _buffer.AsSpan(0, (int)offset);
+        var offset = _json.Lifted?.OriginalOffset(parsed) ?? parsed;
+        var before = _buffer.AsSpan(0, offset);
         var line = before.Count((byte)'\n') + 1;
         var lineStart = before.LastIndexOf((byte)'\n') + 1;
         return $" (line {line}, byte {offset - lineStart + 1})";
+    }
+
+    /// <summary>Where <paramref name="element"/>'s text starts in <paramref name="text"/>, the text its document was parsed from.</summary>
+    private static int? OffsetIn(ReadOnlyMemory<byte> text, JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(text.Span), ref MemoryMarshal.GetReference(raw));
+        return offset < 0 || offset > text.Length ? null : (int)offset;
     }
 
     internal static int Append(ref byte[] buffer, int length, ReadOnlySequence<byte> data)
