@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using InferenceService.Engine.Repository;
 using InferenceService.Engine.Serving;
@@ -68,7 +69,18 @@ public static class FuzzTargets
                         return;
                     }
                     var shape = shapeElement.EnumerateArray().Select(d => d.GetInt64()).ToArray();
-                    using var tensor = JsonTensorDecoder.DecodeWithShape("x", data, type, shape);
+                    var fromDocument = Outcome(() => JsonTensorDecoder.DecodeWithShape("x", data, type, shape));
+                    // The server reads a flat array of numbers from its text instead: it must come to the same.
+                    var text = JsonMarshal.GetRawUtf8Value(data).ToArray();
+                    if (data.ValueKind == JsonValueKind.Array && FlatJsonNumbers.TryMeasure(text, 0, out var end, out var count))
+                    {
+                        var numbers = new FlatJsonNumbers(text.AsMemory(0, end), count);
+                        var fromText = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureWithShape("x", numbers, shape)));
+                        if (fromText != fromDocument)
+                        {
+                            throw new InvalidOperationException($"Decoding {type} from the text gave '{fromText}', from the document '{fromDocument}'.");
+                        }
+                    }
                 }
                 else
                 {
@@ -79,6 +91,21 @@ public static class FuzzTargets
             {
                 // A client's mistake, answered 400.
             }
+        }
+    }
+
+    /// <summary>A decode's outcome as text: the tensor's type, shape and bytes, or the client error's message.</summary>
+    private static string Outcome(Func<InputTensor> decode)
+    {
+        try
+        {
+            using var tensor = decode();
+            var bytes = tensor.ElementType == TensorElementType.String ? "" : Convert.ToHexString(tensor.Data.Span);
+            return $"{tensor.ElementType} [{string.Join(",", tensor.Shape)}] {bytes}";
+        }
+        catch (InferenceException e)
+        {
+            return "error: " + e.Message;
         }
     }
 

@@ -33,9 +33,14 @@ public readonly struct FlatJsonNumbers
     /// </summary>
     public static bool TryMeasure(ReadOnlySpan<byte> json, int start, out int end, out int count)
     {
+        // One loop over local state: this runs over every byte of a large request.
         end = 0;
         count = 0;
-        var i = SkipWhitespace(json, start + 1);
+        var i = start + 1;
+        while (i < json.Length && IsWhitespace(json[i]))
+        {
+            i++;
+        }
         if (i < json.Length && json[i] == (byte)']')
         {
             end = i + 1;
@@ -43,12 +48,60 @@ public readonly struct FlatJsonNumbers
         }
         while (true)
         {
-            if (!SkipNumber(json, ref i))
+            if (i < json.Length && json[i] == (byte)'-')
+            {
+                i++;
+            }
+            if (i >= json.Length)
             {
                 return false;
             }
+            if (json[i] == (byte)'0')
+            {
+                i++;
+            }
+            else if ((uint)(json[i] - '1') <= 8)
+            {
+                for (i++; i < json.Length && IsDigit(json[i]); i++)
+                {
+                }
+            }
+            else
+            {
+                return false;
+            }
+            if (i < json.Length && json[i] == (byte)'.')
+            {
+                var digits = ++i;
+                for (; i < json.Length && IsDigit(json[i]); i++)
+                {
+                }
+                if (i == digits)
+                {
+                    return false;
+                }
+            }
+            if (i < json.Length && (json[i] | 0x20) == (byte)'e')
+            {
+                i++;
+                if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
+                {
+                    i++;
+                }
+                var digits = i;
+                for (; i < json.Length && IsDigit(json[i]); i++)
+                {
+                }
+                if (i == digits)
+                {
+                    return false;
+                }
+            }
             count++;
-            i = SkipWhitespace(json, i);
+            while (i < json.Length && IsWhitespace(json[i]))
+            {
+                i++;
+            }
             if (i >= json.Length)
             {
                 return false;
@@ -62,7 +115,9 @@ public readonly struct FlatJsonNumbers
             {
                 return false;
             }
-            i = SkipWhitespace(json, i + 1);
+            for (i++; i < json.Length && IsWhitespace(json[i]); i++)
+            {
+            }
         }
     }
 
@@ -70,89 +125,71 @@ public readonly struct FlatJsonNumbers
     /// Reads every number as a float into <paramref name="destination"/> (exactly <see cref="Count"/> long); false
     /// when one does not fit (the caller then takes the document path, which names it).
     /// </summary>
-    internal bool TryFill(Span<float> destination)
-    {
-        var text = Text.Span;
-        var i = 1;
-        for (var written = 0; written < destination.Length; written++)
-        {
-            var number = NextNumber(text, ref i);
-            if (!FastFloatText.TryParseSingle(number, out destination[written])
-                && !(float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out destination[written]) && float.IsFinite(destination[written])))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    internal bool TryFill(Span<float> destination) => TryFill<SingleElement, float>(destination);
 
     /// <summary>Reads every number as a double into <paramref name="destination"/>; false when one does not fit.</summary>
-    internal bool TryFill(Span<double> destination)
-    {
-        var text = Text.Span;
-        var i = 1;
-        for (var written = 0; written < destination.Length; written++)
-        {
-            if (!FastFloatText.ParseDouble(NextNumber(text, ref i), out destination[written]))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    internal bool TryFill(Span<double> destination) => TryFill<DoubleElement, double>(destination);
 
     /// <summary>The array parsed on its own, for the document path (the caller disposes it).</summary>
     internal JsonDocument Parse() => JsonDocument.Parse(Text);
 
-    /// <summary>The next number's text from <paramref name="i"/>, past any whitespace and comma before it; moves past it.</summary>
-    private static ReadOnlySpan<byte> NextNumber(ReadOnlySpan<byte> text, ref int i)
+    /// <summary>
+    /// The numbers read in one pass: each is scanned once, its significand and power of ten gathered on the way (the
+    /// fast path of <see cref="FastFloatText"/>, exact for up to 15 significant digits and a power of ten within
+    /// ±22); any other number goes to the runtime's parser with its text.
+    /// </summary>
+    private bool TryFill<TElement, T>(Span<T> destination)
+        where TElement : IFlatElement<T>
     {
-        while (!IsNumberStart(text[i]))
+        var text = Text.Span; // valid (TryMeasure), and ending in ']', which stops every loop below
+        var i = 1;
+        for (var written = 0; written < destination.Length; written++)
         {
-            i++;
-        }
-        var start = i;
-        while (IsNumberPart(text[i]))
-        {
-            i++;
-        }
-        return text[start..i];
-    }
-
-    private static bool SkipNumber(ReadOnlySpan<byte> json, ref int i)
-    {
-        if (i < json.Length && json[i] == (byte)'-')
-        {
-            i++;
-        }
-        if (i >= json.Length)
-        {
-            return false;
-        }
-        if (json[i] == (byte)'0')
-        {
-            i++;
-        }
-        else if (!SkipDigits(json, ref i))
-        {
-            return false;
-        }
-        if (i < json.Length && json[i] == (byte)'.')
-        {
-            i++;
-            if (!SkipDigits(json, ref i))
+            while (!IsDigit(text[i]) && text[i] != (byte)'-')
             {
-                return false;
+                i++; // whitespace and the comma
             }
-        }
-        if (i < json.Length && (json[i] | 0x20) == (byte)'e')
-        {
-            i++;
-            if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
+            var start = i;
+            var negative = text[i] == (byte)'-';
+            i += negative ? 1 : 0;
+            ulong significand = 0;
+            var digits = 0;
+            var power = 0;
+            for (; IsDigit(text[i]); i++)
+            {
+                if (significand != 0 || text[i] != (byte)'0')
+                {
+                    digits++;
+                    significand = unchecked((significand * 10) + (ulong)(text[i] - '0'));
+                }
+            }
+            if (text[i] == (byte)'.')
+            {
+                for (i++; IsDigit(text[i]); i++)
+                {
+                    if (significand != 0 || text[i] != (byte)'0')
+                    {
+                        digits++;
+                        significand = unchecked((significand * 10) + (ulong)(text[i] - '0'));
+                    }
+                    power--;
+                }
+            }
+            if ((text[i] | 0x20) == (byte)'e')
             {
                 i++;
+                var exponentNegative = text[i] == (byte)'-';
+                i += text[i] is (byte)'-' or (byte)'+' ? 1 : 0;
+                var exponent = 0;
+                for (; IsDigit(text[i]); i++)
+                {
+                    exponent = Math.Min((exponent * 10) + (text[i] - '0'), 100_000); // far outside any range, without overflow
+                }
+                power += exponentNegative ? -exponent : exponent;
             }
-            if (!SkipDigits(json, ref i))
+            var fast = significand == 0 || (digits <= 15 && power is >= -22 and <= 22);
+            var wide = significand == 0 ? 0.0 : fast ? (power >= 0 ? significand * PowersOfTen[power] : significand / PowersOfTen[-power]) : 0.0;
+            if (!TElement.TryPut(fast, negative ? -wide : wide, text[start..i], out destination[written]))
             {
                 return false;
             }
@@ -160,29 +197,35 @@ public readonly struct FlatJsonNumbers
         return true;
     }
 
-    /// <summary>Moves past one or more digits; false when there is none.</summary>
-    private static bool SkipDigits(ReadOnlySpan<byte> json, ref int i)
+    private static readonly double[] PowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>How a number read from the text becomes an element: from its fast-path double, or else from its text.</summary>
+    private interface IFlatElement<T>
     {
-        var start = i;
-        while (i < json.Length && IsDigit(json[i]))
-        {
-            i++;
-        }
-        return i > start;
+        static abstract bool TryPut(bool fast, double wide, ReadOnlySpan<byte> text, out T value);
     }
 
-    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    private readonly struct SingleElement : IFlatElement<float>
     {
-        while (i < json.Length && json[i] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        public static bool TryPut(bool fast, double wide, ReadOnlySpan<byte> text, out float value) =>
+            (fast && FastFloatText.TryNarrow(wide, out value))
+            || (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value));
+    }
+
+    private readonly struct DoubleElement : IFlatElement<double>
+    {
+        public static bool TryPut(bool fast, double wide, ReadOnlySpan<byte> text, out double value)
         {
-            i++;
+            value = wide;
+            return fast || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
         }
-        return i;
     }
 
     private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
 
-    private static bool IsNumberStart(byte c) => IsDigit(c) || c == (byte)'-';
-
-    private static bool IsNumberPart(byte c) => IsDigit(c) || c is (byte)'-' or (byte)'+' or (byte)'.' or (byte)'e' or (byte)'E';
+    private static bool IsWhitespace(byte c) => c is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t';
 }

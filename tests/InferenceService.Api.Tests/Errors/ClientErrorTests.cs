@@ -74,6 +74,10 @@ public class ClientErrorTests(StandardModelsFixture service) : IClassFixture<Sta
         { "NUL in a string", "identity_string", """{ "inputs": [{ "name": "x", "datatype": "BYTES", "shape": [1, 3], "data": ["a", "b\u0000c", "d"] }] }""", ["Input 'x' element [1]: contains the NUL character"] },
         { "number for BYTES", "identity_string", """{ "inputs": [{ "name": "x", "datatype": "BYTES", "shape": [1, 3], "data": ["a", 5, "d"] }] }""", ["Input 'x' element [1]: expected a string for BYTES, got the number 5."] },
         { "string for BOOL", "identity_bool", """{ "inputs": [{ "name": "x", "datatype": "BOOL", "shape": [1, 3], "data": [true, "false", 0] }] }""", ["Input 'x' element [1]: expected true or false for BOOL, got the string \"false\"."] },
+        // Positions after an input's data, which is read from the text apart from the rest of the body.
+        { "wrong JSON type after data", "iris", """{ "inputs": [{ "name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4] }], "outputs": "label" }""", ["wrong JSON type at $.outputs (line 1, byte 106)."] },
+        { "data given twice", "iris", """{ "inputs": [{ "name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4], "data": [5, 6, 7, 8] }] }""", ["a property is given twice at $.inputs[0].data (line 1, byte 100)."] },
+        { "wrong JSON type lines after data", "iris", "{ \"inputs\": [{ \"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": [1,\n 2, 3, 4] }],\n  \"outputs\": \"label\" }", ["wrong JSON type at $.outputs (line 3, byte 14)."] },
         { "null input entry", "iris", """{ "inputs": [null] }""", ["inputs[0]", "null"] },
         { "null output entry", "iris", $$"""{ "inputs": [{{IrisRow}}], "outputs": [{ "name": "label" }, null] }""", ["outputs[1]", "null"] },
         { "output without a name", "iris", $$"""{ "inputs": [{{IrisRow}}], "outputs": [{}] }""", ["outputs[0]: \"name\" is required."] },

@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+using InferenceService.Engine.Tensors;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using static InferenceService.Engine.Tests.Tensors.TestJson;
+
+namespace InferenceService.Engine.Tests.Tensors;
+
+/// <summary>
+/// Flat number arrays read from their text: the grammar check agrees with the JSON parser, and decoding from the text
+/// gives the tensor, or the error, that decoding the parsed array gives, for every element type.
+/// </summary>
+public class FlatJsonNumbersTests
+{
+    [Theory]
+    [InlineData("[]", 0)]
+    [InlineData("[ \t\r\n]", 0)]
+    [InlineData("[0]", 1)]
+    [InlineData("[-0, 0.5, 1e3, 1E+3, 1e-3, -12.25e2]", 6)]
+    [InlineData("[ 1 ,\n2\t,3 ]", 3)]
+    [InlineData("[123456789012345678901234567890]", 1)]
+    public void TryMeasure_FlatNumbers_CountsThemAsTheParserDoes(string text, int count)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(text + ", \"after\"");
+        Assert.True(FlatJsonNumbers.TryMeasure(utf8, 0, out var end, out var measured));
+        Assert.Equal(count, measured);
+        Assert.Equal(text.Length, end);
+        using var document = JsonDocument.Parse(text);
+        Assert.Equal(count, document.RootElement.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("[01]")]
+    [InlineData("[+1]")]
+    [InlineData("[-]")]
+    [InlineData("[1.]")]
+    [InlineData("[.5]")]
+    [InlineData("[1e]")]
+    [InlineData("[1e+]")]
+    [InlineData("[1,]")]
+    [InlineData("[,1]")]
+    [InlineData("[1,,2]")]
+    [InlineData("[1 2]")]
+    [InlineData("[1")]
+    [InlineData("[1,")]
+    [InlineData("[NaN]")]
+    [InlineData("[0x10]")]
+    [InlineData("[-Infinity]")]
+    public void TryMeasure_NotJsonNumbers_Refused(string text)
+    {
+        Assert.False(FlatJsonNumbers.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
+        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text).Dispose());
+    }
+
+    [Theory]
+    [InlineData("[[1, 2]]")]
+    [InlineData("[\"NaN\", 1]")]
+    [InlineData("[true]")]
+    [InlineData("[null]")]
+    [InlineData("[1, {}]")]
+    public void TryMeasure_OtherValidArrays_LeftToTheParser(string text)
+    {
+        Assert.False(FlatJsonNumbers.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
+        JsonDocument.Parse(text).Dispose();
+    }
+
+    public static TheoryData<TensorElementType, string> Arrays()
+    {
+        var data = new TheoryData<TensorElementType, string>();
+        string[] arrays =
+        [
+            "[0.1, -2.5, 3, 1e-7, 6.02214076e23, -0.0, 123456789.123456789]",
+            "[1.00000005960464477539062500]", // halfway between two floats: ties to even, read exactly
+            "[1.4e-45, 1e-46, 3.4028235e38]", // float subnormal, below it, the largest float
+            "[3.5e38]", // beyond FP32, within FP64
+            "[1e309]", // beyond FP64
+            "[0, 1, 127, -128, 255, 65535, -32768, 4294967295, 9223372036854775807, 18446744073709551615]",
+            "[2.5]",
+            "[1, 0]",
+            "[]",
+        ];
+        foreach (var type in Enum.GetValues<TensorElementType>().Where(JsonTensorDecoder.CanDecode))
+        {
+            foreach (var array in arrays)
+            {
+                data.Add(type, array);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Arrays))]
+    public void Decode_FromText_SameTensorOrErrorAsFromTheDocument(TensorElementType type, string array)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(array);
+        Assert.True(FlatJsonNumbers.TryMeasure(utf8, 0, out var end, out var count));
+        var numbers = new FlatJsonNumbers(utf8.AsMemory(0, end), count);
+        long[] shape = [count];
+        var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), type, JsonTensorDecoder.MeasureWithShape("x", Parse(array), shape)));
+        var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureWithShape("x", numbers, shape)));
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void MeasureWithShape_CountDiffers_SameErrorAsFromTheDocument()
+    {
+        const string array = "[1, 2, 3]";
+        var numbers = new FlatJsonNumbers(Encoding.UTF8.GetBytes(array), 3);
+        var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), TensorElementType.Float, JsonTensorDecoder.MeasureWithShape("x", Parse(array), [2, 2])));
+        var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, TensorElementType.Float, JsonTensorDecoder.MeasureWithShape("x", numbers, [2, 2])));
+        Assert.StartsWith("error: Input 'x' has shape [2, 2], which holds 4 elements, but 3 were given", expected, StringComparison.Ordinal);
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>The tensor's element bytes and shape, or the client error's message.</summary>
+    private static string Outcome(Func<InputTensor> decode)
+    {
+        try
+        {
+            using var tensor = decode();
+            var bytes = tensor.ElementType == TensorElementType.String ? "" : Convert.ToHexString(tensor.Data.Span);
+            return $"{tensor.ElementType} [{string.Join(",", tensor.Shape)}] {bytes}";
+        }
+        catch (InferenceException e) when (e.Kind == InferenceErrorKind.InvalidInput)
+        {
+            return "error: " + e.Message;
+        }
+    }
+}
