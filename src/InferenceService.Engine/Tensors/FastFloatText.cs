@@ -32,62 +32,60 @@ internal static class FastFloatText
     ];
 
     /// <summary>Reads <paramref name="text"/>, a valid JSON number, if the fast path applies.</summary>
-    public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
+    public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value) => TryParsePrefix(text, out value, out _);
+
+    /// <summary>
+    /// Reads the valid JSON number that <paramref name="text"/> starts with (whatever follows it), if the fast path
+    /// applies; <paramref name="length"/> is the number's length either way, so a caller scanning a longer text can
+    /// hand the number's own text to the general parser when this returns <see langword="false"/>.
+    /// </summary>
+    public static bool TryParsePrefix(ReadOnlySpan<byte> text, out double value, out int length)
     {
+        // One pass with the digits folded in place: this runs once per number of every request and dataset.
         value = 0;
         var i = 0;
         var negative = text[0] == (byte)'-';
-        if (negative)
-        {
-            i++;
-        }
+        i += negative ? 1 : 0;
         ulong significand = 0;
-        var digits = 0;
+        var digits = 0; // significant digits: leading zeros are free
         var power = 0;
         for (; i < text.Length && IsDigit(text[i]); i++)
         {
-            if (!Accumulate(ref significand, ref digits, text[i]))
-            {
-                return false;
-            }
+            var digit = (uint)(text[i] - '0');
+            digits += significand != 0 || digit != 0 ? 1 : 0;
+            significand = unchecked((significand * 10) + digit); // wraps only past 19 digits, which are refused below
         }
         if (i < text.Length && text[i] == (byte)'.')
         {
             for (i++; i < text.Length && IsDigit(text[i]); i++)
             {
-                if (!Accumulate(ref significand, ref digits, text[i]))
-                {
-                    return false;
-                }
+                var digit = (uint)(text[i] - '0');
+                digits += significand != 0 || digit != 0 ? 1 : 0;
+                significand = unchecked((significand * 10) + digit);
                 power--;
             }
         }
-        if (i < text.Length)
+        if (i < text.Length && (text[i] | 0x20) == (byte)'e')
         {
-            // The exponent: JSON guarantees [eE][+-]?digits here. Four digits is already far outside the fast range.
+            // JSON guarantees [+-]?digits here; the exponent is capped far outside the fast range, so it cannot overflow.
             i++;
             var exponentNegative = text[i] == (byte)'-';
-            if (text[i] is (byte)'-' or (byte)'+')
-            {
-                i++;
-            }
-            if (text.Length - i > 4)
-            {
-                return false;
-            }
+            i += text[i] is (byte)'-' or (byte)'+' ? 1 : 0;
             var exponent = 0;
-            for (; i < text.Length; i++)
+            for (; i < text.Length && IsDigit(text[i]); i++)
             {
-                exponent = (exponent * 10) + (text[i] - '0');
+                exponent = Math.Min((exponent * 10) + (text[i] - '0'), 100_000);
             }
             power += exponentNegative ? -exponent : exponent;
         }
-        if (significand == 0)
+        length = i;
+        if (digits == 0)
         {
             value = negative ? -0.0 : 0.0;
             return true;
         }
-        if (power < -MaxPower || power > MaxPower)
+        // Checked before the significand is read: past 19 digits it has wrapped (to 0, even, after 64 trailing zeros).
+        if (digits > MaxDigits || power < -MaxPower || power > MaxPower)
         {
             return false;
         }
@@ -134,19 +132,4 @@ internal static class FastFloatText
     }
 
     private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
-
-    /// <summary>Adds a digit to the significand; leading zeros are free, and more than 15 significant digits fall back.</summary>
-    private static bool Accumulate(ref ulong significand, ref int digits, byte digit)
-    {
-        if (significand == 0 && digit == (byte)'0')
-        {
-            return true;
-        }
-        if (++digits > MaxDigits)
-        {
-            return false;
-        }
-        significand = (significand * 10) + (ulong)(digit - '0');
-        return true;
-    }
 }

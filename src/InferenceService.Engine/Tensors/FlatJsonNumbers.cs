@@ -134,14 +134,14 @@ public readonly struct FlatJsonNumbers
     internal JsonDocument Parse() => JsonDocument.Parse(Text);
 
     /// <summary>
-    /// The numbers read in one pass: each is scanned once, its significand and power of ten gathered on the way (the
-    /// fast path of <see cref="FastFloatText"/>, exact for up to 15 significant digits and a power of ten within
-    /// ±22); any other number goes to the runtime's parser with its text.
+    /// The numbers read in one pass: each is scanned once by <see cref="FastFloatText.TryParsePrefix"/>, which gathers
+    /// its significand and power of ten on the way; a number its fast path does not take goes to the runtime's parser
+    /// with its text.
     /// </summary>
     private bool TryFill<TElement, T>(Span<T> destination)
         where TElement : IFlatElement<T>
     {
-        var text = Text.Span; // valid (TryMeasure), and ending in ']', which stops every loop below
+        var text = Text.Span; // valid (TryMeasure), and ending in ']', which stops every scan
         var i = 1;
         for (var written = 0; written < destination.Length; written++)
         {
@@ -149,59 +149,15 @@ public readonly struct FlatJsonNumbers
             {
                 i++; // whitespace and the comma
             }
-            var start = i;
-            var negative = text[i] == (byte)'-';
-            i += negative ? 1 : 0;
-            ulong significand = 0;
-            var digits = 0;
-            var power = 0;
-            for (; IsDigit(text[i]); i++)
-            {
-                if (significand != 0 || text[i] != (byte)'0')
-                {
-                    digits++;
-                    significand = unchecked((significand * 10) + (ulong)(text[i] - '0'));
-                }
-            }
-            if (text[i] == (byte)'.')
-            {
-                for (i++; IsDigit(text[i]); i++)
-                {
-                    if (significand != 0 || text[i] != (byte)'0')
-                    {
-                        digits++;
-                        significand = unchecked((significand * 10) + (ulong)(text[i] - '0'));
-                    }
-                    power--;
-                }
-            }
-            if ((text[i] | 0x20) == (byte)'e')
-            {
-                i++;
-                var exponentNegative = text[i] == (byte)'-';
-                i += text[i] is (byte)'-' or (byte)'+' ? 1 : 0;
-                var exponent = 0;
-                for (; IsDigit(text[i]); i++)
-                {
-                    exponent = Math.Min((exponent * 10) + (text[i] - '0'), 100_000); // far outside any range, without overflow
-                }
-                power += exponentNegative ? -exponent : exponent;
-            }
-            var fast = significand == 0 || (digits <= 15 && power is >= -22 and <= 22);
-            var wide = significand == 0 ? 0.0 : fast ? (power >= 0 ? significand * PowersOfTen[power] : significand / PowersOfTen[-power]) : 0.0;
-            if (!TElement.TryPut(fast, negative ? -wide : wide, text[start..i], out destination[written]))
+            var fast = FastFloatText.TryParsePrefix(text[i..], out var wide, out var length);
+            if (!TElement.TryPut(fast, wide, text.Slice(i, length), out destination[written]))
             {
                 return false;
             }
+            i += length;
         }
         return true;
     }
-
-    private static readonly double[] PowersOfTen =
-    [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
 
     /// <summary>How a number read from the text becomes an element: from its fast-path double, or else from its text.</summary>
     private interface IFlatElement<T>

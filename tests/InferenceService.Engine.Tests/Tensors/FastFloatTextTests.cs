@@ -56,6 +56,22 @@ public class FastFloatTextTests
         Assert.InRange(fast, 100_000, 200_000); // the fast path is the common case, or this test proves little
     }
 
+    [Theory]
+    [InlineData("0.25]", 4)]
+    [InlineData("-1e5, 2", 4)]
+    [InlineData("123.5e-2x", 8)]
+    [InlineData("12345678901234567890 ", 20)]
+    public void TryParsePrefix_NumberBeforeOtherText_MeasuresTheNumberOnly(string text, int length)
+    {
+        var fast = FastFloatText.TryParsePrefix(Encoding.ASCII.GetBytes(text), out var value, out var measured);
+        Assert.Equal(length, measured);
+        Assert.Equal(length < 20, fast);
+        if (fast)
+        {
+            Assert.Equal(double.Parse(text[..length], CultureInfo.InvariantCulture), value);
+        }
+    }
+
     [Fact]
     public void TryParseSingle_RandomNumbers_MatchesRuntimeParser()
     {
@@ -97,6 +113,8 @@ public class FastFloatTextTests
     [InlineData("1e23")]
     [InlineData("1e-23")]
     [InlineData("1.5e10000")]
+    [InlineData("10000000000000000000000000000000000000000000000000000000000000000")] // 10^64: its digits wrap a 64-bit significand to 0
+    [InlineData("-0.10000000000000000000000000000000000000000000000000000000000000000e5")]
     public void TryParseDouble_OutsideFastRange_FallsBack(string text) =>
         Assert.False(FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out _));
 

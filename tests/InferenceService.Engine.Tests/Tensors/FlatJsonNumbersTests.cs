@@ -74,6 +74,7 @@ public class FlatJsonNumbersTests
             "[1.4e-45, 1e-46, 3.4028235e38]", // float subnormal, below it, the largest float
             "[3.5e38]", // beyond FP32, within FP64
             "[1e309]", // beyond FP64
+            "[1" + new string('0', 64) + ", -0.5" + new string('0', 70) + "1]", // digits that wrap a 64-bit significand
             "[0, 1, 127, -128, 255, 65535, -32768, 4294967295, 9223372036854775807, 18446744073709551615]",
             "[2.5]",
             "[1, 0]",
