@@ -15,7 +15,10 @@ namespace InferenceService.Contracts;
 /// Content-Length, or through a decompressor when the body is gzip or deflate encoded) and parsed once into a
 /// <see cref="JsonDocument"/> over that buffer, whose own index is pooled as well. Everything the request needs is
 /// read from <see cref="Root"/>: elements are views into the buffer, so the body is neither copied again nor parsed
-/// twice. With the binary tensor data extension only the first <c>Inference-Header-Content-Length</c> bytes are JSON;
+/// twice. On the Open Inference Protocol's routes the inputs' flat number arrays are first lifted out of the text
+/// (<see cref="LiftedInputData"/>): the document is parsed from a lighter copy without them and their numbers are read
+/// from the body itself (<see cref="FlatNumbersOf"/>), each once, straight into the tensor; positions in messages are
+/// the body's own. With the binary tensor data extension only the first <c>Inference-Header-Content-Length</c> bytes are JSON;
 /// the rest is <see cref="Binary"/>, which raw inputs borrow or copy once. Dispose it once nothing reads the elements
 /// or the binary data any more (after the answer is written: inline targets are read after the Run).
 /// </summary>
