@@ -13,7 +13,8 @@ namespace InferenceService.Benchmarks;
 /// The decode of a large Open Inference Protocol request (12,288 FP32 in one input, the size of the benchmark CNN's
 /// 3x64x64 image, about 100 KB of JSON), from the body's bytes to the tensor: the whole body parsed into a document
 /// and every number read from it (baseline), against the inputs' flat number arrays lifted out of the body first and
-/// read straight from the text, the rest parsed without them (the server's path).
+/// read straight from the text, the rest parsed without them (the server's path); the numbers written as a float's
+/// shortest text, or as the 17 digits Python clients write for a float32.
 /// </summary>
 [MemoryDiagnoser]
 public class LargeBodyDecodeBenchmarks
@@ -22,6 +23,10 @@ public class LargeBodyDecodeBenchmarks
     private LoadedModel _model = null!;
     private byte[] _body = [];
 
+    /// <summary>How the numbers are written: a float's shortest text, or the 17 digits of that float widened to double (what Python's json writes for a float32).</summary>
+    [Params("float", "float as double")]
+    public string Numbers { get; set; } = "float";
+
     [GlobalSetup]
     public void Setup()
     {
@@ -29,7 +34,8 @@ public class LargeBodyDecodeBenchmarks
             new SessionPool([OnnxSession.Create(BenchmarkModels.PathOf("identity_float.onnx"), new SessionSettings { IntraOpThreads = 1 })]),
             new Dictionary<string, IReadOnlyList<string>>());
         var random = new Random(7);
-        var data = string.Join(",", Enumerable.Range(0, 4096 * 3).Select(_ => (random.NextSingle() * 4 - 2).ToString(CultureInfo.InvariantCulture)));
+        var data = string.Join(",", Enumerable.Range(0, 4096 * 3).Select(_ => random.NextSingle() * 4 - 2)
+            .Select(value => Numbers == "float" ? value.ToString(CultureInfo.InvariantCulture) : ((double)value).ToString("R", CultureInfo.InvariantCulture)));
         _body = Encoding.UTF8.GetBytes($$"""{"inputs":[{"name":"x","shape":[4096,3],"datatype":"FP32","data":[{{data}}]}]}""");
     }
 

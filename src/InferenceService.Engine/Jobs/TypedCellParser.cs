@@ -58,12 +58,7 @@ internal static class TypedCellParser
         switch (type)
         {
             case TensorElementType.Float:
-                if (!FastFloatText.TryParseSingle(number, out var single)
-                    && !(float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out single) && float.IsFinite(single)))
-                {
-                    return false;
-                }
-                return Put(destination, index, single);
+                return FastFloatText.ParseSingle(number, out var single) && Put(destination, index, single);
             case TensorElementType.Double:
                 return FastFloatText.ParseDouble(number, out var wide) && Put(destination, index, wide);
             case TensorElementType.Float16:

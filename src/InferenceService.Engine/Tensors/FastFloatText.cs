@@ -1,4 +1,4 @@
-using System.Globalization;
+using csFastFloat;
 
 namespace InferenceService.Engine.Tensors;
 
@@ -95,12 +95,11 @@ internal static class FastFloatText
     }
 
     /// <summary>
-    /// Reads <paramref name="text"/>, a valid JSON number, by the fast path or else the runtime's parser; returns
-    /// <see langword="false"/> for a number beyond the double range (which the runtime would make infinite).
+    /// Reads <paramref name="text"/>, a valid JSON number, by the fast path or else <see cref="ExactDouble"/>; returns
+    /// <see langword="false"/> for a number beyond the double range (which a parser would make infinite).
     /// </summary>
     public static bool ParseDouble(ReadOnlySpan<byte> text, out double value) =>
-        TryParseDouble(text, out value)
-        || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
+        TryParseDouble(text, out value) || ExactDouble(text, out value);
 
     /// <summary>Reads <paramref name="text"/>, a valid JSON number, as a float if the fast path applies.</summary>
     public static bool TryParseSingle(ReadOnlySpan<byte> text, out float value)
@@ -108,6 +107,24 @@ internal static class FastFloatText
         value = 0;
         return TryParseDouble(text, out var wide) && TryNarrow(wide, out value);
     }
+
+    /// <summary>
+    /// Reads <paramref name="text"/>, a valid JSON number, as a float (rounded once, from the text) by the fast path or
+    /// else <see cref="ExactSingle"/>; <see langword="false"/> for a number beyond the float range.
+    /// </summary>
+    public static bool ParseSingle(ReadOnlySpan<byte> text, out float value) =>
+        TryParseSingle(text, out value) || ExactSingle(text, out value);
+
+    /// <summary>
+    /// Any valid JSON number's nearest double, by csFastFloat (Lemire's algorithm, correctly rounded whatever the
+    /// number of digits: the 17 digits a client writes for a double stay fast); <see langword="false"/> beyond the range.
+    /// </summary>
+    public static bool ExactDouble(ReadOnlySpan<byte> text, out double value) =>
+        FastDoubleParser.TryParseDouble(text, out value) && double.IsFinite(value);
+
+    /// <summary>Any valid JSON number's nearest float, rounded once from the text; <see langword="false"/> beyond the range.</summary>
+    public static bool ExactSingle(ReadOnlySpan<byte> text, out float value) =>
+        FastFloatParser.TryParseFloat(text, out value) && float.IsFinite(value);
 
     /// <summary>
     /// <paramref name="wide"/>, the double nearest some decimal text, as the float nearest that same text: the double

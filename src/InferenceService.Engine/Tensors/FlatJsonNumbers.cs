@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace InferenceService.Engine.Tensors;
@@ -168,8 +167,7 @@ public readonly struct FlatJsonNumbers
     private readonly struct SingleElement : IFlatElement<float>
     {
         public static bool TryPut(bool fast, double wide, ReadOnlySpan<byte> text, out float value) =>
-            (fast && FastFloatText.TryNarrow(wide, out value))
-            || (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value));
+            (fast && FastFloatText.TryNarrow(wide, out value)) || FastFloatText.ExactSingle(text, out value);
     }
 
     private readonly struct DoubleElement : IFlatElement<double>
@@ -177,7 +175,7 @@ public readonly struct FlatJsonNumbers
         public static bool TryPut(bool fast, double wide, ReadOnlySpan<byte> text, out double value)
         {
             value = wide;
-            return fast || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
+            return fast || FastFloatText.ExactDouble(text, out value);
         }
     }
 

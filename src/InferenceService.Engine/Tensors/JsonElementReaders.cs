@@ -13,15 +13,8 @@ internal readonly struct SingleReader : IJsonElementReader<float>
     {
         if (element.ValueKind == JsonValueKind.Number)
         {
-            var text = JsonMarshal.GetRawUtf8Value(element);
-            if (FastFloatText.TryParseSingle(text, out value))
-            {
-                return ElementStatus.Ok;
-            }
-            // A number too large for the type parses as infinity: out of range, not a silent Infinity.
-            return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value)
-                ? ElementStatus.Ok
-                : ElementStatus.OutOfRange;
+            // A number too large for the type is out of range, not a silent Infinity.
+            return FastFloatText.ParseSingle(JsonMarshal.GetRawUtf8Value(element), out value) ? ElementStatus.Ok : ElementStatus.OutOfRange;
         }
         var status = FloatLiterals.Read(element, out var literal);
         value = (float)literal;

@@ -56,6 +56,35 @@ public class FastFloatTextTests
         Assert.InRange(fast, 100_000, 200_000); // the fast path is the common case, or this test proves little
     }
 
+    /// <summary>Random JSON number text of 15 to 40 significant digits, as clients write doubles and float32s widened to double.</summary>
+    private static string RandomLongNumber(Random random)
+    {
+        var text = new StringBuilder(random.Next(2) == 0 ? "-" : "");
+        text.Append(random.Next(3) == 0 ? "0." : $"{random.Next(1, 10)}.");
+        for (int i = 0, digits = random.Next(15, 41); i < digits; i++)
+        {
+            text.Append((char)('0' + random.Next(10)));
+        }
+        return random.Next(2) == 0 ? text.ToString() : text.Append(CultureInfo.InvariantCulture, $"e{random.Next(-330, 330)}").ToString();
+    }
+
+    [Fact]
+    public void ParseSingleAndDouble_LongNumbers_MatchTheRuntimeParserOrAreOutOfRange()
+    {
+        var random = new Random(20261201);
+        for (var n = 0; n < 100_000; n++)
+        {
+            var text = RandomLongNumber(random);
+            var utf8 = Encoding.ASCII.GetBytes(text);
+            var single = float.Parse(text, CultureInfo.InvariantCulture);
+            Assert.Equal(float.IsFinite(single), FastFloatText.ParseSingle(utf8, out var parsedSingle));
+            Assert.True(!float.IsFinite(single) || BitConverter.SingleToUInt32Bits(single) == BitConverter.SingleToUInt32Bits(parsedSingle), text);
+            var wide = double.Parse(text, CultureInfo.InvariantCulture);
+            Assert.Equal(double.IsFinite(wide), FastFloatText.ParseDouble(utf8, out var parsedWide));
+            Assert.True(!double.IsFinite(wide) || BitConverter.DoubleToUInt64Bits(wide) == BitConverter.DoubleToUInt64Bits(parsedWide), text);
+        }
+    }
+
     [Theory]
     [InlineData("0.25]", 4)]
     [InlineData("-1e5, 2", 4)]
