@@ -116,65 +116,6 @@ internal static class TypedCellParser
         return cell[System.Text.Ascii.Trim(cell)];
     }
 
-    /// <summary>RFC 8259's number grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, as <see cref="DatasetValue.IsJsonNumber"/> checks it on text.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering
-    internal static bool IsJsonNumber(ReadOnlySpan<byte> text)
-    {
-        var i = 0;
-        if (i < text.Length && text[i] == (byte)'-')
-        {
-            i++;
-        }
-        if (i >= text.Length)
-        {
-            return false;
-        }
-        if (text[i] == (byte)'0')
-        {
-            i++;
-        }
-        else if (IsDigit(text[i]))
-        {
-            i = SkipDigits(text, i);
-        }
-        else
-        {
-            return false;
-        }
-        if (i < text.Length && text[i] == (byte)'.')
-        {
-            var start = ++i;
-            i = SkipDigits(text, i);
-            if (i == start)
-            {
-                return false;
-            }
-        }
-        if (i < text.Length && (text[i] | 0x20) == (byte)'e')
-        {
-            i++;
-            if (i < text.Length && text[i] is (byte)'+' or (byte)'-')
-            {
-                i++;
-            }
-            var start = i;
-            i = SkipDigits(text, i);
-            if (i == start)
-            {
-                return false;
-            }
-        }
-        return i == text.Length;
-    }
-
-    private static int SkipDigits(ReadOnlySpan<byte> text, int i)
-    {
-        while (i < text.Length && IsDigit(text[i]))
-        {
-            i++;
-        }
-        return i;
-    }
-
-    private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
+    /// <summary>RFC 8259's number grammar, as <see cref="DatasetValue.IsJsonNumber"/> checks it on text.</summary>
+    internal static bool IsJsonNumber(ReadOnlySpan<byte> text) => JsonNumberText.IsNumber(text);
 }

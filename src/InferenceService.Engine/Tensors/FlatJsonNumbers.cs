@@ -32,7 +32,6 @@ public readonly struct FlatJsonNumbers
     /// </summary>
     public static bool TryMeasure(ReadOnlySpan<byte> json, int start, out int end, out int count)
     {
-        // One loop over local state: this runs over every byte of a large request.
         end = 0;
         count = 0;
         var i = start + 1;
@@ -47,54 +46,10 @@ public readonly struct FlatJsonNumbers
         }
         while (true)
         {
-            if (i < json.Length && json[i] == (byte)'-')
-            {
-                i++;
-            }
-            if (i >= json.Length)
+            i = JsonNumberText.End(json, i);
+            if (i < 0)
             {
                 return false;
-            }
-            if (json[i] == (byte)'0')
-            {
-                i++;
-            }
-            else if ((uint)(json[i] - '1') <= 8)
-            {
-                for (i++; i < json.Length && IsDigit(json[i]); i++)
-                {
-                }
-            }
-            else
-            {
-                return false;
-            }
-            if (i < json.Length && json[i] == (byte)'.')
-            {
-                var digits = ++i;
-                for (; i < json.Length && IsDigit(json[i]); i++)
-                {
-                }
-                if (i == digits)
-                {
-                    return false;
-                }
-            }
-            if (i < json.Length && (json[i] | 0x20) == (byte)'e')
-            {
-                i++;
-                if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
-                {
-                    i++;
-                }
-                var digits = i;
-                for (; i < json.Length && IsDigit(json[i]); i++)
-                {
-                }
-                if (i == digits)
-                {
-                    return false;
-                }
             }
             count++;
             while (i < json.Length && IsWhitespace(json[i]))
