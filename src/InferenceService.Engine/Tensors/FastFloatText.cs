@@ -5,8 +5,9 @@ namespace InferenceService.Engine.Tensors;
 /// <summary>
 /// A fast path for reading JSON number text as <see cref="double"/> or <see cref="float"/>, for the common case of
 /// at most 15 significant digits and a small exponent; anything else returns <see langword="false"/> and goes to the
-/// runtime's general parser. On inputs of ordinary model data (0.123456789) the general parser is most of the cost
-/// of decoding a tensor; this path takes a fraction of that time and gives bit-identical results.
+/// exact parser (<see cref="ExactDouble"/>, <see cref="ExactSingle"/>: csFastFloat). On inputs of ordinary model data
+/// (0.123456789) a general parser is most of the cost of decoding a tensor; this path takes a fraction of that time
+/// and gives bit-identical results.
 /// </summary>
 /// <remarks>
 /// Why it is exact (Clinger's fast path): a significand below 10^15 and a power of ten up to 10^22 are both exact

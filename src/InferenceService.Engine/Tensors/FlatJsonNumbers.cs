@@ -89,8 +89,8 @@ public readonly struct FlatJsonNumbers
 
     /// <summary>
     /// The numbers read in one pass: each is scanned once by <see cref="FastFloatText.TryParsePrefix"/>, which gathers
-    /// its significand and power of ten on the way; a number its fast path does not take goes to the runtime's parser
-    /// with its text.
+    /// its significand and power of ten on the way; a number its fast path does not take goes to the exact parser
+    /// (<see cref="FastFloatText.ExactSingle"/>, <see cref="FastFloatText.ExactDouble"/>) with its text.
     /// </summary>
     private bool TryFill<TElement, T>(Span<T> destination)
         where TElement : IFlatElement<T>
