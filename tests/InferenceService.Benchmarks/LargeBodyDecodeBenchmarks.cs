@@ -14,14 +14,21 @@ namespace InferenceService.Benchmarks;
 /// 3x64x64 image, about 100 KB of JSON), from the body's bytes to the tensor: the whole body parsed into a document
 /// and every number read from it (baseline), against the inputs' flat number arrays lifted out of the body first and
 /// read straight from the text, the rest parsed without them (the server's path); the numbers written as a float's
-/// shortest text, or as the 17 digits Python clients write for a float32.
+/// shortest text, or as the 17 digits Python clients write for a float32. The same for the simple API's body, whose
+/// input is nested as its shape.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class LargeBodyDecodeBenchmarks
 {
     private readonly InferencePipeline _pipeline = new();
     private LoadedModel _model = null!;
+    private const string Protocol = "Open Inference Protocol, flat data";
+    private const string Simple = "/predict, nested";
+
     private byte[] _body = [];
+    private byte[] _predictBody = [];
 
     /// <summary>How the numbers are written: a float's shortest text, or the 17 digits of that float widened to double (what Python's json writes for a float32).</summary>
     [Params("float", "float as double")]
@@ -37,18 +44,38 @@ public class LargeBodyDecodeBenchmarks
         var data = string.Join(",", Enumerable.Range(0, 4096 * 3).Select(_ => random.NextSingle() * 4 - 2)
             .Select(value => Numbers == "float" ? value.ToString(CultureInfo.InvariantCulture) : ((double)value).ToString("R", CultureInfo.InvariantCulture)));
         _body = Encoding.UTF8.GetBytes($$"""{"inputs":[{"name":"x","shape":[4096,3],"datatype":"FP32","data":[{{data}}]}]}""");
+        // The same numbers as the simple API sends them: nested as the shape, 4,096 rows of 3.
+        var rows = data.Split(',').Chunk(3).Select(row => "[" + string.Join(",", row) + "]");
+        _predictBody = Encoding.UTF8.GetBytes("{\"model\":\"identity\",\"inputs\":{\"x\":[" + string.Join(",", rows) + "]}}");
     }
 
     [GlobalCleanup]
     public void Cleanup() => _model.Dispose();
 
-    [Benchmark(Baseline = true)]
-    public long WholeDocument() => Decode(liftInputData: false);
+    [Benchmark(Baseline = true), BenchmarkCategory(Protocol)]
+    public long WholeDocument() => Decode(InputDataLayout.None);
 
-    [Benchmark]
-    public long DataReadFromText() => Decode(liftInputData: true);
+    [Benchmark, BenchmarkCategory(Protocol)]
+    public long DataReadFromText() => Decode(InputDataLayout.Protocol);
 
-    private long Decode(bool liftInputData)
+    [Benchmark(Baseline = true), BenchmarkCategory(Simple)]
+    public long Predict_WholeDocument() => DecodePredict(InputDataLayout.None);
+
+    [Benchmark, BenchmarkCategory(Simple)]
+    public long Predict_DataReadFromText() => DecodePredict(InputDataLayout.Simple);
+
+    private long DecodePredict(InputDataLayout liftInputData)
+    {
+        using var body = RequestBodyDocument.Parse(_predictBody, liftInputData: liftInputData);
+        var problems = new RequestProblems();
+        var request = PredictRequestReader.Read(body, ref problems);
+        PredictRequestReader.ReadInputs(body, ref request, _model, ref problems);
+        using var decoded = _pipeline.Decode(_model, request.Inputs, request.Outputs, ref problems) ?? throw problems.ToException();
+        request.Dispose();
+        return decoded.Inputs[0].ElementCount;
+    }
+
+    private long Decode(InputDataLayout liftInputData)
     {
         using var body = RequestBodyDocument.Parse(_body, liftInputData: liftInputData);
         var problems = new RequestProblems();

@@ -146,7 +146,7 @@ public class RequestPathBenchmarks
     /// <summary>The handler's decode now: one document over the bytes, read against the model, checked, then decoded.</summary>
     private DecodedRequest DecodeAsNow(out RequestBodyDocument body)
     {
-        body = RequestBodyDocument.Parse(_body, liftInputData: true);
+        body = RequestBodyDocument.Parse(_body, liftInputData: InputDataLayout.Protocol);
         var problems = new RequestProblems();
         using var request = InferenceRequestReader.Read(body, _model, ref problems);
         return _pipeline.Decode(_model, request.Inputs, request.Outputs, ref problems) ?? throw problems.ToException();

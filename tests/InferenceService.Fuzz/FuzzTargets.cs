@@ -72,9 +72,9 @@ public static class FuzzTargets
                     var fromDocument = Outcome(() => JsonTensorDecoder.DecodeWithShape("x", data, type, shape));
                     // The server reads a flat array of numbers from its text instead: it must come to the same.
                     var text = JsonMarshal.GetRawUtf8Value(data).ToArray();
-                    if (data.ValueKind == JsonValueKind.Array && FlatJsonNumbers.TryMeasure(text, 0, out var end, out var count))
+                    if (data.ValueKind == JsonValueKind.Array && JsonNumberArray.TryMeasure(text, 0, out var end, out var count))
                     {
-                        var numbers = new FlatJsonNumbers(text.AsMemory(0, end), count);
+                        var numbers = new JsonNumberArray(text.AsMemory(0, end), count);
                         var fromText = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureWithShape("x", numbers, shape)));
                         if (fromText != fromDocument)
                         {

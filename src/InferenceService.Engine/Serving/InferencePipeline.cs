@@ -115,7 +115,7 @@ public sealed class InferencePipeline
                 var type = input.ElementType ?? declared[index].ElementType;
                 tensors[index] = input.IsRaw
                     ? RawTensorDecoder.Decode(declared[index].Name, type, input.RawData, rawLayouts![index])
-                    : input.FlatNumbers is { } flat
+                    : input.NumberArray is { } flat
                         ? JsonTensorDecoder.Decode(declared[index].Name, flat, type, layouts[index])
                         : JsonTensorDecoder.Decode(declared[index].Name, input.Data, type, layouts[index]);
             }
@@ -224,10 +224,11 @@ public sealed class InferencePipeline
     {
         try
         {
-            return (input.Shape, input.FlatNumbers) switch
+            return (input.Shape, input.NumberArray) switch
             {
                 ({ } shape, { } flat) => JsonTensorDecoder.MeasureWithShape(input.Name, flat, shape),
                 ({ } shape, null) => JsonTensorDecoder.MeasureWithShape(input.Name, input.Data, shape),
+                (null, { } nested) => JsonTensorDecoder.MeasureNested(input.Name, nested),
                 _ => JsonTensorDecoder.MeasureNested(input.Name, input.Data),
             };
         }

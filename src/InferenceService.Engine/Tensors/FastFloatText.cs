@@ -38,7 +38,7 @@ internal static class FastFloatText
     /// <summary>
     /// Reads the valid JSON number that <paramref name="text"/> starts with (whatever follows it), if the fast path
     /// applies; <paramref name="length"/> is the number's length either way, so a caller scanning a longer text can
-    /// hand the number's own text to the general parser when this returns <see langword="false"/>.
+    /// hand the number's own text to the exact parser when this returns <see langword="false"/>.
     /// </summary>
     public static bool TryParsePrefix(ReadOnlySpan<byte> text, out double value, out int length)
     {

@@ -11,7 +11,7 @@ namespace InferenceService.Engine.Tensors;
 /// </summary>
 public readonly struct JsonInput
 {
-    private JsonInput(string name, JsonElement data, TensorElementType? elementType, long[]? shape, ReadOnlyMemory<byte> rawData = default, bool isRaw = false, FlatJsonNumbers? flatNumbers = null)
+    private JsonInput(string name, JsonElement data, TensorElementType? elementType, long[]? shape, ReadOnlyMemory<byte> rawData = default, bool isRaw = false, JsonNumberArray? numberArray = null)
     {
         Name = name;
         Data = data;
@@ -19,17 +19,17 @@ public readonly struct JsonInput
         Shape = shape;
         RawData = rawData;
         IsRaw = isRaw;
-        FlatNumbers = flatNumbers;
+        NumberArray = numberArray;
     }
 
     /// <summary>The input's name as the request gives it (the model's own string when the model has it).</summary>
     public string Name { get; }
 
-    /// <summary>The values: nested arrays, flat data, or a scalar (unset when <see cref="FlatNumbers"/> holds them).</summary>
+    /// <summary>The values: nested arrays, flat data, or a scalar (unset when <see cref="NumberArray"/> holds them).</summary>
     public JsonElement Data { get; }
 
-    /// <summary>The values as the text of a flat array of numbers, when the request reader lifted them out of the body.</summary>
-    public FlatJsonNumbers? FlatNumbers { get; }
+    /// <summary>The values as the text of an array of numbers, when the request reader lifted them out of the body.</summary>
+    public JsonNumberArray? NumberArray { get; }
 
     /// <summary>The element type the request states; null: the model's.</summary>
     public TensorElementType? ElementType { get; }
@@ -55,9 +55,12 @@ public readonly struct JsonInput
     public static JsonInput WithShape(string name, TensorElementType elementType, long[] shape, JsonElement data) =>
         new(name, data, elementType, shape);
 
+    /// <summary>A simple-API input whose value is a rectangular nest of numbers, read from its text (the nesting is the shape).</summary>
+    public static JsonInput Nested(string name, JsonNumberArray value) => new(name, default, null, null, numberArray: value);
+
     /// <summary>An Open Inference Protocol input whose data is a flat array of numbers, read from its text.</summary>
-    public static JsonInput WithShape(string name, TensorElementType elementType, long[] shape, FlatJsonNumbers data) =>
-        new(name, default, elementType, shape, flatNumbers: data);
+    public static JsonInput WithShape(string name, TensorElementType elementType, long[] shape, JsonNumberArray data) =>
+        new(name, default, elementType, shape, numberArray: data);
 
     /// <summary>An input whose elements arrive as raw bytes, with its datatype and shape.</summary>
     public static JsonInput WithRawData(string name, TensorElementType elementType, long[] shape, ReadOnlyMemory<byte> data) =>

@@ -104,11 +104,21 @@ public static class JsonTensorDecoder
     }
 
     /// <summary>
-    /// <see cref="MeasureWithShape(string, JsonElement, long[])"/> for data lifted out of the body as the text of a flat
+    /// <see cref="MeasureNested(string, JsonElement)"/> for a value lifted out of the body as the text of a rectangular
+    /// nest of numbers, already measured: its nesting is the shape.
+    /// </summary>
+    public static JsonTensorLayout MeasureNested(string name, in JsonNumberArray value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new JsonTensorLayout(value.Shape.Length, value.Shape, value.Count);
+    }
+
+    /// <summary>
+    /// <see cref="MeasureWithShape(string, JsonElement, long[])"/> for data lifted out of the body as the text of an
     /// array of numbers: the same checks, the same layout, the same errors.
     /// </summary>
     /// <exception cref="InferenceException">The shape is invalid or the data does not hold as many elements.</exception>
-    public static JsonTensorLayout MeasureWithShape(string name, in FlatJsonNumbers data, long[] shape)
+    public static JsonTensorLayout MeasureWithShape(string name, in JsonNumberArray data, long[] shape)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(shape);
@@ -117,7 +127,7 @@ public static class JsonTensorDecoder
         {
             throw DecodeErrors.CountMismatch(name, shape, expected, data.Count);
         }
-        return new JsonTensorLayout(1, shape, expected);
+        return new JsonTensorLayout(data.Shape.Length, shape, expected);
     }
 
     /// <summary>
@@ -126,7 +136,7 @@ public static class JsonTensorDecoder
     /// tensor or the error is the one <see cref="Decode(string, JsonElement, TensorElementType, in JsonTensorLayout)"/> gives.
     /// </summary>
     /// <exception cref="InferenceException">An element is not a value of <paramref name="type"/>.</exception>
-    public static InputTensor Decode(string name, in FlatJsonNumbers data, TensorElementType type, in JsonTensorLayout layout)
+    public static InputTensor Decode(string name, in JsonNumberArray data, TensorElementType type, in JsonTensorLayout layout)
     {
         ArgumentNullException.ThrowIfNull(name);
         RequireSupported(type);

@@ -242,7 +242,7 @@ internal static class InferenceRequestReader
         {
             return JsonInput.WithRawData(inputName!, type, dims!, raw!.Value);
         }
-        return body.FlatNumbersOf(data) is { } numbers
+        return body.NumberArrayOf(data) is { } numbers
             ? JsonInput.WithShape(inputName!, type, dims!, numbers)
             : JsonInput.WithShape(inputName!, type, dims!, data);
     }

@@ -8,7 +8,7 @@ namespace InferenceService.Contracts;
 /// numbers, found by one scan of the body's text, and the body without their contents (<c>"data": []</c>) for the
 /// JSON parser. Most of a large request is its data; parsing it into a document only to read every number again
 /// cost more than the model's Run (a 224x224 image), so the numbers are read once, straight from the text, into the
-/// tensor (<see cref="FlatJsonNumbers"/>). Nothing else changes: an array and an empty array are both values, so the
+/// tensor (<see cref="JsonNumberArray"/>). Nothing else changes: an array and an empty array are both values, so the
 /// lighter body is valid JSON exactly when the body is (a body that is not is parsed again whole, for its own
 /// error), nests as deep, and keeps every other property where the reader looks for it; only positions move, which
 /// <see cref="OriginalOffset"/> maps back for messages.
@@ -29,14 +29,17 @@ internal sealed class LiftedInputData
     /// <summary>The length of the body without the lifted arrays' contents.</summary>
     public int CompactedLength { get; }
 
-    /// <summary>The flat number arrays among <paramref name="json"/>'s inputs' data; null when there is none.</summary>
-    public static LiftedInputData? Find(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The number arrays among <paramref name="json"/>'s inputs' data, where <paramref name="layout"/> keeps them, that
+    /// nest no deeper than a document may (<paramref name="maxDepth"/> levels, the body's own included); null when there is none.
+    /// </summary>
+    public static LiftedInputData? Find(ReadOnlySpan<byte> json, InputDataLayout layout, int maxDepth)
     {
         List<Region>? regions = null;
         var removed = 0;
         var depth = 0;
         var inputsDepth = -1; // the depth inside $.inputs while the scan is in it
-        var inputsStart = -1; // where $.inputs's array opens
+        var inputsStart = -1; // where $.inputs opens
         var i = 0;
         while (i < json.Length)
         {
@@ -63,20 +66,19 @@ internal sealed class LiftedInputData
                         break; // a string value, not a property name
                     }
                     var value = SkipWhitespace(json, colon + 1);
-                    if (value >= json.Length || json[value] != (byte)'[')
+                    if (value >= json.Length)
                     {
                         break;
                     }
-                    if (depth == 1 && name.SequenceEqual("inputs"u8))
+                    if (depth == 1 && name.SequenceEqual("inputs"u8) && json[value] == (layout == InputDataLayout.Simple ? (byte)'{' : (byte)'['))
                     {
-                        inputsStart = value;
+                        inputsStart = value; // the Open Inference Protocol's array, or the simple API's object
                     }
-                    else if (depth == 3 && inputsDepth == 2 && name.SequenceEqual("data"u8)
-                        && FlatJsonNumbers.TryMeasure(json, value, out var arrayEnd, out var count))
+                    else if (json[value] == (byte)'[' && TryMeasure(json, value, layout, depth, inputsDepth, name, maxDepth) is { } array)
                     {
-                        (regions ??= []).Add(new Region(value, arrayEnd - value, count, value - removed));
-                        removed += arrayEnd - value - 2;
-                        i = arrayEnd;
+                        (regions ??= []).Add(array with { CompactedStart = value - removed });
+                        removed += array.Length - 2;
+                        i = value + array.Length;
                     }
                     break;
                 case (byte)'{' or (byte)'[':
@@ -92,6 +94,27 @@ internal sealed class LiftedInputData
             }
         }
         return regions is null ? null : new LiftedInputData(regions, json.Length - removed);
+    }
+
+    /// <summary>
+    /// The array at <paramref name="start"/>, the value of property <paramref name="name"/> at <paramref name="depth"/>,
+    /// when it is an input's data in <paramref name="layout"/> and numbers only: flat for the protocol, rectangular for
+    /// the simple API.
+    /// </summary>
+    private static Region? TryMeasure(ReadOnlySpan<byte> json, int start, InputDataLayout layout, int depth, int inputsDepth, ReadOnlySpan<byte> name, int maxDepth)
+    {
+        switch (layout)
+        {
+            case InputDataLayout.Protocol when depth == 3 && inputsDepth == 2 && name.SequenceEqual("data"u8)
+                && JsonNumberArray.TryMeasure(json, start, out var end, out var count):
+                return new Region(start, end - start, [count], count, 0);
+            // Lifting takes the nesting out of the document, so it may only take what the document could have held.
+            case InputDataLayout.Simple when depth == 2 && inputsDepth == 2 && maxDepth > depth
+                && JsonNumberArray.TryMeasureNested(json, start, maxDepth - depth, out var end, out var shape, out var count):
+                return new Region(start, end - start, shape, count, 0);
+            default:
+                return null;
+        }
     }
 
     /// <summary>Writes <paramref name="json"/> without the lifted arrays' contents (each left as <c>[]</c>).</summary>
@@ -126,13 +149,13 @@ internal sealed class LiftedInputData
     }
 
     /// <summary>The numbers lifted from the array that opens at <paramref name="compactedOffset"/> of the lighter body, if any.</summary>
-    public FlatJsonNumbers? At(int compactedOffset, ReadOnlyMemory<byte> json)
+    public JsonNumberArray? At(int compactedOffset, ReadOnlyMemory<byte> json)
     {
         foreach (var region in _regions)
         {
             if (region.CompactedStart == compactedOffset)
             {
-                return new FlatJsonNumbers(json.Slice(region.Start, region.Length), region.Count);
+                return new JsonNumberArray(json.Slice(region.Start, region.Length), region.Shape, region.Count);
             }
         }
         return null;
@@ -170,7 +193,21 @@ internal sealed class LiftedInputData
 
     /// <param name="Start">Where the array's <c>[</c> is in the body.</param>
     /// <param name="Length">The array's length in the body, brackets included.</param>
+    /// <param name="Shape">Its nesting's shape.</param>
     /// <param name="Count">How many numbers it holds.</param>
     /// <param name="CompactedStart">Where its <c>[</c> is in the lighter body.</param>
-    private readonly record struct Region(int Start, int Length, int Count, int CompactedStart);
+    private readonly record struct Region(int Start, int Length, long[] Shape, int Count, int CompactedStart);
+}
+
+/// <summary>Where a request body keeps its inputs' data, for <see cref="LiftedInputData"/>.</summary>
+internal enum InputDataLayout
+{
+    /// <summary>Nothing is lifted: the whole body is parsed.</summary>
+    None,
+
+    /// <summary>The Open Inference Protocol: <c>$.inputs[i].data</c>, a flat array (the shape is given beside it).</summary>
+    Protocol,
+
+    /// <summary>The simple API (<c>/predict</c>): <c>$.inputs.&lt;name&gt;</c>, nested as the tensor's shape.</summary>
+    Simple,
 }

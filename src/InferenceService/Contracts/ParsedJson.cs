@@ -28,12 +28,13 @@ internal readonly struct ParsedJson : IDisposable
     /// <summary>The inputs' data read from the body's text instead; null when none was.</summary>
     public LiftedInputData? Lifted { get; }
 
-    /// <summary>Parses the first <paramref name="jsonLength"/> bytes of <paramref name="body"/>, lifting the inputs' flat number arrays out first when asked.</summary>
+    /// <summary>Parses the first <paramref name="jsonLength"/> bytes of <paramref name="body"/>, lifting the inputs' number arrays out first where <paramref name="layout"/> keeps them.</summary>
     /// <exception cref="JsonException">The body is not valid JSON (the body's own error, at its own position).</exception>
-    public static ParsedJson Parse(byte[] body, int jsonLength, JsonDocumentOptions options, bool liftInputData)
+    public static ParsedJson Parse(byte[] body, int jsonLength, JsonDocumentOptions options, InputDataLayout layout)
     {
         var json = body.AsMemory(0, jsonLength);
-        if ((liftInputData ? LiftedInputData.Find(json.Span) : null) is not { } lifted)
+        var maxDepth = options.MaxDepth > 0 ? options.MaxDepth : 64; // the parser's default
+        if ((layout == InputDataLayout.None ? null : LiftedInputData.Find(json.Span, layout, maxDepth)) is not { } lifted)
         {
             return new ParsedJson(JsonDocument.Parse(json, options), json, null, null);
         }

@@ -142,7 +142,9 @@ internal static class PredictRequestReader
                 problems.Add(body.GivenTwice(property.Value, $"$.inputs.{property.Name}"));
                 continue;
             }
-            views[filled++] = JsonInput.Nested(name, property.Value);
+            views[filled++] = body.NumberArrayOf(property.Value) is { } numbers
+                ? JsonInput.Nested(name, numbers)
+                : JsonInput.Nested(name, property.Value);
         }
         request.SetInputs(views, filled);
     }

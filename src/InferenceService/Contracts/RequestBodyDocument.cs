@@ -15,9 +15,9 @@ namespace InferenceService.Contracts;
 /// Content-Length, or through a decompressor when the body is gzip or deflate encoded) and parsed once into a
 /// <see cref="JsonDocument"/> over that buffer, whose own index is pooled as well. Everything the request needs is
 /// read from <see cref="Root"/>: elements are views into the buffer, so the body is neither copied again nor parsed
-/// twice. On the Open Inference Protocol's routes the inputs' flat number arrays are first lifted out of the text
+/// twice. The inputs' number arrays are first lifted out of the text
 /// (<see cref="LiftedInputData"/>): the document is parsed from a lighter copy without them and their numbers are read
-/// from the body itself (<see cref="FlatNumbersOf"/>), each once, straight into the tensor; positions in messages are
+/// from the body itself (<see cref="NumberArrayOf"/>), each once, straight into the tensor; positions in messages are
 /// the body's own. With the binary tensor data extension only the first <c>Inference-Header-Content-Length</c> bytes are JSON;
 /// the rest is <see cref="Binary"/>, which raw inputs borrow or copy once. Dispose it once nothing reads the elements
 /// or the binary data any more (after the answer is written: inline targets are read after the Run).
@@ -58,10 +58,10 @@ internal readonly struct RequestBodyDocument : IDisposable
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="binaryHeaders">Whether the route takes the binary tensor data extension (<c>Inference-Header-Content-Length</c>).</param>
-    /// <param name="liftInputData">Whether the body is an Open Inference Protocol request whose inputs' flat number arrays are read from the text (<see cref="FlatNumbersOf"/>) rather than parsed into the document.</param>
+    /// <param name="liftInputData">Where the body keeps its inputs' data, whose number arrays are then read from the text (<see cref="NumberArrayOf"/>) rather than parsed into the document.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <exception cref="InferenceException">The body is not JSON or its layout is wrong (400), or it is larger than the server accepts (413).</exception>
-    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, bool binaryHeaders, bool liftInputData, CancellationToken cancellationToken)
+    public static async ValueTask<RequestBodyDocument> ReadAsync(HttpRequest request, bool binaryHeaders, InputDataLayout liftInputData, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var headerLength = binaryHeaders ? BinaryTensorHeaders.RequestHeaderLength(request) : null;
@@ -157,7 +157,7 @@ internal readonly struct RequestBodyDocument : IDisposable
     /// it unchanged until this is disposed. With <paramref name="headerLength"/>, only that many bytes are JSON and the
     /// rest is <see cref="Binary"/>.
     /// </summary>
-    public static RequestBodyDocument Parse(byte[] utf8, int? headerLength = null, bool liftInputData = false)
+    public static RequestBodyDocument Parse(byte[] utf8, int? headerLength = null, InputDataLayout liftInputData = InputDataLayout.None)
     {
         ArgumentNullException.ThrowIfNull(utf8);
         var jsonLength = headerLength ?? utf8.Length;
@@ -193,7 +193,7 @@ internal readonly struct RequestBodyDocument : IDisposable
     /// The numbers of an input's <c>data</c> when they were lifted out of the body (<paramref name="data"/> is then the
     /// empty array the document holds in their place); null for any other value.
     /// </summary>
-    public FlatJsonNumbers? FlatNumbersOf(JsonElement data) =>
+    public JsonNumberArray? NumberArrayOf(JsonElement data) =>
         _json.Lifted is { } lifted && data.ValueKind == JsonValueKind.Array && OffsetIn(_json.Text, data) is { } offset
             ? lifted.At(offset, _buffer)
             : null;

@@ -127,7 +127,7 @@ internal static class InferenceProtocolApi
             var loaded = admission?.Model ?? services.Registry.Resolve(model, version);
             record.Version = loaded.VersionText;
             var decodeStarted = Stopwatch.GetTimestamp();
-            using var body = await RequestBodyDocument.ReadAsync(context.Request, binaryHeaders: true, liftInputData: true, cancellationToken);
+            using var body = await RequestBodyDocument.ReadAsync(context.Request, binaryHeaders: true, liftInputData: InputDataLayout.Protocol, cancellationToken);
             var decoded = Decode(services, loaded, body, out var id, out var targets, out var timeout, out var choices);
             using (decoded)
             {

@@ -54,7 +54,7 @@ internal static class PredictApi
         try
         {
             var decodeStarted = Stopwatch.GetTimestamp();
-            using var body = await RequestBodyDocument.ReadAsync(context.Request, binaryHeaders: false, liftInputData: false, cancellationToken);
+            using var body = await RequestBodyDocument.ReadAsync(context.Request, binaryHeaders: false, liftInputData: InputDataLayout.Simple, cancellationToken);
             var problems = new RequestProblems();
             var request = PredictRequestReader.Read(body, ref problems);
             if (problems.Any)

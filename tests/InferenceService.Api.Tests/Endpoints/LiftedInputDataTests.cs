@@ -28,7 +28,7 @@ public class LiftedInputDataTests
              "outputs": [{"name": "y", "data": [5]}]}
             """;
         var json = Encoding.UTF8.GetBytes(body);
-        var lifted = LiftedInputData.Find(json);
+        var lifted = LiftedInputData.Find(json, InputDataLayout.Protocol, 64);
         Assert.NotNull(lifted);
         var compacted = new byte[lifted.CompactedLength];
         lifted.WriteCompacted(json, compacted);
@@ -37,6 +37,36 @@ public class LiftedInputDataTests
             .Replace("\"data\" : [ 7 , 8 ]", "\"data\" : []", StringComparison.Ordinal)
             .Replace("\"data\": [6]", "\"data\": []", StringComparison.Ordinal);
         Assert.Equal(expected, Encoding.UTF8.GetString(compacted));
+    }
+
+    [Fact]
+    public void Find_SimpleApi_OnlyTheInputsRectangularNumberArrays_AreLifted()
+    {
+        const string body = """
+            {"model": "m", "parameters": {"x": [1]},
+             "inputs": {"a": [[1, 2], [3, 4]], "b": [[1], [2, 3]], "c": "[1]", "d": [1.5], "e": [[1], 2], "f": []},
+             "outputs": ["a"], "x": {"inputs": {"g": [1]}}}
+            """;
+        var json = Encoding.UTF8.GetBytes(body);
+        var lifted = LiftedInputData.Find(json, InputDataLayout.Simple, 64);
+        Assert.NotNull(lifted);
+        var compacted = new byte[lifted.CompactedLength];
+        lifted.WriteCompacted(json, compacted);
+        var expected = body
+            .Replace("\"a\": [[1, 2], [3, 4]]", "\"a\": []", StringComparison.Ordinal)
+            .Replace("\"d\": [1.5]", "\"d\": []", StringComparison.Ordinal);
+        Assert.Equal(expected, Encoding.UTF8.GetString(compacted));
+        Assert.Null(LiftedInputData.Find(Encoding.UTF8.GetBytes("""{"inputs": [{"data": [1, 2]}]}"""), InputDataLayout.Simple, 64));
+        Assert.Null(LiftedInputData.Find(Encoding.UTF8.GetBytes("""{"inputs": {"a": [1, 2]}}"""), InputDataLayout.Protocol, 64));
+    }
+
+    [Fact]
+    public void Find_SimpleApi_DeeperThanTheDocumentMayBe_LeftInTheBody()
+    {
+        // The root object and $.inputs are two levels; the array's three make five.
+        var json = Encoding.UTF8.GetBytes("""{"inputs": {"a": [[[1]]]}}""");
+        Assert.Null(LiftedInputData.Find(json, InputDataLayout.Simple, 4));
+        Assert.NotNull(LiftedInputData.Find(json, InputDataLayout.Simple, 5));
     }
 
     [Theory]
@@ -48,27 +78,27 @@ public class LiftedInputDataTests
     [InlineData("""{"inputs": [{"data": [1, 2,]}]}""")]
     [InlineData("""{"inputs": [{"name": "\"data\": [1]"}]}""")]
     public void Find_AnyOtherArray_LeftInTheBody(string body) =>
-        Assert.Null(LiftedInputData.Find(Encoding.UTF8.GetBytes(body)));
+        Assert.Null(LiftedInputData.Find(Encoding.UTF8.GetBytes(body), InputDataLayout.Protocol, 64));
 
     [Fact]
     public void Parse_Lifted_TheSameDocumentWithTheNumbersBesideIt()
     {
         const string body = """{"inputs":[{"name":"a","shape":[2],"datatype":"FP32","data":[0.25, 1e2]},{"name":"b","shape":[1],"datatype":"FP32","data":[3]}],"outputs":[{"name":"y"}]}""";
         using var plain = RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body));
-        using var lifted = RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: true);
+        using var lifted = RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: InputDataLayout.Protocol);
         var inputs = lifted.Root.GetProperty("inputs");
         string[] texts = ["[0.25, 1e2]", "[3]"];
         for (var i = 0; i < texts.Length; i++)
         {
             var data = inputs[i].GetProperty("data");
             Assert.Equal(0, data.GetArrayLength());
-            var numbers = lifted.FlatNumbersOf(data);
+            var numbers = lifted.NumberArrayOf(data);
             Assert.NotNull(numbers);
             Assert.Equal(texts[i], Encoding.UTF8.GetString(numbers.Value.Text.Span));
             Assert.Equal(plain.Root.GetProperty("inputs")[i].GetProperty("data").GetArrayLength(), numbers.Value.Count);
-            Assert.Null(plain.FlatNumbersOf(plain.Root.GetProperty("inputs")[i].GetProperty("data")));
+            Assert.Null(plain.NumberArrayOf(plain.Root.GetProperty("inputs")[i].GetProperty("data")));
         }
-        Assert.Null(lifted.FlatNumbersOf(lifted.Root.GetProperty("inputs")[0].GetProperty("shape")));
+        Assert.Null(lifted.NumberArrayOf(lifted.Root.GetProperty("inputs")[0].GetProperty("shape")));
         Assert.Equal(plain.Root.GetProperty("outputs").GetRawText(), lifted.Root.GetProperty("outputs").GetRawText());
     }
 
@@ -80,8 +110,8 @@ public class LiftedInputDataTests
     public void Parse_InvalidBody_TheSameErrorWithAndWithoutLifting(string body)
     {
         var plain = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body)).Dispose());
-        var lifted = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: true).Dispose());
-        Assert.NotNull(LiftedInputData.Find(Encoding.UTF8.GetBytes(body)));
+        var lifted = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: InputDataLayout.Protocol).Dispose());
+        Assert.NotNull(LiftedInputData.Find(Encoding.UTF8.GetBytes(body), InputDataLayout.Protocol, 64));
         Assert.Equal(plain.Message, lifted.Message);
         Assert.Contains("byte", lifted.Message, StringComparison.Ordinal);
     }
@@ -91,7 +121,7 @@ public class LiftedInputDataTests
     {
         var body = """{"inputs":[{"data":[1,2,3]}],"x":""" + new string('[', 70) + new string(']', 70) + "}";
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(body).Dispose());
-        var lifted = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: true).Dispose());
+        var lifted = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: InputDataLayout.Protocol).Dispose());
         var plain = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body)).Dispose());
         Assert.Equal(plain.Message, lifted.Message);
     }

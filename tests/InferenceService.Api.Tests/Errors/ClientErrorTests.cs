@@ -36,6 +36,10 @@ public class ClientErrorTests(StandardModelsFixture service) : IClassFixture<Sta
         { "not JSON at all", """model=iris&input=1,2,3,4""", ["malformed JSON", "line 1"] },
         { "wrong JSON type for model", """{ "model": 5, "inputs": {} }""", ["wrong JSON type", "$.model"] },
         { "wrong JSON type for outputs", """{ "model": "iris", "outputs": "label", "inputs": { "input": [[1, 2, 3, 4]] } }""", ["wrong JSON type", "$.outputs"] },
+        // Positions after an input's value, which is read from the text apart from the rest of the body.
+        { "wrong JSON type after an input", """{ "model": "iris", "inputs": { "input": [[1, 2, 3, 4]] }, "outputs": "label" }""", ["wrong JSON type at $.outputs (line 1, byte 70)."] },
+        { "input given twice", """{ "model": "iris", "inputs": { "input": [[1, 2, 3, 4]], "input": [[5, 6, 7, 8]] } }""", ["a property is given twice at $.inputs.input (line 1, byte 66)."] },
+        { "wrong JSON type lines after an input", "{ \"model\": \"iris\", \"inputs\": { \"input\": [[1, 2, 3, 4],\n  [5, 6, 7, 8]] },\n \"id\": 5 }", ["wrong JSON type at $.id (line 3, byte 8)."] },
         { "body is null", """null""", ["JSON object"] },
         { "null output name", """{ "model": "iris", "outputs": ["label", null], "inputs": { "input": [[1, 2, 3, 4]] } }""", ["outputs[1]", "null"] },
         { "unknown output", """{ "model": "iris", "outputs": ["class"], "inputs": { "input": [[1, 2, 3, 4]] } }""", ["no output named 'class'", "probabilities, label"] },

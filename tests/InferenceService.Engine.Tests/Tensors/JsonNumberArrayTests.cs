@@ -10,7 +10,7 @@ namespace InferenceService.Engine.Tests.Tensors;
 /// Flat number arrays read from their text: the grammar check agrees with the JSON parser, and decoding from the text
 /// gives the tensor, or the error, that decoding the parsed array gives, for every element type.
 /// </summary>
-public class FlatJsonNumbersTests
+public class JsonNumberArrayTests
 {
     [Theory]
     [InlineData("[]", 0)]
@@ -22,7 +22,7 @@ public class FlatJsonNumbersTests
     public void TryMeasure_FlatNumbers_CountsThemAsTheParserDoes(string text, int count)
     {
         var utf8 = Encoding.UTF8.GetBytes(text + ", \"after\"");
-        Assert.True(FlatJsonNumbers.TryMeasure(utf8, 0, out var end, out var measured));
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, out var end, out var measured));
         Assert.Equal(count, measured);
         Assert.Equal(text.Length, end);
         using var document = JsonDocument.Parse(text);
@@ -48,7 +48,7 @@ public class FlatJsonNumbersTests
     [InlineData("[-Infinity]")]
     public void TryMeasure_NotJsonNumbers_Refused(string text)
     {
-        Assert.False(FlatJsonNumbers.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
+        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text).Dispose());
     }
 
@@ -60,8 +60,75 @@ public class FlatJsonNumbersTests
     [InlineData("[1, {}]")]
     public void TryMeasure_OtherValidArrays_LeftToTheParser(string text)
     {
-        Assert.False(FlatJsonNumbers.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
+        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
         JsonDocument.Parse(text).Dispose();
+    }
+
+    [Theory]
+    [InlineData("[1]", new long[] { 1 })]
+    [InlineData("[[1, 2], [3, 4], [5, 6]]", new long[] { 3, 2 })]
+    [InlineData("[ [ [1] ,[2] ] , [[3],[ 4]] ]", new long[] { 2, 2, 1 })]
+    public void TryMeasureNested_Rectangular_TheNestingIsTheShape(string text, long[] shape)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(text + "}");
+        Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 64, out var end, out var measured, out var count));
+        Assert.Equal(text.Length, end);
+        Assert.Equal(shape, measured);
+        Assert.Equal(shape.Aggregate(1L, (a, b) => a * b), count);
+        Assert.Equal(shape, JsonTensorDecoder.MeasureNested("x", Parse(text)).Shape);
+    }
+
+    [Theory]
+    [InlineData("[]")] // empty: the document path measures it
+    [InlineData("[[1, 2], []]")]
+    [InlineData("[[1, 2], [3]]")] // ragged
+    [InlineData("[[1, 2], 3]")] // numbers at two depths
+    [InlineData("[1, [2]]")]
+    [InlineData("[[1], [\"2\"]]")]
+    [InlineData("[[1,], [2]]")]
+    [InlineData("[[1] [2]]")]
+    [InlineData("[[01]]")]
+    [InlineData("[[1]")]
+    public void TryMeasureNested_AnythingElse_LeftToTheDocument(string text) =>
+        Assert.False(JsonNumberArray.TryMeasureNested(Encoding.UTF8.GetBytes(text), 0, 64, out _, out _, out _));
+
+    [Fact]
+    public void TryMeasureNested_DeeperThanAllowed_LeftToTheDocument()
+    {
+        var utf8 = Encoding.UTF8.GetBytes("[[[1]]]");
+        Assert.False(JsonNumberArray.TryMeasureNested(utf8, 0, 2, out _, out _, out _));
+        Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 3, out _, out _, out _));
+    }
+
+    public static TheoryData<TensorElementType, string> NestedArrays()
+    {
+        var data = new TheoryData<TensorElementType, string>();
+        string[] arrays =
+        [
+            "[[0.1, -2.5, 3], [1e-7, 6.02214076e23, -0.0]]",
+            "[[[1.00000005960464477539062500]], [[3.5e38]]]",
+            "[[0, 255], [-1, 2.5]]",
+        ];
+        foreach (var type in Enum.GetValues<TensorElementType>().Where(JsonTensorDecoder.CanDecode))
+        {
+            foreach (var array in arrays)
+            {
+                data.Add(type, array);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NestedArrays))]
+    public void DecodeNested_FromText_SameTensorOrErrorAsFromTheDocument(TensorElementType type, string array)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(array);
+        Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 64, out var end, out var shape, out var count));
+        var numbers = new JsonNumberArray(utf8.AsMemory(0, end), shape, count);
+        var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), type, JsonTensorDecoder.MeasureNested("x", Parse(array))));
+        var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureNested("x", numbers)));
+        Assert.Equal(expected, actual);
     }
 
     public static TheoryData<TensorElementType, string> Arrays()
@@ -95,8 +162,8 @@ public class FlatJsonNumbersTests
     public void Decode_FromText_SameTensorOrErrorAsFromTheDocument(TensorElementType type, string array)
     {
         var utf8 = Encoding.UTF8.GetBytes(array);
-        Assert.True(FlatJsonNumbers.TryMeasure(utf8, 0, out var end, out var count));
-        var numbers = new FlatJsonNumbers(utf8.AsMemory(0, end), count);
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, out var end, out var count));
+        var numbers = new JsonNumberArray(utf8.AsMemory(0, end), count);
         long[] shape = [count];
         var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), type, JsonTensorDecoder.MeasureWithShape("x", Parse(array), shape)));
         var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureWithShape("x", numbers, shape)));
@@ -107,7 +174,7 @@ public class FlatJsonNumbersTests
     public void MeasureWithShape_CountDiffers_SameErrorAsFromTheDocument()
     {
         const string array = "[1, 2, 3]";
-        var numbers = new FlatJsonNumbers(Encoding.UTF8.GetBytes(array), 3);
+        var numbers = new JsonNumberArray(Encoding.UTF8.GetBytes(array), 3);
         var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), TensorElementType.Float, JsonTensorDecoder.MeasureWithShape("x", Parse(array), [2, 2])));
         var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, TensorElementType.Float, JsonTensorDecoder.MeasureWithShape("x", numbers, [2, 2])));
         Assert.StartsWith("error: Input 'x' has shape [2, 2], which holds 4 elements, but 3 were given", expected, StringComparison.Ordinal);
