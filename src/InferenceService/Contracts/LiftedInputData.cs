@@ -4,14 +4,15 @@ using InferenceService.Engine.Tensors;
 namespace InferenceService.Contracts;
 
 /// <summary>
-/// The inputs' data arrays (<c>$.inputs[i].data</c>) of an Open Inference Protocol body that are flat arrays of
-/// numbers, found by one scan of the body's text, and the body without their contents (<c>"data": []</c>) for the
-/// JSON parser. Most of a large request is its data; parsing it into a document only to read every number again
-/// cost more than the model's Run (a 224x224 image), so the numbers are read once, straight from the text, into the
-/// tensor (<see cref="JsonNumberArray"/>). Nothing else changes: an array and an empty array are both values, so the
-/// lighter body is valid JSON exactly when the body is (a body that is not is parsed again whole, for its own
-/// error), nests as deep, and keeps every other property where the reader looks for it; only positions move, which
-/// <see cref="OriginalOffset"/> maps back for messages.
+/// The inputs' data of a request body that are arrays of numbers (the Open Inference Protocol's flat
+/// <c>$.inputs[i].data</c>, the simple API's rectangular <c>$.inputs.&lt;name&gt;</c>), found by one scan of the body's
+/// text, and the body without their contents (<c>"data": []</c>) for the JSON parser. Most of a large request is its
+/// data; parsing it into a document only to read every number again cost more than the model's Run (a 64x64 image), so
+/// the numbers are read once, straight from the text, into the tensor (<see cref="JsonNumberArray"/>). Nothing else
+/// changes: an array and an empty array are both values, so the lighter body is valid JSON exactly when the body is (a
+/// body that is not is parsed again whole, for its own error); a nest is lifted only if the body could have held it
+/// (the document's depth limit), and every other property stays where the reader looks for it; only positions move,
+/// which <see cref="OriginalOffset"/> maps back for messages.
 /// </summary>
 internal sealed class LiftedInputData
 {
