@@ -100,24 +100,10 @@ public class JsonNumberArrayTests
         Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 3, out _, out _, out _));
     }
 
-    public static TheoryData<TensorElementType, string> NestedArrays()
-    {
-        var data = new TheoryData<TensorElementType, string>();
-        string[] arrays =
-        [
-            "[[0.1, -2.5, 3], [1e-7, 6.02214076e23, -0.0]]",
-            "[[[1.00000005960464477539062500]], [[3.5e38]]]",
-            "[[0, 255], [-1, 2.5]]",
-        ];
-        foreach (var type in Enum.GetValues<TensorElementType>().Where(JsonTensorDecoder.CanDecode))
-        {
-            foreach (var array in arrays)
-            {
-                data.Add(type, array);
-            }
-        }
-        return data;
-    }
+    public static TheoryData<TensorElementType, string> NestedArrays() => ForEveryType(
+        "[[0.1, -2.5, 3], [1e-7, 6.02214076e23, -0.0]]",
+        "[[[1.00000005960464477539062500]], [[3.5e38]]]",
+        "[[0, 255], [-1, 2.5]]");
 
     [Theory]
     [MemberData(nameof(NestedArrays))]
@@ -131,22 +117,22 @@ public class JsonNumberArrayTests
         Assert.Equal(expected, actual);
     }
 
-    public static TheoryData<TensorElementType, string> Arrays()
+    public static TheoryData<TensorElementType, string> Arrays() => ForEveryType(
+        "[0.1, -2.5, 3, 1e-7, 6.02214076e23, -0.0, 123456789.123456789]",
+        "[1.00000005960464477539062500]", // halfway between two floats: ties to even, read exactly
+        "[1.4e-45, 1e-46, 3.4028235e38]", // float subnormal, below it, the largest float
+        "[3.5e38]", // beyond FP32, within FP64
+        "[1e309]", // beyond FP64
+        "[1" + new string('0', 64) + ", -0.5" + new string('0', 70) + "1]", // digits that wrap a 64-bit significand
+        "[0, 1, 127, -128, 255, 65535, -32768, 4294967295, 9223372036854775807, 18446744073709551615]",
+        "[2.5]",
+        "[1, 0]",
+        "[]");
+
+    /// <summary>Each array with each element type the decoder takes.</summary>
+    private static TheoryData<TensorElementType, string> ForEveryType(params string[] arrays)
     {
         var data = new TheoryData<TensorElementType, string>();
-        string[] arrays =
-        [
-            "[0.1, -2.5, 3, 1e-7, 6.02214076e23, -0.0, 123456789.123456789]",
-            "[1.00000005960464477539062500]", // halfway between two floats: ties to even, read exactly
-            "[1.4e-45, 1e-46, 3.4028235e38]", // float subnormal, below it, the largest float
-            "[3.5e38]", // beyond FP32, within FP64
-            "[1e309]", // beyond FP64
-            "[1" + new string('0', 64) + ", -0.5" + new string('0', 70) + "1]", // digits that wrap a 64-bit significand
-            "[0, 1, 127, -128, 255, 65535, -32768, 4294967295, 9223372036854775807, 18446744073709551615]",
-            "[2.5]",
-            "[1, 0]",
-            "[]",
-        ];
         foreach (var type in Enum.GetValues<TensorElementType>().Where(JsonTensorDecoder.CanDecode))
         {
             foreach (var array in arrays)
