@@ -72,9 +72,9 @@ public static class FuzzTargets
                     var fromDocument = Outcome(() => JsonTensorDecoder.DecodeWithShape("x", data, type, shape));
                     // The server reads a flat array of numbers from its text instead: it must come to the same.
                     var text = JsonMarshal.GetRawUtf8Value(data).ToArray();
-                    if (data.ValueKind == JsonValueKind.Array && JsonNumberArray.TryMeasure(text, 0, out var end, out var count))
+                    if (data.ValueKind == JsonValueKind.Array && JsonNumberArray.TryMeasure(text, 0, 1, out var end, out var flat, out var count))
                     {
-                        var numbers = new JsonNumberArray(text.AsMemory(0, end), count);
+                        var numbers = new JsonNumberArray(text.AsMemory(0, end), flat, count);
                         SameOutcome(type, fromDocument, Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureWithShape("x", numbers, shape))));
                     }
                 }
@@ -83,7 +83,7 @@ public static class FuzzTargets
                     var fromDocument = Outcome(() => JsonTensorDecoder.DecodeNested("x", root, type));
                     // The server reads a rectangular nest of numbers from its text instead: it must come to the same.
                     var text = JsonMarshal.GetRawUtf8Value(root).ToArray();
-                    if (root.ValueKind == JsonValueKind.Array && JsonNumberArray.TryMeasureNested(text, 0, JsonTensorDecoder.MaxRank, out var end, out var nesting, out var count))
+                    if (root.ValueKind == JsonValueKind.Array && JsonNumberArray.TryMeasure(text, 0, JsonTensorDecoder.MaxRank, out var end, out var nesting, out var count))
                     {
                         var numbers = new JsonNumberArray(text.AsMemory(0, end), nesting, count);
                         SameOutcome(type, fromDocument, Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureNested("x", numbers))));

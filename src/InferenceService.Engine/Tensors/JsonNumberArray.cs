@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace InferenceService.Engine.Tensors;
 
 /// <summary>
-/// The text of a JSON array of numbers (<c>[0.5, -1, 2e3]</c>, or nested and rectangular, <c>[[1, 2], [3, 4]]</c>;
+/// The text of a non-empty JSON array of numbers (<c>[0.5, -1, 2e3]</c>, or nested and rectangular, <c>[[1, 2], [3, 4]]</c>;
 /// brackets included), already checked to be exactly that, with its shape: an input's data that the request reader
 /// lifted out of the body before parsing the rest, so that the largest part of a large request is read once, straight
 /// into the tensor, instead of being indexed by the JSON parser and then read again element by element. FP32 and FP64
@@ -12,12 +12,6 @@ namespace InferenceService.Engine.Tensors;
 /// </summary>
 public readonly struct JsonNumberArray
 {
-    /// <summary>A flat array of <paramref name="count"/> numbers.</summary>
-    public JsonNumberArray(ReadOnlyMemory<byte> text, int count)
-        : this(text, [count], count)
-    {
-    }
-
     /// <summary>An array nested as <paramref name="shape"/> says (one dimension per level), of <paramref name="count"/> numbers.</summary>
     public JsonNumberArray(ReadOnlyMemory<byte> text, long[] shape, int count)
     {
@@ -39,11 +33,12 @@ public readonly struct JsonNumberArray
 
     /// <summary>
     /// Whether <paramref name="json"/> holds, from <paramref name="start"/> (a <c>[</c>), a rectangular nest of
-    /// non-empty JSON arrays with numbers only, all at the same depth, at most <paramref name="maxDepth"/> levels deep
-    /// (the simple API's tensor: its nesting is its shape); if so, where it ends, its shape and how many numbers it
-    /// holds. Anything else (a ragged or empty array, numbers at two depths, a string, a syntax error) is not.
+    /// non-empty JSON arrays with numbers only (RFC 8259's number grammar, JSON whitespace between tokens), all at the
+    /// same depth, at most <paramref name="maxDepth"/> levels deep (1: a flat array, the protocol's data; more: the
+    /// simple API's tensor, whose nesting is its shape); if so, where it ends, its shape and how many numbers it holds.
+    /// Anything else (a ragged or empty array, numbers at two depths, a string, a syntax error) is not.
     /// </summary>
-    public static bool TryMeasureNested(ReadOnlySpan<byte> json, int start, int maxDepth, out int end, out long[] shape, out int count)
+    public static bool TryMeasure(ReadOnlySpan<byte> json, int start, int maxDepth, out int end, out long[] shape, out int count)
     {
         end = 0;
         shape = [];
@@ -117,57 +112,6 @@ public readonly struct JsonNumberArray
                     return true;
                 }
                 counted[level]++;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="json"/> holds, from <paramref name="start"/> (a <c>[</c>), a JSON array of numbers only,
-    /// written as JSON's grammar allows (RFC 8259: no leading zero, no leading <c>+</c>, digits after a point and an
-    /// exponent) with JSON whitespace between tokens; if so, where it ends (just past its <c>]</c>) and how many
-    /// numbers it holds. Anything else (a nested array, a string, a literal, a syntax error) is not such an array.
-    /// </summary>
-    public static bool TryMeasure(ReadOnlySpan<byte> json, int start, out int end, out int count)
-    {
-        end = 0;
-        count = 0;
-        var i = start + 1;
-        while (i < json.Length && IsWhitespace(json[i]))
-        {
-            i++;
-        }
-        if (i < json.Length && json[i] == (byte)']')
-        {
-            end = i + 1;
-            return true;
-        }
-        while (true)
-        {
-            i = JsonNumberText.End(json, i);
-            if (i < 0)
-            {
-                return false;
-            }
-            count++;
-            while (i < json.Length && IsWhitespace(json[i]))
-            {
-                i++;
-            }
-            if (i >= json.Length)
-            {
-                return false;
-            }
-            if (json[i] == (byte)']')
-            {
-                end = i + 1;
-                return true;
-            }
-            if (json[i] != (byte)',')
-            {
-                return false;
-            }
-            for (i++; i < json.Length && IsWhitespace(json[i]); i++)
-            {
             }
         }
     }

@@ -107,11 +107,11 @@ internal sealed class LiftedInputData
         switch (layout)
         {
             case InputDataLayout.Protocol when depth == 3 && inputsDepth == 2 && name.SequenceEqual("data"u8)
-                && JsonNumberArray.TryMeasure(json, start, out var end, out var count):
-                return new Region(start, end - start, [count], count, 0);
+                && JsonNumberArray.TryMeasure(json, start, 1, out var end, out var shape, out var count):
+                return new Region(start, end - start, shape, count, 0);
             // Lifting takes the nesting out of the document, so it may only take what the document could have held.
             case InputDataLayout.Simple when depth == 2 && inputsDepth == 2 && maxDepth > depth
-                && JsonNumberArray.TryMeasureNested(json, start, maxDepth - depth, out var end, out var shape, out var count):
+                && JsonNumberArray.TryMeasure(json, start, maxDepth - depth, out var end, out var shape, out var count):
                 return new Region(start, end - start, shape, count, 0);
             default:
                 return null;

@@ -27,16 +27,11 @@ public class LiftedInputDataTests
              ],
              "outputs": [{"name": "y", "data": [5]}]}
             """;
-        var json = Encoding.UTF8.GetBytes(body);
-        var lifted = LiftedInputData.Find(json, InputDataLayout.Protocol, 64);
-        Assert.NotNull(lifted);
-        var compacted = new byte[lifted.CompactedLength];
-        lifted.WriteCompacted(json, compacted);
         var expected = body
             .Replace("\"data\": [1.5, -2, 3e1]", "\"data\": []", StringComparison.Ordinal)
             .Replace("\"data\" : [ 7 , 8 ]", "\"data\" : []", StringComparison.Ordinal)
             .Replace("\"data\": [6]", "\"data\": []", StringComparison.Ordinal);
-        Assert.Equal(expected, Encoding.UTF8.GetString(compacted));
+        Assert.Equal(expected, Compacted(body, InputDataLayout.Protocol));
     }
 
     [Fact]
@@ -47,15 +42,10 @@ public class LiftedInputDataTests
              "inputs": {"a": [[1, 2], [3, 4]], "b": [[1], [2, 3]], "c": "[1]", "d": [1.5], "e": [[1], 2], "f": []},
              "outputs": ["a"], "x": {"inputs": {"g": [1]}}}
             """;
-        var json = Encoding.UTF8.GetBytes(body);
-        var lifted = LiftedInputData.Find(json, InputDataLayout.Simple, 64);
-        Assert.NotNull(lifted);
-        var compacted = new byte[lifted.CompactedLength];
-        lifted.WriteCompacted(json, compacted);
         var expected = body
             .Replace("\"a\": [[1, 2], [3, 4]]", "\"a\": []", StringComparison.Ordinal)
             .Replace("\"d\": [1.5]", "\"d\": []", StringComparison.Ordinal);
-        Assert.Equal(expected, Encoding.UTF8.GetString(compacted));
+        Assert.Equal(expected, Compacted(body, InputDataLayout.Simple));
         Assert.Null(LiftedInputData.Find(Encoding.UTF8.GetBytes("""{"inputs": [{"data": [1, 2]}]}"""), InputDataLayout.Simple, 64));
         Assert.Null(LiftedInputData.Find(Encoding.UTF8.GetBytes("""{"inputs": {"a": [1, 2]}}"""), InputDataLayout.Protocol, 64));
     }
@@ -124,5 +114,16 @@ public class LiftedInputDataTests
         var lifted = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body), liftInputData: InputDataLayout.Protocol).Dispose());
         var plain = Assert.Throws<InferenceException>(() => RequestBodyDocument.Parse(Encoding.UTF8.GetBytes(body)).Dispose());
         Assert.Equal(plain.Message, lifted.Message);
+    }
+
+    /// <summary>The lighter body the parser sees, once the inputs' data is lifted out of <paramref name="body"/>.</summary>
+    private static string Compacted(string body, InputDataLayout layout)
+    {
+        var json = Encoding.UTF8.GetBytes(body);
+        var lifted = LiftedInputData.Find(json, layout, 64);
+        Assert.NotNull(lifted);
+        var compacted = new byte[lifted.CompactedLength];
+        lifted.WriteCompacted(json, compacted);
+        return Encoding.UTF8.GetString(compacted);
     }
 }

@@ -7,14 +7,12 @@ using static InferenceService.Engine.Tests.Tensors.TestJson;
 namespace InferenceService.Engine.Tests.Tensors;
 
 /// <summary>
-/// Flat number arrays read from their text: the grammar check agrees with the JSON parser, and decoding from the text
-/// gives the tensor, or the error, that decoding the parsed array gives, for every element type.
+/// Number arrays, flat and nested, read from their text: the grammar check agrees with the JSON parser, and decoding
+/// from the text gives the tensor, or the error, that decoding the parsed array gives, for every element type.
 /// </summary>
 public class JsonNumberArrayTests
 {
     [Theory]
-    [InlineData("[]", 0)]
-    [InlineData("[ \t\r\n]", 0)]
     [InlineData("[0]", 1)]
     [InlineData("[-0, 0.5, 1e3, 1E+3, 1e-3, -12.25e2]", 6)]
     [InlineData("[ 1 ,\n2\t,3 ]", 3)]
@@ -22,8 +20,9 @@ public class JsonNumberArrayTests
     public void TryMeasure_FlatNumbers_CountsThemAsTheParserDoes(string text, int count)
     {
         var utf8 = Encoding.UTF8.GetBytes(text + ", \"after\"");
-        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, out var end, out var measured));
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, 1, out var end, out var shape, out var measured));
         Assert.Equal(count, measured);
+        Assert.Equal([count], shape);
         Assert.Equal(text.Length, end);
         using var document = JsonDocument.Parse(text);
         Assert.Equal(count, document.RootElement.GetArrayLength());
@@ -48,19 +47,21 @@ public class JsonNumberArrayTests
     [InlineData("[-Infinity]")]
     public void TryMeasure_NotJsonNumbers_Refused(string text)
     {
-        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
+        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, 64, out _, out _, out _));
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text).Dispose());
     }
 
     [Theory]
-    [InlineData("[[1, 2]]")]
+    [InlineData("[]")] // empty: nothing to gain, the document measures it
+    [InlineData("[ \t\r\n]")]
+    [InlineData("[[1, 2]]")] // deeper than the one level asked for
     [InlineData("[\"NaN\", 1]")]
     [InlineData("[true]")]
     [InlineData("[null]")]
     [InlineData("[1, {}]")]
     public void TryMeasure_OtherValidArrays_LeftToTheParser(string text)
     {
-        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, out _, out _));
+        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, 1, out _, out _, out _));
         JsonDocument.Parse(text).Dispose();
     }
 
@@ -68,10 +69,10 @@ public class JsonNumberArrayTests
     [InlineData("[1]", new long[] { 1 })]
     [InlineData("[[1, 2], [3, 4], [5, 6]]", new long[] { 3, 2 })]
     [InlineData("[ [ [1] ,[2] ] , [[3],[ 4]] ]", new long[] { 2, 2, 1 })]
-    public void TryMeasureNested_Rectangular_TheNestingIsTheShape(string text, long[] shape)
+    public void TryMeasure_NestedRectangular_TheNestingIsTheShape(string text, long[] shape)
     {
         var utf8 = Encoding.UTF8.GetBytes(text + "}");
-        Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 64, out var end, out var measured, out var count));
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, 64, out var end, out var measured, out var count));
         Assert.Equal(text.Length, end);
         Assert.Equal(shape, measured);
         Assert.Equal(shape.Aggregate(1L, (a, b) => a * b), count);
@@ -89,15 +90,15 @@ public class JsonNumberArrayTests
     [InlineData("[[1] [2]]")]
     [InlineData("[[01]]")]
     [InlineData("[[1]")]
-    public void TryMeasureNested_AnythingElse_LeftToTheDocument(string text) =>
-        Assert.False(JsonNumberArray.TryMeasureNested(Encoding.UTF8.GetBytes(text), 0, 64, out _, out _, out _));
+    public void TryMeasure_NestedAnythingElse_LeftToTheDocument(string text) =>
+        Assert.False(JsonNumberArray.TryMeasure(Encoding.UTF8.GetBytes(text), 0, 64, out _, out _, out _));
 
     [Fact]
-    public void TryMeasureNested_DeeperThanAllowed_LeftToTheDocument()
+    public void TryMeasure_NestedDeeperThanAllowed_LeftToTheDocument()
     {
         var utf8 = Encoding.UTF8.GetBytes("[[[1]]]");
-        Assert.False(JsonNumberArray.TryMeasureNested(utf8, 0, 2, out _, out _, out _));
-        Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 3, out _, out _, out _));
+        Assert.False(JsonNumberArray.TryMeasure(utf8, 0, 2, out _, out _, out _));
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, 3, out _, out _, out _));
     }
 
     public static TheoryData<TensorElementType, string> NestedArrays() => ForEveryType(
@@ -110,7 +111,7 @@ public class JsonNumberArrayTests
     public void DecodeNested_FromText_SameTensorOrErrorAsFromTheDocument(TensorElementType type, string array)
     {
         var utf8 = Encoding.UTF8.GetBytes(array);
-        Assert.True(JsonNumberArray.TryMeasureNested(utf8, 0, 64, out var end, out var shape, out var count));
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, 64, out var end, out var shape, out var count));
         var numbers = new JsonNumberArray(utf8.AsMemory(0, end), shape, count);
         var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), type, JsonTensorDecoder.MeasureNested("x", Parse(array))));
         var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureNested("x", numbers)));
@@ -126,8 +127,7 @@ public class JsonNumberArrayTests
         "[1" + new string('0', 64) + ", -0.5" + new string('0', 70) + "1]", // digits that wrap a 64-bit significand
         "[0, 1, 127, -128, 255, 65535, -32768, 4294967295, 9223372036854775807, 18446744073709551615]",
         "[2.5]",
-        "[1, 0]",
-        "[]");
+        "[1, 0]");
 
     /// <summary>Each array with each element type the decoder takes.</summary>
     private static TheoryData<TensorElementType, string> ForEveryType(params string[] arrays)
@@ -148,9 +148,8 @@ public class JsonNumberArrayTests
     public void Decode_FromText_SameTensorOrErrorAsFromTheDocument(TensorElementType type, string array)
     {
         var utf8 = Encoding.UTF8.GetBytes(array);
-        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, out var end, out var count));
-        var numbers = new JsonNumberArray(utf8.AsMemory(0, end), count);
-        long[] shape = [count];
+        Assert.True(JsonNumberArray.TryMeasure(utf8, 0, 1, out var end, out var shape, out var count));
+        var numbers = new JsonNumberArray(utf8.AsMemory(0, end), shape, count);
         var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), type, JsonTensorDecoder.MeasureWithShape("x", Parse(array), shape)));
         var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, type, JsonTensorDecoder.MeasureWithShape("x", numbers, shape)));
         Assert.Equal(expected, actual);
@@ -160,7 +159,7 @@ public class JsonNumberArrayTests
     public void MeasureWithShape_CountDiffers_SameErrorAsFromTheDocument()
     {
         const string array = "[1, 2, 3]";
-        var numbers = new JsonNumberArray(Encoding.UTF8.GetBytes(array), 3);
+        var numbers = new JsonNumberArray(Encoding.UTF8.GetBytes(array), [3], 3);
         var expected = Outcome(() => JsonTensorDecoder.Decode("x", Parse(array), TensorElementType.Float, JsonTensorDecoder.MeasureWithShape("x", Parse(array), [2, 2])));
         var actual = Outcome(() => JsonTensorDecoder.Decode("x", numbers, TensorElementType.Float, JsonTensorDecoder.MeasureWithShape("x", numbers, [2, 2])));
         Assert.StartsWith("error: Input 'x' has shape [2, 2], which holds 4 elements, but 3 were given", expected, StringComparison.Ordinal);
