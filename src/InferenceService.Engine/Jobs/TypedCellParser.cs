@@ -31,6 +31,15 @@ internal static class TypedCellParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering
     public static bool TryWriteCell(ReadOnlySpan<byte> cell, TensorElementType type, Span<byte> destination, int index)
     {
+        // The common cell, a float and nothing else, read in one pass; the checks below would take it to the same bits.
+        if (type == TensorElementType.Float && FastFloatText.TryParseWhole(cell, out var wide) && FastFloatText.TryNarrow(wide, out var single))
+        {
+            return Put(destination, index, single);
+        }
+        if (type == TensorElementType.Double && FastFloatText.TryParseWhole(cell, out wide))
+        {
+            return Put(destination, index, wide);
+        }
         var text = TrimAscii(cell, out var plain);
         return plain && IsJsonNumber(text) && TryWriteNumber(text, type, destination, index);
     }

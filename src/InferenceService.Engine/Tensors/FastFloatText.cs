@@ -36,46 +36,70 @@ internal static class FastFloatText
     public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value) => TryParsePrefix(text, out value, out _);
 
     /// <summary>
-    /// Reads the valid JSON number that <paramref name="text"/> starts with (whatever follows it), if the fast path
-    /// applies; <paramref name="length"/> is the number's length either way, so a caller scanning a longer text can
-    /// hand the number's own text to the exact parser when this returns <see langword="false"/>.
+    /// Reads the JSON number that <paramref name="text"/> starts with (whatever follows it), if the fast path applies;
+    /// <paramref name="length"/> is the number's length either way, so a caller scanning a longer text can hand the
+    /// number's own text to the exact parser when this returns <see langword="false"/>. The grammar (RFC 8259) is
+    /// checked on the way: text that does not start with a number returns <see langword="false"/> with a length that
+    /// means nothing, so a caller holding unchecked text (a CSV cell) can take <c>length == text.Length</c> as "this
+    /// is one number and nothing else", read in the one pass.
     /// </summary>
     public static bool TryParsePrefix(ReadOnlySpan<byte> text, out double value, out int length)
     {
         // One pass with the digits folded in place: this runs once per number of every request and dataset.
         value = 0;
+        length = 0;
         var i = 0;
-        var negative = text[0] == (byte)'-';
+        var negative = i < text.Length && text[i] == (byte)'-';
         i += negative ? 1 : 0;
+        if (i == text.Length || !IsDigit(text[i]))
+        {
+            return false;
+        }
         ulong significand = 0;
         var digits = 0; // significant digits: leading zeros are free
         var power = 0;
-        for (; i < text.Length && IsDigit(text[i]); i++)
+        if (text[i] == (byte)'0')
         {
-            var digit = (uint)(text[i] - '0');
-            digits += significand != 0 || digit != 0 ? 1 : 0;
-            significand = unchecked((significand * 10) + digit); // wraps only past 19 digits, which are refused below
+            i++; // a leading zero stands alone
+        }
+        else
+        {
+            for (; i < text.Length && IsDigit(text[i]); i++)
+            {
+                significand = unchecked((significand * 10) + (uint)(text[i] - '0')); // wraps only past 19 digits, refused below
+                digits++;
+            }
         }
         if (i < text.Length && text[i] == (byte)'.')
         {
-            for (i++; i < text.Length && IsDigit(text[i]); i++)
+            var first = ++i;
+            for (; i < text.Length && IsDigit(text[i]); i++)
             {
                 var digit = (uint)(text[i] - '0');
                 digits += significand != 0 || digit != 0 ? 1 : 0;
                 significand = unchecked((significand * 10) + digit);
                 power--;
             }
+            if (i == first)
+            {
+                return false;
+            }
         }
         if (i < text.Length && (text[i] | 0x20) == (byte)'e')
         {
-            // JSON guarantees [+-]?digits here; the exponent is capped far outside the fast range, so it cannot overflow.
+            // The exponent is capped far outside the fast range, so it cannot overflow.
             i++;
-            var exponentNegative = text[i] == (byte)'-';
-            i += text[i] is (byte)'-' or (byte)'+' ? 1 : 0;
+            var exponentNegative = i < text.Length && text[i] == (byte)'-';
+            i += i < text.Length && text[i] is (byte)'-' or (byte)'+' ? 1 : 0;
+            var first = i;
             var exponent = 0;
             for (; i < text.Length && IsDigit(text[i]); i++)
             {
                 exponent = Math.Min((exponent * 10) + (text[i] - '0'), 100_000);
+            }
+            if (i == first)
+            {
+                return false;
             }
             power += exponentNegative ? -exponent : exponent;
         }
@@ -94,6 +118,13 @@ internal static class FastFloatText
         value = negative ? -result : result;
         return true;
     }
+
+    /// <summary>
+    /// Reads <paramref name="text"/> if it is one JSON number and nothing else (no space, no sign but a leading minus)
+    /// and the fast path applies; anything else returns <see langword="false"/>, and the caller takes its checking path.
+    /// </summary>
+    public static bool TryParseWhole(ReadOnlySpan<byte> text, out double value) =>
+        TryParsePrefix(text, out value, out var length) && length == text.Length;
 
     /// <summary>
     /// Reads <paramref name="text"/>, a valid JSON number, by the fast path or else <see cref="ExactDouble"/>; returns

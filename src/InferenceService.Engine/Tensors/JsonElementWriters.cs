@@ -10,10 +10,48 @@ namespace InferenceService.Engine.Tensors;
 internal interface IJsonElementWriter<T>
 {
     static abstract void Write(Utf8JsonWriter writer, T value);
+
+    /// <summary>Writes <paramref name="values"/> as one JSON array if this writer has a faster way than element by element.</summary>
+    static virtual bool TryWriteArray(Utf8JsonWriter writer, ReadOnlySpan<T> values) => false;
 }
 
 internal readonly struct SingleWriter : IJsonElementWriter<float>
 {
+    // Up to this many elements an array is formatted whole into one buffer (a quarter of a megabyte at most, pooled).
+    private const int MaxArrayElements = 16_384;
+
+    /// <summary>
+    /// The array formatted by <see cref="ShortestSingleText"/> into one buffer and written as one raw value: the same
+    /// bytes the writer would write element by element, in a fraction of the time.
+    /// </summary>
+    public static bool TryWriteArray(Utf8JsonWriter writer, ReadOnlySpan<float> values)
+    {
+        if (values.Length > MaxArrayElements)
+        {
+            return false;
+        }
+        var most = 2 + (values.Length * (ShortestSingleText.MaxLength + 1));
+        byte[]? rented = null;
+        Span<byte> buffer = most <= 1024 ? stackalloc byte[most] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(most));
+        var length = 0;
+        buffer[length++] = (byte)'[';
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i > 0)
+            {
+                buffer[length++] = (byte)',';
+            }
+            length += float.IsFinite(values[i]) ? ShortestSingleText.Format(values[i], buffer[length..]) : NonFinite.Format(values[i], buffer[length..]);
+        }
+        buffer[length++] = (byte)']';
+        writer.WriteRawValue(buffer[..length], skipInputValidation: true);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+        return true;
+    }
+
     public static void Write(Utf8JsonWriter writer, float value)
     {
         if (float.IsFinite(value))
@@ -120,4 +158,12 @@ internal static class NonFinite
 
     public static void Write(Utf8JsonWriter writer, double value) =>
         writer.WriteStringValue(double.IsNaN(value) ? NaN : value > 0 ? PositiveInfinity : NegativeInfinity);
+
+    /// <summary>The JSON text <see cref="Write"/> writes for <paramref name="value"/>, into <paramref name="destination"/>; its length.</summary>
+    public static int Format(double value, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> text = double.IsNaN(value) ? "\"NaN\""u8 : value > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8;
+        text.CopyTo(destination);
+        return text.Length;
+    }
 }

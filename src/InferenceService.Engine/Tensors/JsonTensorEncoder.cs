@@ -176,6 +176,10 @@ public static class JsonTensorEncoder
             TWriter.Write(writer, data[0]);
             return;
         }
+        if (shape.Length == 1 && TWriter.TryWriteArray(writer, data))
+        {
+            return;
+        }
         writer.WriteStartArray();
         if (shape.Length == 1)
         {

@@ -182,6 +182,11 @@ public sealed class TypedBatchDecoderTests : IDisposable
     [InlineData("1.", null)]
     [InlineData("NaN", null)]
     [InlineData("", null)]
+    [InlineData("-", null)]
+    [InlineData("1e", null)]
+    [InlineData("0.5 ", "0.5")]
+    [InlineData("-0", "-0")]
+    [InlineData("2.5E-3", "0.0025")]
     public void TryWriteCell_TakesOnlyJsonNumbers(string cell, string? number)
     {
         var bytes = new byte[4];
@@ -190,7 +195,7 @@ public sealed class TypedBatchDecoderTests : IDisposable
         Assert.Equal(number is not null, written);
         if (number is not null)
         {
-            Assert.Equal(float.Parse(number, System.Globalization.CultureInfo.InvariantCulture), BitConverter.ToSingle(bytes));
+            Assert.Equal(BitConverter.SingleToUInt32Bits(float.Parse(number, System.Globalization.CultureInfo.InvariantCulture)), BitConverter.ToUInt32(bytes));
         }
     }
 

@@ -158,4 +158,45 @@ public class FastFloatTextTests
         Assert.True(FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out var value));
         Assert.Equal(BitConverter.DoubleToUInt64Bits(expected), BitConverter.DoubleToUInt64Bits(value));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-")]
+    [InlineData("+1")]
+    [InlineData(".5")]
+    [InlineData("1.")]
+    [InlineData("01")]
+    [InlineData("-01.5")]
+    [InlineData("1e")]
+    [InlineData("1e+")]
+    [InlineData("1E-")]
+    [InlineData(" 1")]
+    [InlineData("1 ")]
+    [InlineData("1.5x")]
+    [InlineData("0x10")]
+    [InlineData("1,5")]
+    public void TryParseWhole_NotOneJsonNumber_Refuses(string text) =>
+        Assert.False(FastFloatText.TryParseWhole(Encoding.ASCII.GetBytes(text), out _));
+
+    [Fact]
+    public void TryParseWhole_RandomText_TakesExactlyTheNumbersTheGrammarAndTheFastPathTake()
+    {
+        // Short strings over the number grammar's alphabet and a few strangers: mostly not numbers, some of them are.
+        const string alphabet = "0123456789.-+eE 0x1";
+        var random = new Random(5);
+        var numbers = 0;
+        for (var n = 0; n < 300_000; n++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 9)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var utf8 = Encoding.ASCII.GetBytes(text);
+            var expected = JsonNumberText.IsNumber(utf8) && FastFloatText.TryParseDouble(utf8, out _);
+            Assert.True(expected == FastFloatText.TryParseWhole(utf8, out var value), text);
+            if (expected)
+            {
+                numbers++;
+                Assert.Equal(BitConverter.DoubleToUInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), BitConverter.DoubleToUInt64Bits(value));
+            }
+        }
+        Assert.True(numbers > 10_000, $"only {numbers} numbers among the random strings");
+    }
 }

@@ -57,6 +57,39 @@ public class JsonTensorEncoderTests
         Assert.Equal("[0.1,-3.4028235E+38,1E-45,-0,\"NaN\",\"Infinity\",\"-Infinity\"]",
             Nested(new[] { 0.1f, float.MinValue, float.Epsilon, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity }, 7));
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1000)]
+    [InlineData(20_000)] // past the rows formatted whole into one buffer: element by element, the same text
+    public void WriteNested_RandomSingles_TheTextTheWriterWritesElementByElement(int length)
+    {
+        var random = new Random(length);
+        var data = Enumerable.Range(0, 2 * length).Select(i => i % 97 == 5 ? float.NaN : BitConverter.UInt32BitsToSingle((uint)random.NextInt64(0, 1L << 32))).ToArray();
+        var expected = Write(writer =>
+        {
+            writer.WriteStartArray();
+            for (var row = 0; row < 2; row++)
+            {
+                writer.WriteStartArray();
+                foreach (var value in data.AsSpan(row * length, length))
+                {
+                    if (float.IsFinite(value))
+                    {
+                        writer.WriteNumberValue(value);
+                    }
+                    else
+                    {
+                        writer.WriteStringValue(float.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+                    }
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+        });
+
+        Assert.Equal(expected, Nested(data, 2, length));
+    }
+
     [Fact]
     public void WriteNested_Doubles_ShortestRoundTripAndNamedNonFinite() =>
         Assert.Equal("[0.1,1.7976931348623157E+308,5E-324,\"NaN\",\"-Infinity\"]",
