@@ -204,6 +204,10 @@ internal sealed class TypedBatchDecoder
             {
                 return false;
             }
+            if (row.HasCellBytes && type == TensorElementType.Float)
+            {
+                return TryWriteSingleCells(row, features, data, first);
+            }
             for (var j = 0; j < features.Length; j++)
             {
                 if (!TryWriteScalar(row, features[j], type, data, first + j))
@@ -224,6 +228,26 @@ internal sealed class TypedBatchDecoder
         // A vector from one value: a JSON array (JSON Lines, a Parquet list); a CSV cell never holds one as JSON.
         var value = row.HasCellBytes ? default : row.ValueAt(source);
         return value.IsJson && TryWriteArray(Utf8(value.Text), type, data, first, _perRow[input]);
+    }
+
+    /// <summary>
+    /// A CSV row's feature cells as FP32 (the common job: a feature vector of floats), the one-pass read inline and
+    /// <see cref="TypedCellParser.TryWriteCell"/> for any cell it does not take: the same bits, without a dispatch a cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering
+    private static bool TryWriteSingleCells(DatasetRow row, int[] columns, Span<byte> data, int first)
+    {
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data).Slice(first, columns.Length);
+        for (var j = 0; j < columns.Length; j++)
+        {
+            var cell = row.CellBytes(columns[j]);
+            if (!(FastFloatText.TryParseWhole(cell, out var wide) && FastFloatText.TryNarrow(wide, out values[j]))
+                && !TypedCellParser.TryWriteCell(cell, TensorElementType.Float, data, first + j))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering

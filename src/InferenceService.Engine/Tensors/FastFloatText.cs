@@ -18,7 +18,8 @@ namespace InferenceService.Engine.Tensors;
 /// </remarks>
 internal static class FastFloatText
 {
-    private const int MaxDigits = 15;
+    private const ulong MaxSignificand = 1_000_000_000_000_000;
+    private const int MaxFoldedDigits = 19;
     private const int MaxPower = 22;
 
     // The smallest normal float, 2^-126; below it floats lose precision and the midpoint test below does not hold.
@@ -55,8 +56,9 @@ internal static class FastFloatText
         {
             return false;
         }
+        // Every digit is folded in, leading zeros too, and counted: up to 19 the significand cannot have wrapped.
         ulong significand = 0;
-        var digits = 0; // significant digits: leading zeros are free
+        var folded = 0;
         var power = 0;
         if (text[i] == (byte)'0')
         {
@@ -64,26 +66,26 @@ internal static class FastFloatText
         }
         else
         {
+            var first = i;
             for (; i < text.Length && IsDigit(text[i]); i++)
             {
-                significand = unchecked((significand * 10) + (uint)(text[i] - '0')); // wraps only past 19 digits, refused below
-                digits++;
+                significand = unchecked((significand * 10) + (uint)(text[i] - '0'));
             }
+            folded = i - first;
         }
         if (i < text.Length && text[i] == (byte)'.')
         {
             var first = ++i;
             for (; i < text.Length && IsDigit(text[i]); i++)
             {
-                var digit = (uint)(text[i] - '0');
-                digits += significand != 0 || digit != 0 ? 1 : 0;
-                significand = unchecked((significand * 10) + digit);
-                power--;
+                significand = unchecked((significand * 10) + (uint)(text[i] - '0'));
             }
             if (i == first)
             {
                 return false;
             }
+            power = first - i;
+            folded += i - first;
         }
         if (i < text.Length && (text[i] | 0x20) == (byte)'e')
         {
@@ -104,13 +106,18 @@ internal static class FastFloatText
             power += exponentNegative ? -exponent : exponent;
         }
         length = i;
-        if (digits == 0)
+        // Past 19 digits the significand may have wrapped (to 0, even, after 64 trailing zeros): the exact parser reads it.
+        if (folded > MaxFoldedDigits)
+        {
+            return false;
+        }
+        if (significand == 0)
         {
             value = negative ? -0.0 : 0.0;
             return true;
         }
-        // Checked before the significand is read: past 19 digits it has wrapped (to 0, even, after 64 trailing zeros).
-        if (digits > MaxDigits || power < -MaxPower || power > MaxPower)
+        // Below 10^15 the significand is an exact double (at most 15 significant digits).
+        if (significand >= MaxSignificand || power < -MaxPower || power > MaxPower)
         {
             return false;
         }
