@@ -60,7 +60,11 @@ builder.Services.AddSingleton(services => new ModelLifecycle(
     services.GetRequiredService<TimeProvider>(),
     services.GetRequiredService<ILogger<ModelLifecycle>>(),
     services.GetRequiredService<LifecycleMetrics>()));
-builder.Services.AddSingleton(services => new InferencePipeline { Limits = services.GetRequiredService<ServerLimits>().Request });
+builder.Services.AddSingleton(services => new InferencePipeline
+{
+    Limits = services.GetRequiredService<ServerLimits>().Request,
+    Online = new OnlineActivity(services.GetRequiredService<TimeProvider>()),
+});
 builder.Services.AddSingleton<OverloadLog>();
 builder.Services.AddSingleton<InferenceServices>();
 builder.Services.AddOptions<AccuracyOptions>().Bind(builder.Configuration.GetSection(AccuracyOptions.SectionName)).ValidateOnStart();

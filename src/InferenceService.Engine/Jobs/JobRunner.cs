@@ -37,7 +37,8 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         var batches = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var slots = new SemaphoreSlim(settings.BatchesInFlight, settings.BatchesInFlight);
         using var readStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
+        var yielding = new OnlineYield(pipeline.Online, settings.CpuShareWhileOnline);
+        var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, yielding, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
         var lastCheckpoint = time.GetTimestamp();
         var rowsSinceCheckpoint = 0L;
         string? failure = null;
@@ -114,7 +115,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
     /// Reads batches and queues their requests until the input ends or <paramref name="readStop"/>; then completes
     /// <paramref name="batches"/>, with the exception that ended the reading if one did (the writing loop rethrows it).
     /// </summary>
-    private async Task ProduceAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, ChannelWriter<PendingBatch> batches, SemaphoreSlim slots, CancellationToken readStop, CancellationToken stop)
+    private async Task ProduceAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, OnlineYield yielding, ChannelWriter<PendingBatch> batches, SemaphoreSlim slots, CancellationToken readStop, CancellationToken stop)
     {
         Exception? error = null;
         try
@@ -127,12 +128,17 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                 // a job from starving real-time traffic of threads.
                 await Task.Yield();
                 await slots.WaitAsync(readStop);
+                var started = time.GetTimestamp();
                 var batch = await ReadBatchAsync(reader, shaper, decoder, typed, pace, readStop, stop);
                 if (batch is null)
                 {
                     break;
                 }
                 batches.TryWrite(batch); // unbounded: the slots bound it
+                if (yielding.PauseAfter(time.GetElapsedTime(started)) is { Ticks: > 0 } pause)
+                {
+                    await Task.Delay(pause, time, readStop);
+                }
             }
         }
 #pragma warning disable CA1031 // Every exception is handed to the writing loop, which decides.
@@ -428,6 +434,12 @@ public sealed record JobRunSettings
 
     /// <summary>Requests queued in the scheduler at once: enough that an instance never waits for the reader.</summary>
     public int BatchesInFlight { get; init; } = 4;
+
+    /// <summary>
+    /// The share of the time the job's reading may work while online requests are arriving (see <see cref="OnlineYield"/>);
+    /// 1: it does not yield.
+    /// </summary>
+    public double CpuShareWhileOnline { get; init; } = 1;
 
     /// <summary>Waits until a batch of this many rows may be queued (the submitter's row quota); null: no pacing.</summary>
     public Func<int, CancellationToken, ValueTask>? PaceRows { get; init; }

@@ -39,6 +39,12 @@ public sealed class JobsOptions
     /// <summary>Requests of one job queued in the scheduler at once.</summary>
     public int BatchesInFlight { get; set; } = 4;
 
+    /// <summary>
+    /// While online requests are arriving (one in the last second, to any model), the share of the time a job's reading
+    /// may work: it pauses after each batch to leave the rest to real-time traffic. 1: jobs do not yield.
+    /// </summary>
+    public double CpuShareWhileOnline { get; set; } = 0.5;
+
     /// <summary>How long a runner holds a job without checkpointing before another may claim it, in seconds.</summary>
     public int LeaseSeconds { get; set; } = 60;
 

@@ -18,6 +18,9 @@ public sealed class InferencePipeline
     /// <summary>What one request may hold (rank, elements, string length, inputs, outputs), checked by <see cref="Decode"/>.</summary>
     public RequestLimits Limits { get; init; } = RequestLimits.Default;
 
+    /// <summary>When online requests last came through here, for batch jobs to yield to them.</summary>
+    public OnlineActivity Online { get; init; } = new(TimeProvider.System);
+
     /// <summary>
     /// Checks a request's inputs and wanted outputs against <paramref name="model"/>, adding every problem to
     /// <paramref name="problems"/>; only when there is none (none before either), decodes each input into a pooled
@@ -154,8 +157,17 @@ public sealed class InferencePipeline
     public Task<InferenceResult> InferAsync(DecodedRequest request, CancellationToken cancellationToken, TimeSpan? queueTimeout = null, RequestPriority priority = RequestPriority.Online)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RecordOnline(priority);
         return request.Model.Scheduler.Enqueue(
             new QueuedRequest(request.InputArray, request.OutputIndices, request.Outputs, request.Rows, cancellationToken) { Priority = priority }, queueTimeout);
+    }
+
+    private void RecordOnline(RequestPriority priority)
+    {
+        if (priority == RequestPriority.Online)
+        {
+            Online.Record();
+        }
     }
 
     private bool WithinCounts(int inputs, IReadOnlyList<string>? outputNames, ref RequestProblems problems)
@@ -319,6 +331,7 @@ public sealed class InferencePipeline
         TimeSpan? queueTimeout = null,
         RequestPriority priority = RequestPriority.Online)
     {
+        RecordOnline(priority);
         var ordered = CheckInputs(model, inputs);
         var rows = BatchRows(model, ordered);
         var outputs = ResolveOutputs(model, outputNames);

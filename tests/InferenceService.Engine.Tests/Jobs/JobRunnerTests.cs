@@ -78,6 +78,26 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_YieldingToOnlineTraffic_StillWritesEveryRowOnceInOrder()
+    {
+        var model = Identity();
+        var input = Write("in.csv", Csv(300));
+        var output = Path.Combine(_folder, "out.jsonl");
+        var settings = new JobRunSettings { Checkpoint = (_, _) => ValueTask.FromResult(true), CpuShareWhileOnline = 0.05 };
+        _pipeline.Online.Record(); // online traffic within the window for the whole (short) run
+
+        JobRunResult result;
+        await using (var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All))
+        {
+            result = await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
+                new JobResultFilesSpec(output, OfflineBatch.ErrorsPathFor(output), false), JobCheckpoint.Start(0), settings, default);
+        }
+
+        Assert.Equal((JobRunOutcome.Completed, 300L, 0L), (result.Outcome, result.Checkpoint.Succeeded, result.Checkpoint.Failed));
+        Assert.Equal(Enumerable.Range(0, 300), Lines(output).Select(r => r.GetProperty("row").GetInt32()));
+    }
+
+    [Fact]
     public async Task Run_ColumnsMappedToTwoInputs_FeedEachInputItsColumn()
     {
         var model = Model("two_inputs_two_outputs.onnx", """{ "max_batch_size": 4, "dynamic_batching": { } }""");

@@ -59,6 +59,23 @@ public sealed class InferencePipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task InferAsync_OnlineRequestsAreNotedForJobsToYieldTo_JobRequestsAreNot()
+    {
+        var time = new ManualTimeProvider();
+        var pipeline = new InferencePipeline { Online = new OnlineActivity(time) };
+        IReadOnlyList<InputTensor> inputs = [Input("a", "[1, 2, 3, 4]"), Input("b", "[1, 1, 1, 1]")];
+
+        using (await pipeline.InferAsync(_model, inputs, null, CancellationToken.None, null, RequestPriority.Job))
+        {
+            Assert.False(pipeline.Online.SeenWithin(TimeSpan.FromDays(1)));
+        }
+        using (await pipeline.InferAsync(_model, inputs, null, CancellationToken.None))
+        {
+            Assert.True(pipeline.Online.SeenWithin(TimeSpan.Zero));
+        }
+    }
+
+    [Fact]
     public async Task InferAsync_InputsInAnyOrder_AreMatchedByName()
     {
         using var result = await InferAsync([Input("b", "[1, 1, 1, 1]"), Input("a", "[1, 2, 3, 4]")], ["product"]);
