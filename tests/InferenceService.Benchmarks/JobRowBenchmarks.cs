@@ -50,9 +50,7 @@ public class JobRowBenchmarks
         var written = 0;
         for (var i = 0; i < _cells.Length; i++)
         {
-            var cell = _cells[i].AsSpan();
-            var text = cell[Ascii.Trim(cell)];
-            if (Ascii.IsValid(cell) && TypedCellParser.IsJsonNumber(text) && TypedCellParser.TryWriteNumber(text, TensorElementType.Float, _tensor, i % Features))
+            if (TypedCellParser.TryWriteCheckedCell(_cells[i], TensorElementType.Float, _tensor, i % Features))
             {
                 written++;
             }

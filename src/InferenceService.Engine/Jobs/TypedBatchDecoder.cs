@@ -231,8 +231,9 @@ internal sealed class TypedBatchDecoder
     }
 
     /// <summary>
-    /// A CSV row's feature cells as FP32 (the common job: a feature vector of floats), the one-pass read inline and
-    /// <see cref="TypedCellParser.TryWriteCell"/> for any cell it does not take: the same bits, without a dispatch a cell.
+    /// A CSV row's feature cells as FP32 (the common job: a feature vector of floats): each read in one pass, and any cell
+    /// that is not plainly a float checked as <see cref="TypedCellParser.TryWriteCell"/> would; the same bits, without a
+    /// dispatch a cell.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot for every element of a job: optimized from the first row, not after tiering
     private static bool TryWriteSingleCells(DatasetRow row, int[] columns, Span<byte> data, int first)
@@ -241,8 +242,7 @@ internal sealed class TypedBatchDecoder
         for (var j = 0; j < columns.Length; j++)
         {
             var cell = row.CellBytes(columns[j]);
-            if (!(FastFloatText.TryParseWhole(cell, out var wide) && FastFloatText.TryNarrow(wide, out values[j]))
-                && !TypedCellParser.TryWriteCell(cell, TensorElementType.Float, data, first + j))
+            if (!TypedCellParser.TryReadPlainSingle(cell, out values[j]) && !TypedCellParser.TryWriteCheckedCell(cell, TensorElementType.Float, data, first + j))
             {
                 return false;
             }

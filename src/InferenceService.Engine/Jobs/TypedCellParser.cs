@@ -32,14 +32,27 @@ internal static class TypedCellParser
     public static bool TryWriteCell(ReadOnlySpan<byte> cell, TensorElementType type, Span<byte> destination, int index)
     {
         // The common cell, a float and nothing else, read in one pass; the checks below would take it to the same bits.
-        if (type == TensorElementType.Float && FastFloatText.TryParseWhole(cell, out var wide) && FastFloatText.TryNarrow(wide, out var single))
+        if (type == TensorElementType.Float && TryReadPlainSingle(cell, out var single))
         {
             return Put(destination, index, single);
         }
-        if (type == TensorElementType.Double && FastFloatText.TryParseWhole(cell, out wide))
+        if (type == TensorElementType.Double && FastFloatText.TryParseDouble(cell, out var wide))
         {
             return Put(destination, index, wide);
         }
+        return TryWriteCheckedCell(cell, type, destination, index);
+    }
+
+    /// <summary>A cell that is a float and nothing else, read in one pass; false for any other (the checks decide it).</summary>
+    public static bool TryReadPlainSingle(ReadOnlySpan<byte> cell, out float value)
+    {
+        value = 0;
+        return FastFloatText.TryParseDouble(cell, out var wide) && FastFloatText.TryNarrow(wide, out value);
+    }
+
+    /// <summary>A cell that is not plainly a number of its type: trimmed, checked against the grammar, then read.</summary>
+    public static bool TryWriteCheckedCell(ReadOnlySpan<byte> cell, TensorElementType type, Span<byte> destination, int index)
+    {
         var text = TrimAscii(cell, out var plain);
         return plain && IsJsonNumber(text) && TryWriteNumber(text, type, destination, index);
     }

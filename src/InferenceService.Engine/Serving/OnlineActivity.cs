@@ -8,16 +8,13 @@ public sealed class OnlineActivity(TimeProvider time)
 {
     private long _last = long.MinValue;
 
-    /// <summary>The clock the timestamps come from.</summary>
-    public TimeProvider Time { get; } = time;
-
     /// <summary>Notes an online request now.</summary>
-    public void Record() => Volatile.Write(ref _last, Time.GetTimestamp());
+    public void Record() => Volatile.Write(ref _last, time.GetTimestamp());
 
     /// <summary>Whether an online request arrived within <paramref name="window"/> of now.</summary>
     public bool SeenWithin(TimeSpan window)
     {
         var last = Volatile.Read(ref _last);
-        return last != long.MinValue && Time.GetElapsedTime(last) <= window;
+        return last != long.MinValue && time.GetElapsedTime(last) <= window;
     }
 }

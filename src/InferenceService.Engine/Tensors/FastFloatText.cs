@@ -33,8 +33,13 @@ internal static class FastFloatText
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
 
-    /// <summary>Reads <paramref name="text"/>, a valid JSON number, if the fast path applies.</summary>
-    public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value) => TryParsePrefix(text, out value, out _);
+    /// <summary>
+    /// Reads <paramref name="text"/> if it is one JSON number and nothing else (no space, no sign but a leading minus)
+    /// and the fast path applies; anything else returns <see langword="false"/>: a valid number then goes to the exact
+    /// parser, and unchecked text (a CSV cell) to its caller's checks.
+    /// </summary>
+    public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value) =>
+        TryParsePrefix(text, out value, out var length) && length == text.Length;
 
     /// <summary>
     /// Reads the JSON number that <paramref name="text"/> starts with (whatever follows it), if the fast path applies;
@@ -125,13 +130,6 @@ internal static class FastFloatText
         value = negative ? -result : result;
         return true;
     }
-
-    /// <summary>
-    /// Reads <paramref name="text"/> if it is one JSON number and nothing else (no space, no sign but a leading minus)
-    /// and the fast path applies; anything else returns <see langword="false"/>, and the caller takes its checking path.
-    /// </summary>
-    public static bool TryParseWhole(ReadOnlySpan<byte> text, out double value) =>
-        TryParsePrefix(text, out value, out var length) && length == text.Length;
 
     /// <summary>
     /// Reads <paramref name="text"/>, a valid JSON number, by the fast path or else <see cref="ExactDouble"/>; returns

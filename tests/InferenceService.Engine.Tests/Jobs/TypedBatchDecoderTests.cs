@@ -120,6 +120,24 @@ public sealed class TypedBatchDecoderTests : IDisposable
         Assert.Equal(2, fast.Rows);
     }
 
+    [Fact]
+    public async Task TryDecode_FloatRowWithCellsNotPlainlyFloats_ChecksThoseCellsAsTheJsonPathWould()
+    {
+        // A quoted cell with spaces and a number past the fast parser take the checking path; the row stays typed.
+        var model = Identity("float");
+        var rows = await ReadAsync(Write("in.csv", "id,a,b,c\nk0,\" 0.5 \",0.1000000000000000055511151231257827,-0\n"));
+        var shaper = new RowShaper(model, Spec("in.csv"));
+        var typed = TypedBatchDecoder.TryCreate(_pipeline, model, shaper, null);
+        Assert.NotNull(typed);
+
+        using var fast = typed.TryDecode(rows);
+
+        Assert.NotNull(fast);
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(fast.Inputs[0].Data.Span).ToArray();
+        Assert.Equal([0.5f, 0.1f, -0f], values);
+        Assert.True(float.IsNegative(values[2]));
+    }
+
     [Theory]
     [MemberData(nameof(NumericTypes))]
     public async Task Run_BadCsvCell_EveryTypeReportsTheRealTimeMessageWithRowAndKey_AndTheJobGoesOn(string type, string good, string bad, string word)

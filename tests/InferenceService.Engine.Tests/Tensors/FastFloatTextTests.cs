@@ -175,11 +175,11 @@ public class FastFloatTextTests
     [InlineData("1.5x")]
     [InlineData("0x10")]
     [InlineData("1,5")]
-    public void TryParseWhole_NotOneJsonNumber_Refuses(string text) =>
-        Assert.False(FastFloatText.TryParseWhole(Encoding.ASCII.GetBytes(text), out _));
+    public void TryParseDouble_NotOneJsonNumber_Refuses(string text) =>
+        Assert.False(FastFloatText.TryParseDouble(Encoding.ASCII.GetBytes(text), out _));
 
     [Fact]
-    public void TryParseWhole_RandomText_TakesExactlyTheNumbersTheGrammarAndTheFastPathTake()
+    public void TryParseDouble_RandomText_TakesExactlyTheNumbersTheGrammarAndTheFastPathTake()
     {
         // Short strings over the number grammar's alphabet and a few strangers: mostly not numbers, some of them are.
         const string alphabet = "0123456789.-+eE 0x1";
@@ -189,8 +189,8 @@ public class FastFloatTextTests
         {
             var text = new string([.. Enumerable.Range(0, random.Next(0, 9)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
             var utf8 = Encoding.ASCII.GetBytes(text);
-            var expected = JsonNumberText.IsNumber(utf8) && FastFloatText.TryParseDouble(utf8, out _);
-            Assert.True(expected == FastFloatText.TryParseWhole(utf8, out var value), text);
+            var expected = JsonNumberText.IsNumber(utf8) && FastFloatText.TryParsePrefix(utf8, out _, out _);
+            Assert.True(expected == FastFloatText.TryParseDouble(utf8, out var value), text);
             if (expected)
             {
                 numbers++;
