@@ -21,11 +21,14 @@
 # Environment (all optional):
 #   BENCHMARK_PORT=18200       the service's port on 127.0.0.1; the floor listens on the next one, Node.js on the one after
 #   BENCHMARK_ROUNDS=4         rounds of each server in each comparison
-#   BENCHMARK_DURATION=5s      length of each measured step, after 1 s of warm-up
+#   BENCHMARK_DURATION=5s      length of each measured step
+#   BENCHMARK_WARMUP=20s       load on each server and model before the first round, not measured
+#   BENCHMARK_STEP_WARMUP=5s   load before each measured step, not measured: every step is a new load generator
+#                              process, whose own code needs seconds under load to reach its steady speed
 #   BENCHMARK_SERVER_ARGS=...  more options for the service, split at spaces
 #   BENCHMARK_OUT=<dir>        where the JSON results and the servers' logs go (default: a new temporary folder)
-# About 3.5 minutes with the defaults on a 2-core machine (most of it the rounds: 4 x (3 + 2) steps of 6 s plus the
-# load generator's start-up), plus the builds when the sources changed (2 to 3 minutes from clean).
+# About 7 minutes with the defaults on a 2-core machine (the warm-up, 6 x 20 s, and the rounds, 4 x (3 + 3) steps of 10 s,
+# plus the load generator's start-up), plus the builds when the sources changed (2 to 3 minutes from clean).
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
 set -euo pipefail
 
@@ -34,6 +37,8 @@ root="$(cd "$here/../../.." && pwd)"
 port="${BENCHMARK_PORT:-18200}"
 rounds="${BENCHMARK_ROUNDS:-4}"
 duration="${BENCHMARK_DURATION:-5s}"
+warmup="${BENCHMARK_WARMUP:-20s}"
+step_warmup="${BENCHMARK_STEP_WARMUP:-5s}"
 out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/comparison-benchmark.XXXXXX")}"
 service="http://127.0.0.1:$port"
 floor="http://127.0.0.1:$((port + 1))"
@@ -91,17 +96,20 @@ interleave() {
     for server in "${order[@]}"; do
       local name=${server%@*} sent=$model
       [ "$server" = "$name" ] || sent=${server#*@}
-      bench_step "$name.$sent.$round" "$(url_of "$name")" -m "$sent" -c "$concurrency" -d "$duration" --warmup 1s
+      bench_step "$name.$sent.$round" "$(url_of "$name")" -m "$sent" -c "$concurrency" -d "$duration" --warmup "$step_warmup"
     done
   done
 }
 
 # The first seconds under load are slower (JIT tiers, ONNX Runtime's first allocations, V8's optimizer): spend them
-# on every server and model before anything is measured, or the first round would carry them.
+# on every server and model before anything is measured, or the first rounds would carry them. The service takes the
+# longest: its request path is the most code, and .NET's tiered compilation with dynamic PGO (instrumented code
+# first, then optimized from what it saw) needs 12 to 20 s of load on 2 busy cores before its rate stops rising.
 echo
-echo "== Warming the servers up (not measured)"
-for target in service:mlp_unbatched floor:mlp_unbatched node:mlp_unbatched service:cnn_unbatched service:cnn_batched node:cnn_unbatched; do
-  loadgen --url "$(url_of "${target%%:*}")" -m "${target#*:}" -c 8 -d 2s --warmup 0 >/dev/null 2>&1
+echo "== Warming the servers up for $warmup each, at the concurrency measured (not measured)"
+for target in service:mlp_unbatched:32 floor:mlp_unbatched:32 node:mlp_unbatched:32 service:cnn_unbatched:8 service:cnn_batched:8 node:cnn_unbatched:8; do
+  IFS=: read -r name model concurrency <<<"$target"
+  loadgen --url "$(url_of "$name")" -m "$model" -c "$concurrency" -d "$warmup" --warmup 0 >/dev/null 2>&1
 done
 
 interleave mlp_unbatched 32 service floor node
