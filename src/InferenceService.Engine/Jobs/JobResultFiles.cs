@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
+using Microsoft.Win32.SafeHandles;
 using InferenceService.Engine.Onnx;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
@@ -15,8 +16,9 @@ namespace InferenceService.Engine.Jobs;
 /// A job's output and errors files as it writes them, appended row by row in input order, as JSON Lines or CSV (a
 /// Parquet output is written as JSON Lines and converted once the job ends, since a Parquet file cannot be cut back to
 /// a checkpoint). Opened at a checkpoint's lengths: whatever a crash left past them is cut off, so a resumed job writes
-/// each row once. <see cref="FlushAsync"/> puts everything written on disk (fsync) and returns the lengths to
-/// checkpoint.
+/// each row once. <see cref="WriteOutAsync"/> hands everything written to the operating system and returns the lengths
+/// to checkpoint; <see cref="SyncToDisk"/> then puts it on disk (fsync), and may run on another thread while rows go on
+/// being written, since it syncs through handles of its own (<see cref="FlushAsync"/> does both at once).
 /// <para>
 /// JSON Lines: <c>{"row": 0, "key": …, "outputs": {"name": value}, "labels": {"name": "label"}}</c> per successful
 /// row and <c>{"row", "key", "error"}</c> per failed one. CSV: the same fields as columns (row, key, one per output
@@ -30,6 +32,8 @@ internal sealed class JobResultFiles : IAsyncDisposable
     private readonly bool _csv;
     private readonly FileStream _output;
     private readonly FileStream _errors;
+    private readonly SafeFileHandle _outputSync;
+    private readonly SafeFileHandle _errorsSync;
     private readonly CsvWriter? _outputCsv;
     private readonly CsvWriter? _errorsCsv;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
@@ -49,6 +53,10 @@ internal sealed class JobResultFiles : IAsyncDisposable
         _labels = [.. outputs.Select(o => model.Labels.TryGetValue(o.Name, out var labels) ? labels : null)];
         _output = OpenAt(outputPath, at.OutputBytes);
         _errors = OpenAt(errorsPath, at.ErrorBytes);
+        // A second handle per file, for fsync from another thread: fsync writes out the file's data whichever handle
+        // wrote it, and the streams' own handles are theirs alone.
+        _outputSync = File.OpenHandle(outputPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        _errorsSync = File.OpenHandle(errorsPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
         _writer = new Utf8JsonWriter(_buffer, s_json);
         var labelled = _labels.Count(l => l is not null);
         _cells = new string[1 + (hasKey ? 1 : 0) + outputs.Count + labelled];
@@ -175,14 +183,29 @@ internal sealed class JobResultFiles : IAsyncDisposable
     /// <summary>Writes everything out and to disk; returns the files' lengths, for the checkpoint.</summary>
     public async ValueTask<(long Output, long Errors)> FlushAsync(CancellationToken cancellationToken)
     {
+        var lengths = await WriteOutAsync(cancellationToken);
+        SyncToDisk();
+        return lengths;
+    }
+
+    /// <summary>Hands everything written so far to the operating system (not yet to disk); returns the files' lengths.</summary>
+    public async ValueTask<(long Output, long Errors)> WriteOutAsync(CancellationToken cancellationToken)
+    {
         if (_csv)
         {
             await _outputCsv!.FlushAsync(cancellationToken);
             await _errorsCsv!.FlushAsync(cancellationToken);
         }
-        _output.Flush(flushToDisk: true);
-        _errors.Flush(flushToDisk: true);
+        _output.Flush();
+        _errors.Flush();
         return (_output.Position, _errors.Position);
+    }
+
+    /// <summary>Puts on disk what <see cref="WriteOutAsync"/> handed over (and whatever was written since).</summary>
+    public void SyncToDisk()
+    {
+        RandomAccess.FlushToDisk(_outputSync);
+        RandomAccess.FlushToDisk(_errorsSync);
     }
 
     private void WriteKey(DatasetValue? key)
@@ -236,5 +259,7 @@ internal sealed class JobResultFiles : IAsyncDisposable
         await _writer.DisposeAsync();
         await _output.DisposeAsync();
         await _errors.DisposeAsync();
+        _outputSync.Dispose();
+        _errorsSync.Dispose();
     }
 }

@@ -10,7 +10,8 @@ namespace InferenceService.Engine.Jobs;
 /// real-time path's checks, queues each batch in the scheduler's job lane (online requests go first), keeps a few
 /// batches in flight so the instances never wait on the reader, and writes each batch's rows in input order. Bad rows
 /// go to the errors file with their message and the job goes on. It checkpoints as it goes: rows written and flushed
-/// to disk first, then the checkpoint handed to <see cref="JobRunSettings.Checkpoint"/>, which stores it.
+/// to disk first, then the checkpoint handed to <see cref="JobRunSettings.Checkpoint"/>, which stores it. The fsync and
+/// the store run beside the rows, one checkpoint at a time: waiting for the disk would stall every batch behind it.
 /// </summary>
 public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
 {
@@ -41,6 +42,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, yielding, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
         var lastCheckpoint = time.GetTimestamp();
         var rowsSinceCheckpoint = 0L;
+        Task<bool>? checkpointing = null; // the checkpoint on its way to disk and to the store, if one is
         string? failure = null;
         var stopped = false;
         try
@@ -63,19 +65,29 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                 {
                     // Fault injection: rows past the last checkpoint are written (and flushed, not synced), then
                     // nothing more happens until the process is killed.
-                    await results.FlushAsync(stop);
+                    if (checkpointing is not null)
+                    {
+                        await checkpointing;
+                    }
+                    await results.WriteOutAsync(stop);
                     settings.OnHold?.Invoke(state.NextRow);
                     await Task.Delay(Timeout.Infinite, stop);
                 }
                 if (rowsSinceCheckpoint >= settings.CheckpointRows || time.GetElapsedTime(lastCheckpoint) >= settings.CheckpointInterval)
                 {
-                    if (!await CheckpointAsync(results, state, settings, stop))
+                    // The last one has long been stored by now, unless checkpoints come faster than the disk syncs.
+                    if (checkpointing is not null && !await checkpointing)
                     {
                         stopped = true;
                         break;
                     }
+                    checkpointing = StoreBeside(await results.WriteOutAsync(stop), results, state, settings, stop);
                     (rowsSinceCheckpoint, lastCheckpoint) = (0, time.GetTimestamp());
                 }
+            }
+            if (checkpointing is not null && !stopped && !await checkpointing)
+            {
+                stopped = true; // cancelled, or the lease lost: told by the last checkpoint
             }
             // The batches still in flight are finished and written (a stop lets them finish: they are queued already).
             await readStop.CancelAsync();
@@ -95,6 +107,10 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         }
         finally
         {
+            if (checkpointing is not null)
+            {
+                await ((Task)checkpointing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // before the files close
+            }
             await readStop.CancelAsync();
             await producer;
             while (batches.Reader.TryRead(out var left))
@@ -164,10 +180,18 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         return [.. names.Select(n => model.FindOutput(n)!)];
     }
 
-    private async Task<bool> CheckpointAsync(JobResultFiles results, RunState state, JobRunSettings settings, CancellationToken stop)
+    /// <summary>
+    /// Syncs the rows handed to the operating system (up to <paramref name="lengths"/>, and any written since) and then
+    /// stores the checkpoint for them, on a pool thread, while the rows go on.
+    /// </summary>
+    private static Task<bool> StoreBeside((long Output, long Errors) lengths, JobResultFiles results, RunState state, JobRunSettings settings, CancellationToken stop)
     {
-        var (output, errors) = await results.FlushAsync(stop);
-        return await settings.Checkpoint(state.Checkpoint(output, errors), stop);
+        var checkpoint = state.Checkpoint(lengths.Output, lengths.Errors);
+        return Task.Run(async () =>
+        {
+            results.SyncToDisk();
+            return await settings.Checkpoint(checkpoint, stop);
+        }, CancellationToken.None);
     }
 
     /// <summary>

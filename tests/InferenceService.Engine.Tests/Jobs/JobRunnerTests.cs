@@ -186,6 +186,89 @@ public sealed class JobRunnerTests : IDisposable
         Assert.Equal(File.ReadAllText(reference), File.ReadAllText(output));
     }
 
+    [Fact]
+    public async Task Checkpoint_WhileTheStoreIsSlow_RowsGoOnAndEveryCheckpointIsStoredInOrder()
+    {
+        var model = Identity();
+        var input = Write("in.csv", Csv(50));
+        var output = Path.Combine(_folder, "out.jsonl");
+        var stored = new List<long>();
+        var firstHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settings = new JobRunSettings
+        {
+            CheckpointRows = 8,
+            CheckpointInterval = TimeSpan.FromHours(1),
+            BatchesInFlight = 1,
+            Checkpoint = async (c, _) =>
+            {
+                if (stored.Count == 0)
+                {
+                    firstHeld.SetResult();
+                    await release.Task; // a store (or a disk) that takes its time over the first checkpoint
+                }
+                stored.Add(c.NextRow);
+                return true;
+            },
+        };
+        await using var reader = new CountingReader(DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All));
+        var run = new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
+            new JobResultFilesSpec(output, Path.Combine(_folder, "out.errors.jsonl"), false), JobCheckpoint.Start(0), settings, default);
+
+        // With the first checkpoint held at row 8, the next batch is still written (its slot freed), so the reader is
+        // asked for a third batch: waiting for the store in line with the rows would stop the reading at 16.
+        await firstHeld.Task;
+        try
+        {
+            await reader.ReachedAsync(24).WaitAsync(TimeSpan.FromSeconds(30)); // a watchdog: only a failure waits it out
+            Assert.Empty(stored);
+        }
+        finally
+        {
+            release.SetResult();
+        }
+
+        var result = await run;
+        Assert.Equal((JobRunOutcome.Completed, 50L), (result.Outcome, result.Checkpoint.Succeeded));
+        Assert.Equal([8L, 16, 24, 32, 40, 48], stored);
+        Assert.Equal(Enumerable.Range(0, 50), Lines(output).Select(l => l.GetProperty("row").GetInt32()));
+    }
+
+    /// <summary>A reader that says when it has handed out a number of rows.</summary>
+    private sealed class CountingReader(IDatasetReader inner) : IDatasetReader
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(int Rows, TaskCompletionSource Reached)> _waiting = [];
+        private int _read;
+
+        public async ValueTask<DatasetRow?> ReadAsync(CancellationToken cancellationToken)
+        {
+            var row = await inner.ReadAsync(cancellationToken);
+            lock (_gate)
+            {
+                _read += row is null ? 0 : 1;
+                _waiting.RemoveAll(w => w.Rows <= _read && w.Reached.TrySetResult());
+            }
+            return row;
+        }
+
+        public Task ReachedAsync(int rows)
+        {
+            lock (_gate)
+            {
+                if (_read >= rows)
+                {
+                    return Task.CompletedTask;
+                }
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((rows, reached));
+                return reached.Task;
+            }
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
     [Theory]
     [InlineData(DatasetFormat.Csv)]
     [InlineData(DatasetFormat.Jsonl)]
