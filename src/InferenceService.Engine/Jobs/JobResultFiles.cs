@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
-using Microsoft.Win32.SafeHandles;
 using InferenceService.Engine.Onnx;
 using InferenceService.Engine.Scheduling;
 using InferenceService.Engine.Serving;
 using InferenceService.Engine.Tensors;
+using Microsoft.Win32.SafeHandles;
 
 namespace InferenceService.Engine.Jobs;
 
@@ -18,7 +18,7 @@ namespace InferenceService.Engine.Jobs;
 /// a checkpoint). Opened at a checkpoint's lengths: whatever a crash left past them is cut off, so a resumed job writes
 /// each row once. <see cref="WriteOutAsync"/> hands everything written to the operating system and returns the lengths
 /// to checkpoint; <see cref="SyncToDisk"/> then puts it on disk (fsync), and may run on another thread while rows go on
-/// being written, since it syncs through handles of its own (<see cref="FlushAsync"/> does both at once).
+/// being written: an fsync of a file is safe beside writes to it (<see cref="FlushAsync"/> does both at once).
 /// <para>
 /// JSON Lines: <c>{"row": 0, "key": …, "outputs": {"name": value}, "labels": {"name": "label"}}</c> per successful
 /// row and <c>{"row", "key", "error"}</c> per failed one. CSV: the same fields as columns (row, key, one per output
@@ -53,10 +53,10 @@ internal sealed class JobResultFiles : IAsyncDisposable
         _labels = [.. outputs.Select(o => model.Labels.TryGetValue(o.Name, out var labels) ? labels : null)];
         _output = OpenAt(outputPath, at.OutputBytes);
         _errors = OpenAt(errorsPath, at.ErrorBytes);
-        // A second handle per file, for fsync from another thread: fsync writes out the file's data whichever handle
-        // wrote it, and the streams' own handles are theirs alone.
-        _outputSync = File.OpenHandle(outputPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-        _errorsSync = File.OpenHandle(errorsPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        // The handles that SyncToDisk fsyncs from another thread, taken now: the getter flushes the stream's buffer
+        // and sets the file offset, which must not happen beside the writing, and nothing is buffered yet.
+        _outputSync = _output.SafeFileHandle;
+        _errorsSync = _errors.SafeFileHandle;
         _writer = new Utf8JsonWriter(_buffer, s_json);
         var labelled = _labels.Count(l => l is not null);
         _cells = new string[1 + (hasKey ? 1 : 0) + outputs.Count + labelled];
@@ -259,7 +259,5 @@ internal sealed class JobResultFiles : IAsyncDisposable
         await _writer.DisposeAsync();
         await _output.DisposeAsync();
         await _errors.DisposeAsync();
-        _outputSync.Dispose();
-        _errorsSync.Dispose();
     }
 }
