@@ -15,7 +15,10 @@
 # Environment (all optional):
 #   BENCHMARK_PORT=18180             port of the server on 127.0.0.1
 #   BENCHMARK_ROUNDS=4               runs of each configuration in (a), (b) and (d)
-#   BENCHMARK_DURATION=5s            length of each measured step of (a), (b) and (d), after 1 s of warm-up
+#   BENCHMARK_DURATION=5s            length of each measured step of (a), (b) and (d)
+#   BENCHMARK_WARMUP=10s             load on each model before the first round, not measured
+#   BENCHMARK_STEP_WARMUP=5s         load before each measured step, not measured (every step is a new load generator
+#                                    process, which needs seconds to reach its own steady speed)
 #   BENCHMARK_OVERLOAD_DURATION=30s  length of the overload step of (c)
 #   BENCHMARK_SERVER_ARGS=...        more options for the server, split at spaces
 #   BENCHMARK_OUT=<dir>              where the JSON results and the server log go (default: a new temporary folder)
@@ -27,6 +30,8 @@ root="$(cd "$here/../../.." && pwd)"
 port="${BENCHMARK_PORT:-18180}"
 rounds="${BENCHMARK_ROUNDS:-4}"
 duration="${BENCHMARK_DURATION:-5s}"
+warmup="${BENCHMARK_WARMUP:-10s}"
+step_warmup="${BENCHMARK_STEP_WARMUP:-5s}"
 overload_duration="${BENCHMARK_OVERLOAD_DURATION:-30s}"
 out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/batching-benchmark.XXXXXX")}"
 base="http://127.0.0.1:$port"
@@ -58,7 +63,7 @@ interleave() {
   for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then pair="$off $on"; else pair="$on $off"; fi
     for model in $pair; do
-      run_step "$model$tag.$round" -m "$model" -c "$concurrency" -d "$duration" --warmup 1s
+      run_step "$model$tag.$round" -m "$model" -c "$concurrency" -d "$duration" --warmup "$step_warmup"
     done
   done
 }
@@ -70,11 +75,12 @@ mean_p50() {
 }
 
 # The server's first seconds under load are slower (JIT tiers, ONNX Runtime's first allocations): spend them on
-# every model before anything is measured, or the first round would carry them.
+# every model before anything is measured, or the first rounds would carry them. The request path takes 12 to 20 s of
+# load to be compiled at its best (see the README's "Warm-up and steady state"); the models share it.
 echo
-echo "== Warming the server up (not measured)"
+echo "== Warming the server up for $warmup on each model (not measured)"
 for model in mlp_unbatched mlp_batched cnn_unbatched cnn_batched mlp_overload mlp_delay; do
-  loadgen --url "$base" -m "$model" -c 8 -d 2s --warmup 0 >/dev/null 2>&1
+  loadgen --url "$base" -m "$model" -c 8 -d "$warmup" --warmup 0 >/dev/null 2>&1
 done
 
 interleave mlp_unbatched mlp_batched 32
