@@ -211,7 +211,7 @@ public sealed class JobRunnerTests : IDisposable
                 return true;
             },
         };
-        await using var reader = new CountingReader(DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All));
+        await using var reader = new CountingReader(DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All), 24);
         var run = new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
             new JobResultFilesSpec(output, Path.Combine(_folder, "out.errors.jsonl"), false), JobCheckpoint.Start(0), settings, default);
 
@@ -220,7 +220,7 @@ public sealed class JobRunnerTests : IDisposable
         await firstHeld.Task;
         try
         {
-            await reader.ReachedAsync(24).WaitAsync(TimeSpan.FromSeconds(30)); // a watchdog: only a failure waits it out
+            await reader.Reached.WaitAsync(TimeSpan.FromSeconds(30)); // a watchdog: only a failure waits it out
             Assert.Empty(stored);
         }
         finally
@@ -234,36 +234,50 @@ public sealed class JobRunnerTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 50), Lines(output).Select(l => l.GetProperty("row").GetInt32()));
     }
 
-    /// <summary>A reader that says when it has handed out a number of rows.</summary>
-    private sealed class CountingReader(IDatasetReader inner) : IDatasetReader
+    [Fact]
+    public async Task Checkpoint_ThatSaysStop_EndsTheRunStoppedWithNoCheckpointAfterIt()
     {
-        private readonly Lock _gate = new();
-        private readonly List<(int Rows, TaskCompletionSource Reached)> _waiting = [];
+        // A checkpoint's answer comes back while the rows go on: a "stop" (cancelled, or the lease lost) is acted on
+        // when the next checkpoint falls due, and nothing is stored after it.
+        var model = Identity();
+        var input = Write("in.csv", Csv(200));
+        var calls = new List<long>();
+        var settings = new JobRunSettings
+        {
+            CheckpointRows = 8,
+            CheckpointInterval = TimeSpan.FromHours(1),
+            BatchesInFlight = 1,
+            Checkpoint = (c, _) =>
+            {
+                calls.Add(c.NextRow);
+                return ValueTask.FromResult(calls.Count < 2);
+            },
+        };
+        await using var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All);
+        var result = await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
+            new JobResultFilesSpec(Path.Combine(_folder, "out.jsonl"), Path.Combine(_folder, "out.errors.jsonl"), false), JobCheckpoint.Start(0), settings, default);
+
+        Assert.Equal(JobRunOutcome.Stopped, result.Outcome);
+        Assert.Equal([8L, 16], calls);
+        Assert.InRange(result.Checkpoint.Succeeded, 16, 199);
+    }
+
+    /// <summary>A reader whose <see cref="Reached"/> completes once it has handed out a given number of rows.</summary>
+    private sealed class CountingReader(IDatasetReader inner, int rows) : IDatasetReader
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _read;
+
+        public Task Reached => _reached.Task;
 
         public async ValueTask<DatasetRow?> ReadAsync(CancellationToken cancellationToken)
         {
             var row = await inner.ReadAsync(cancellationToken);
-            lock (_gate)
+            if (row is not null && Interlocked.Increment(ref _read) >= rows)
             {
-                _read += row is null ? 0 : 1;
-                _waiting.RemoveAll(w => w.Rows <= _read && w.Reached.TrySetResult());
+                _reached.TrySetResult();
             }
             return row;
-        }
-
-        public Task ReachedAsync(int rows)
-        {
-            lock (_gate)
-            {
-                if (_read >= rows)
-                {
-                    return Task.CompletedTask;
-                }
-                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiting.Add((rows, reached));
-                return reached.Task;
-            }
         }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
