@@ -26,11 +26,11 @@ internal static class OrtRowsBaseline
         var batch = int.Parse(args[3], CultureInfo.InvariantCulture);
         // The session settings the server gives a model with one instance and no parameters: all the cores for its
         // intra-op threads, and idle threads that do not spin (ModelLoader's defaults). BENCHMARK_ORT_SPINNING=1 lets
-        // them spin, ONNX Runtime's own default.
+        // them spin, ONNX Runtime's own default; BENCHMARK_ORT_THREADS=N sets the intra-op threads.
         var spinning = Environment.GetEnvironmentVariable("BENCHMARK_ORT_SPINNING") == "1";
         using var session = OnnxSession.Create(args[1], new SessionSettings
         {
-            IntraOpThreads = Environment.ProcessorCount,
+            IntraOpThreads = int.TryParse(Environment.GetEnvironmentVariable("BENCHMARK_ORT_THREADS"), out var threads) ? threads : Environment.ProcessorCount,
             InterOpThreads = 1,
             ConfigEntries = new Dictionary<string, string> { ["session.intra_op.allow_spinning"] = spinning ? "1" : "0" },
         });

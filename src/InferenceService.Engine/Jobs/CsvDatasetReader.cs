@@ -16,7 +16,7 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
     private readonly CsvReader _reader = CsvReader.Create(stream, s_options, false);
     private string[]? _header;
     private long _next;
-    private byte[] _scratch = new byte[1024];
+    private readonly CellBlocks _blocks = new();
 
     public async ValueTask<DatasetRow?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -37,23 +37,30 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
                 continue;
             }
             var cells = _reader.FieldCount;
-            // The cells' bytes, end to end in one array: two allocations a row rather than a string a cell.
-            var ends = new int[cells];
             var length = 0;
             for (var i = 0; i < cells; i++)
             {
-                var cell = _reader.GetSpan(i);
-                if (length + cell.Length > _scratch.Length)
-                {
-                    Array.Resize(ref _scratch, Math.Max(_scratch.Length * 2, length + cell.Length));
-                }
-                cell.CopyTo(_scratch.AsSpan(length));
-                length += cell.Length;
-                ends[i] = length;
+                length += _reader.GetSpan(i).Length;
             }
-            return new DatasetRow(index, cells == _header.Length ? _header : NamesFor(cells), _scratch.AsSpan(0, length).ToArray(), ends);
+            // The cells' bytes, end to end in a block that rows share and that is reused once they are done: no
+            // allocation a row but the row itself, rather than a string a cell.
+            var (bytes, start, ends, endsStart) = _blocks.Take(index, cells, length);
+            var end = start;
+            for (var i = 0; i < cells; i++)
+            {
+                var cell = _reader.GetSpan(i);
+                cell.CopyTo(bytes.AsSpan(end));
+                end += cell.Length;
+                ends[endsStart + i] = end;
+            }
+            return new DatasetRow(index, cells == _header.Length ? _header : NamesFor(cells), bytes, start, ends, endsStart, cells);
         }
     }
+
+    public void RowsDone(long nextRow) => _blocks.RowsDone(nextRow);
+
+    /// <summary>Blocks of cells allocated so far (see <see cref="CellBlocks"/>).</summary>
+    internal int BlocksAllocated => _blocks.Allocated;
 
     /// <summary>
     /// Counts the records after the header. The count runs beside the job, on the same cores: a plain file (no quote,

@@ -122,7 +122,10 @@ public sealed class DatasetRow
 {
     private DatasetValue[]? _values;
     private readonly byte[]? _cells;
+    private readonly int _cellsStart;
     private readonly int[]? _cellEnds;
+    private readonly int _endsStart;
+    private readonly int _cellCount;
 
     public DatasetRow(long index, IReadOnlyList<string> names, DatasetValue[] values, string? error = null)
     {
@@ -141,13 +144,20 @@ public sealed class DatasetRow
         Position = position;
     }
 
-    /// <summary>A row of CSV cells: cell i is <paramref name="cells"/>[end of cell i-1 .. <paramref name="cellEnds"/>[i]).</summary>
-    internal DatasetRow(long index, IReadOnlyList<string> names, byte[] cells, int[] cellEnds)
+    /// <summary>
+    /// A row of <paramref name="count"/> CSV cells, in arrays that other rows share: cell i is the bytes of
+    /// <paramref name="cells"/> from the end of cell i-1 (from <paramref name="cellsStart"/> for the first) to
+    /// <paramref name="cellEnds"/>[<paramref name="endsStart"/> + i].
+    /// </summary>
+    internal DatasetRow(long index, IReadOnlyList<string> names, byte[] cells, int cellsStart, int[] cellEnds, int endsStart, int count)
     {
         Index = index;
         Names = names;
         _cells = cells;
+        _cellsStart = cellsStart;
         _cellEnds = cellEnds;
+        _endsStart = endsStart;
+        _cellCount = count;
     }
 
     public long Index { get; }
@@ -155,7 +165,7 @@ public sealed class DatasetRow
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>How many values the row has.</summary>
-    public int Count => _values?.Length ?? _cellEnds?.Length ?? Names.Count;
+    public int Count => _values?.Length ?? (_cellEnds is null ? Names.Count : _cellCount);
 
 #pragma warning disable CA1819 // Read by position, in step with Names.
     public DatasetValue[] Values => _values ??= [.. Enumerable.Range(0, Count).Select(ValueAt)];
@@ -181,8 +191,8 @@ public sealed class DatasetRow
     /// <summary>The UTF-8 bytes of cell <paramref name="i"/> of a CSV row (<see cref="HasCellBytes"/>).</summary>
     internal ReadOnlySpan<byte> CellBytes(int i)
     {
-        var start = i == 0 ? 0 : _cellEnds![i - 1];
-        return _cells.AsSpan(start, _cellEnds![i] - start);
+        var start = i == 0 ? _cellsStart : _cellEnds![_endsStart + i - 1];
+        return _cells.AsSpan(start, _cellEnds![_endsStart + i] - start);
     }
 
     /// <summary>The position of the column named <paramref name="name"/>; -1 when the row has none.</summary>

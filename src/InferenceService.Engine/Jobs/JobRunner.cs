@@ -54,6 +54,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                     continue;
                 }
                 failure = await CompleteAsync(done, results, state, spec, shaper, decoder, stop);
+                reader.RowsDone(state.NextRow); // the batch's rows are written: what holds them may be reused
                 slots.Release();
                 await Task.Yield(); // writing rarely waits either: give the pool back once per batch, as the reader does
                 rowsSinceCheckpoint += done.Rows.Count;

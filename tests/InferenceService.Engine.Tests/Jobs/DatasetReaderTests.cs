@@ -31,6 +31,57 @@ public sealed class DatasetReaderTests : IDisposable
         return rows;
     }
 
+    private static string Cells(int row, int cells) => string.Join(',', Enumerable.Range(0, cells).Select(c => $"r{row}c{c}"));
+
+    [Fact]
+    public async Task Csv_RowsSaidDone_LeaveTheirBlocksToLaterRowsAndRowsStillHeldKeepTheirCells()
+    {
+        // 20,000 rows of 20 cells (about 180 bytes) fill some 55 blocks if none were reused. 1,000 rows held at a time span
+        // three blocks or four, more than one block's worth, so a block reused while a row in it is held shows.
+        var path = Write("many.csv", "h" + string.Concat(Enumerable.Range(1, 19).Select(c => $",h{c}")) + "\n"
+            + string.Concat(Enumerable.Range(0, 20_000).Select(r => Cells(r, 20) + "\n")));
+        await using var reader = DatasetReaders.Open(path, DatasetFormat.Csv, RowRange.All);
+        var held = new Queue<DatasetRow>();
+
+        while (await reader.ReadAsync(default) is { } row)
+        {
+            held.Enqueue(row);
+            if (held.Count > 1_000)
+            {
+                var oldest = held.Dequeue();
+                Assert.Equal(Cells((int)oldest.Index, 20), string.Join(',', oldest.Values.Select(v => v.Text)));
+                reader.RowsDone(oldest.Index + 1);
+            }
+        }
+
+        Assert.All(held, r => Assert.Equal(Cells((int)r.Index, 20), string.Join(',', r.Values.Select(v => v.Text))));
+        Assert.InRange(((CsvDatasetReader)reader).BlocksAllocated, 1, 5);
+    }
+
+    [Fact]
+    public async Task Csv_RowsNeverSaidDone_AllKeepTheirCells()
+    {
+        var path = Write("kept.csv", "h" + string.Concat(Enumerable.Range(1, 19).Select(c => $",h{c}")) + "\n"
+            + string.Concat(Enumerable.Range(0, 20_000).Select(r => Cells(r, 20) + "\n")));
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv);
+
+        Assert.Equal(20_000, rows.Count);
+        Assert.All(rows, r => Assert.Equal(Cells((int)r.Index, 20), string.Join(',', r.Values.Select(v => v.Text))));
+    }
+
+    [Fact]
+    public async Task Csv_ARowLargerThanABlock_IsReadWholeBetweenOrdinaryRows()
+    {
+        var large = new string('x', CellBlocks.BlockBytes + 10);
+        var path = Write("large.csv", $"id,v\na,1\nb,{large}\nc,3\n");
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv);
+
+        Assert.Equal(["1", large, "3"], rows.Select(r => r.Values[1].Text));
+        Assert.Equal(["a", "b", "c"], rows.Select(r => r.Values[0].Text));
+    }
+
     [Fact]
     public async Task Csv_QuotedCellsAndShortRows_KeepTheirValues()
     {

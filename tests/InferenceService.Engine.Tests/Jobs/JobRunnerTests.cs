@@ -78,6 +78,37 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ManyCsvRows_ReusesTheCellBlocksAndWritesEveryRowsOwnValues()
+    {
+        // 20,000 rows of 4 cells are 80,000 cells: five blocks at least if none were reused. The job reads a few batches
+        // ahead of what it has written, and every row's output must still be its own values (a block reused too soon
+        // would hand a row's cells to a later row).
+        var model = Identity();
+        var input = Write("in.csv", Csv(20_000));
+        var output = Path.Combine(_folder, "out.jsonl");
+        var settings = new JobRunSettings { Checkpoint = (_, _) => ValueTask.FromResult(true) };
+
+        JobRunResult result;
+        int blocks;
+        await using (var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All))
+        {
+            result = await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
+                new JobResultFilesSpec(output, OfflineBatch.ErrorsPathFor(output), false), JobCheckpoint.Start(0), settings, default);
+            blocks = ((CsvDatasetReader)reader).BlocksAllocated;
+        }
+
+        Assert.Equal((JobRunOutcome.Completed, 20_000L, 0L), (result.Outcome, result.Checkpoint.Succeeded, result.Checkpoint.Failed));
+        Assert.InRange(blocks, 1, 2);
+        var rows = Lines(output);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(i, rows[i].GetProperty("row").GetInt32());
+            Assert.Equal($"k{i}", rows[i].GetProperty("key").GetString());
+            Assert.Equal([i, i + 0.5f, -i], rows[i].GetProperty("outputs").GetProperty("y").EnumerateArray().Select(e => e.GetSingle()));
+        }
+    }
+
+    [Fact]
     public async Task Run_YieldingToOnlineTraffic_StillWritesEveryRowOnceInOrder()
     {
         var model = Identity();
@@ -279,6 +310,8 @@ public sealed class JobRunnerTests : IDisposable
             }
             return row;
         }
+
+        public void RowsDone(long nextRow) => inner.RowsDone(nextRow);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
