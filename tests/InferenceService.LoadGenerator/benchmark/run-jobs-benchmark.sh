@@ -116,17 +116,15 @@ echo
 echo "== (b) Online p99 at $rate requests/s, without a job"
 bench_step online_alone "$base" -m "$model" -r "$rate" -d "$duration" --warmup "$online_warmup"
 echo "== (b) Online p99 at $rate requests/s, with a job running"
-# Three jobs of the dataset: each waits as queued and starts when the one before ends, so that a job runs for the whole
-# step even when one job of the dataset takes less time than the step (a job yields to the online requests, and
-# runs at about half its rate while they arrive).
-job=$(submit)
-second=$(submit)
-last=$(submit)
-until [ "$(curl -s "$base$job" | jq -r .status)" = running ]; do sleep 0.2; done
+# Six jobs of the dataset: each waits as queued and starts when the one before ends, so that a job runs for the whole
+# step even when one job of the dataset takes far less time than the step (three did not always last it).
+queued=()
+for _ in 1 2 3 4 5 6; do queued+=("$(submit)"); done
+until [ "$(curl -s "$base${queued[0]}" | jq -r .status)" = running ]; do sleep 0.2; done
 bench_step online_with_job "$base" -m "$model" -r "$rate" -d "$duration" --warmup 5s
-still=$(curl -s "$base$last" | jq -r .status)
+still=$(curl -s "$base${queued[5]}" | jq -r .status)
 [ "$still" = queued ] && still=running # a job before it still runs
-for queued in "$job" "$second" "$last"; do curl -s -X POST "$base$queued/cancel" >/dev/null; done
+for job in "${queued[@]}"; do curl -s -X POST "$base$job/cancel" >/dev/null; done
 
 echo
 echo "-- (a) CSV job rows/s over ONNX Runtime in process: $(printf '%.2f' "$ratio")x (target >= 0.8x; over ONNX Runtime's defaults: $(jq -n "$server_rate / $spinning" | xargs printf '%.2f')x; over one intra-op thread: $(jq -n "$server_rate / $single" | xargs printf '%.2f')x)"
