@@ -51,7 +51,8 @@ bench_refuse_taken "$base"
 
 echo "== Starting the server on $base (log: $out/server.log)"
 # Jobs live under the benchmark's folder; the upload bound fits the dataset.
-BENCHMARK_SERVER_ARGS="--Jobs:Directory=$out/jobs --Jobs:MaxUploadBytes=$((4 * 1024 * 1024 * 1024)) ${BENCHMARK_SERVER_ARGS:-}"
+# (b) names the dataset as a file on the server (under $out): its six jobs are queued at once, with no upload between.
+BENCHMARK_SERVER_ARGS="--Jobs:Directory=$out/jobs --Jobs:InputRoot=$out --Jobs:MaxUploadBytes=$((4 * 1024 * 1024 * 1024)) ${BENCHMARK_SERVER_ARGS:-}"
 bench_start_service "$base" server
 server_pid=$bench_pid
 bench_wait_ready server "$server_pid" "$base/v2/health/ready"
@@ -79,6 +80,12 @@ wait_finished() { # <job path>: waits, prints the job
 parquet="$out/dataset.parquet"
 echo "== Writing the same rows as Parquet to $parquet"
 dotnet "$root/tests/InferenceService.Benchmarks/bin/Release/net10.0/InferenceService.Benchmarks.dll" parquet-dataset "$dataset" "$parquet"
+
+submit_named() { # prints the job's path: a job of the dataset, named as a file on the server (no upload)
+  curl -s -D - -o /dev/null -X POST "$base/v2/jobs" -H 'Content-Type: application/json' \
+    -d "{\"model\": \"$model\", \"input\": {\"path\": \"$(basename "$dataset")\"}, \"key\": \"id\", \"batch_size\": $batch, \"output_format\": \"jsonl\"}" |
+    awk 'tolower($1) == "location:" { print $2 }' | tr -d '\r'
+}
 
 submit_parquet() { # prints the job's path
   curl -s -D - -o /dev/null -X POST "$base/v2/jobs?model=$model&key=id&batch_size=$batch&output_format=jsonl" \
@@ -119,8 +126,8 @@ echo "== (b) Online p99 at $rate requests/s, with a job running"
 # Six jobs of the dataset: each waits as queued and starts when the one before ends, so that a job runs for the whole
 # step even when one job of the dataset takes far less time than the step (three did not always last it).
 queued=()
-for _ in 1 2 3 4 5 6; do queued+=("$(submit)"); done
-until [ "$(curl -s "$base${queued[0]}" | jq -r .status)" = running ]; do sleep 0.2; done
+for _ in 1 2 3 4 5 6; do queued+=("$(submit_named)"); done
+while [ "$(curl -s "$base${queued[0]}" | jq -r .status)" = queued ]; do sleep 0.2; done
 bench_step online_with_job "$base" -m "$model" -r "$rate" -d "$duration" --warmup 5s
 still=$(curl -s "$base${queued[5]}" | jq -r .status)
 [ "$still" = queued ] && still=running # a job before it still runs
