@@ -76,6 +76,33 @@ public class LoadRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_MetricsServed_ReportsTheServersOwnAnswerTimesForTheStep()
+    {
+        using var server = new FakeServer { ServesMetrics = true };
+
+        var steps = (await RunAsync(Options(concurrency: [1, 4], requests: 40), server)).Steps;
+
+        Assert.All(steps, step =>
+        {
+            Assert.True(step.ServerLatency.Available);
+            Assert.Equal(40, step.ServerLatency.Answers); // the step's own infer answers: not the other step's, not the health route's
+            Assert.Equal(0.75, step.ServerLatency.P50Ms); // halfway through the bucket from 0.5 to 1 ms
+        });
+    }
+
+    [Fact]
+    public async Task RunAsync_MetricsAnswer404_ReportsTheServersTimesUnavailableAndStillMeasures()
+    {
+        using var server = new FakeServer();
+
+        var step = Assert.Single((await RunAsync(Options(), server)).Steps);
+
+        Assert.False(step.ServerLatency.Available);
+        Assert.Contains("404", step.ServerLatency.Reason, StringComparison.Ordinal);
+        Assert.Equal(64, step.Succeeded);
+    }
+
+    [Fact]
     public async Task RunAsync_RefusalsFailuresAndDroppedConnections_AreCountedApart()
     {
         using var server = new FakeServer

@@ -5,7 +5,7 @@ namespace InferenceService.LoadGenerator.Tests.TestSupport;
 
 /// <summary>
 /// An in-memory stand-in for the server, behind the HttpClient: the runner's requests never reach a socket. Answers
-/// readiness, metadata of an [N, 4] FP32 model, the statistics extension (or 404), and infer requests as
+/// readiness, metadata of an [N, 4] FP32 model, the statistics extension and a Prometheus endpoint (or 404), and infer requests as
 /// <see cref="Infer"/> decides.
 /// </summary>
 internal sealed class FakeServer : HttpMessageHandler
@@ -24,6 +24,12 @@ internal sealed class FakeServer : HttpMessageHandler
 
     /// <summary>Serve the statistics extension (counting one row and one run per infer request) instead of 404.</summary>
     public bool ServesStatistics { get; init; }
+
+    /// <summary>
+    /// Serve a Prometheus exposition at <c>/metrics</c> whose request-duration histogram puts every infer request in the
+    /// bucket up to 1 ms (and a health route's requests beside it), instead of 404.
+    /// </summary>
+    public bool ServesMetrics { get; init; }
 
     public long InferCount => Interlocked.Read(ref _inferCount);
 
@@ -58,6 +64,12 @@ internal sealed class FakeServer : HttpMessageHandler
         if (path.EndsWith("/ready", StringComparison.Ordinal))
         {
             return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+        if (path == "/metrics")
+        {
+            return ServesMetrics
+                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(ServerStats.LatencyHistogramTests.Exposition(("/v2/models/{model}/infer", [0, InferCount, InferCount, InferCount]), ("/v2/health/ready", [7, 7, 7, 7]))) }
+                : new HttpResponseMessage(HttpStatusCode.NotFound);
         }
         if (path.EndsWith("/stats", StringComparison.Ordinal))
         {

@@ -10,8 +10,8 @@ namespace InferenceService.LoadGenerator.Load;
 
 /// <summary>
 /// One run: checks the model is ready, builds the request body once, then for each step warms up (closed loop, not
-/// measured), reads the server's statistics, sends the step's load until its budget is spent, waits for every answer,
-/// and reads the statistics again. Steps never overlap, so each one's figures and server-side split are its own.
+/// measured), reads the server's statistics and its request-duration histogram, sends the step's load until its budget
+/// is spent, waits for every answer, and reads both again. Steps never overlap, so each one's figures and server-side split are its own.
 /// </summary>
 internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMessageHandler? handler = null)
 {
@@ -29,6 +29,7 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
         using var client = ClientRequestSender.TryCreate(options, payload, handler);
         IRequestSender sender = client ?? (IRequestSender)new InferenceRequestSender(http, model.InferUri, payload.Body, payload.HeaderLength);
         var stats = new ModelStatsClient(http, model.StatsUri);
+        var metrics = new ServerMetricsClient(http, new Uri(options.BaseUrl, "/metrics"));
 
         var startedAt = DateTimeOffset.UtcNow;
         var steps = new List<StepResult>();
@@ -42,6 +43,7 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
             }
             progress.WriteLine($"{label}: measuring for {(options.Duration is { } length ? ValueParsers.Format(length) : $"{options.RequestsPerStep} requests")}");
             var (before, beforeProblem) = await stats.TryReadAsync(cancellationToken).ConfigureAwait(false);
+            var (histogramBefore, histogramProblem) = await metrics.TryReadAsync(cancellationToken).ConfigureAwait(false);
 
             var recorder = new StepRecorder();
             var start = Stopwatch.GetTimestamp();
@@ -51,10 +53,14 @@ internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMe
             var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
             var (after, afterProblem) = await stats.TryReadAsync(cancellationToken).ConfigureAwait(false);
+            var (histogramAfter, histogramAfterProblem) = await metrics.TryReadAsync(cancellationToken).ConfigureAwait(false);
             var split = before is not null && after is not null
                 ? ServerSideSplit.Between(before, after)
                 : ServerSideSplit.Unavailable(beforeProblem ?? afterProblem ?? "unknown");
-            steps.Add(StepResult.From(label, concurrency, rate, elapsed, payload.RowsPerRequest, recorder.Summarize(), split));
+            var latency = histogramBefore is not null && histogramAfter is not null
+                ? ServerLatency.Between(histogramBefore, histogramAfter)
+                : ServerLatency.Unavailable(histogramProblem ?? histogramAfterProblem ?? "unknown");
+            steps.Add(StepResult.From(label, concurrency, rate, elapsed, payload.RowsPerRequest, recorder.Summarize(), split) with { ServerLatency = latency });
         }
 
         return new RunResult

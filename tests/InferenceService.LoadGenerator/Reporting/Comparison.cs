@@ -7,7 +7,8 @@ namespace InferenceService.LoadGenerator.Reporting;
 /// p99 ratio. Ratios measured in one sitting on one machine are what a claim such as "batching gives 4x" can rest
 /// on; absolute figures from a shared machine cannot. Each side may be several runs (interleaved with the other
 /// side's, so a change in the machine's background load falls on both): throughput is then pooled (all 2xx answers
-/// over all measured time) and p50 and p99 are the means of the runs' p50s and p99s.
+/// over all measured time) and p50 and p99 are the means of the runs' p50s and p99s. Where both sides read the server's
+/// own request-duration histogram, its p99 ratio is reported beside, without a target.
 /// </summary>
 internal static class Comparison
 {
@@ -29,6 +30,12 @@ internal static class Comparison
                 $"{Ratio(p99)} ({Fmt(c.AdmittedP99Ms, 2)} vs {Fmt(b.AdmittedP99Ms, 2)} ms)",
                 maxP99Ratio is { } max ? $"<= {Fmt(max, 2)}x" : "", maxP99Ratio is { } x ? p99 <= x : null));
 
+            if (b.ServerP99Ms is > 0 && c.ServerP99Ms is { } sp)
+            {
+                // No target on it: what the server itself took, without the load generator's own waits (see ServerLatency).
+                verdicts.Add(new Verdict(step, "server's own p99 ratio", $"{Ratio(sp / b.ServerP99Ms.Value)} ({Fmt(sp, 2)} vs {Fmt(b.ServerP99Ms, 2)} ms)", "", null));
+            }
+
             foreach (var (name, s) in new[] { ("baseline", b), ("candidate", c) }.Where(e => e.Item2.Unserved > 0))
             {
                 verdicts.Add(new Verdict(step, $"{name} non-2xx outcomes", N(s.Unserved), "not every request was served: the ratios compare unequal work", null));
@@ -38,17 +45,18 @@ internal static class Comparison
     }
 
     /// <summary>One configuration's figures for one step, over all its runs.</summary>
-    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double MinRequestsPerSecond, double MaxRequestsPerSecond, double? AdmittedP50Ms, double? AdmittedP99Ms, long Unserved);
+    private sealed record PooledStep(string Label, int Runs, double RequestsPerSecond, double MinRequestsPerSecond, double MaxRequestsPerSecond, double? AdmittedP50Ms, double? AdmittedP99Ms, double? ServerP99Ms, long Unserved);
 
     private static List<PooledStep> Pool(IReadOnlyList<RunResult> runs) =>
         runs.SelectMany(r => r.Steps).GroupBy(s => s.Label).Select(g =>
         {
             var elapsed = g.Sum(s => s.ElapsedSeconds);
             var admitted = g.Where(s => s.Admitted is not null).Select(s => s.Admitted!).ToList();
+            var server = g.Where(s => s.ServerLatency.P99Ms is not null).Select(s => s.ServerLatency.P99Ms!.Value).ToList();
             return new PooledStep(g.Key, g.Count(), elapsed > 0 ? g.Sum(s => s.Succeeded) / elapsed : 0,
                 g.Min(s => s.RequestsPerSecond), g.Max(s => s.RequestsPerSecond),
                 admitted.Count > 0 ? admitted.Average(a => a.P50Ms) : null, admitted.Count > 0 ? admitted.Average(a => a.P99Ms) : null,
-                g.Sum(s => s.Sent + s.NotSent - s.Succeeded));
+                server.Count == g.Count() ? server.Average() : null, g.Sum(s => s.Sent + s.NotSent - s.Succeeded));
         }).ToList();
 
     /// <summary>Steps with the same label; when each side has a single step, those two whatever their labels.</summary>

@@ -72,6 +72,9 @@ internal sealed record StepResult
 
     public ServerSideSplit Server { get; init; } = ServerSideSplit.Unavailable("not read");
 
+    /// <summary>The server's own answer times for the step, from its request-duration histogram.</summary>
+    public ServerLatency ServerLatency { get; init; } = ServerLatency.Unavailable("not read");
+
     public static StepResult From(string label, int? concurrency, double? rate, double elapsedSeconds, long rowsPerRequest, StepMeasurements m, ServerSideSplit server)
     {
         var perSecond = elapsedSeconds > 0 ? m.Succeeded / elapsedSeconds : 0;

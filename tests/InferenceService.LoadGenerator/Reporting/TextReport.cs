@@ -50,6 +50,18 @@ internal static class TextReport
         }
         server.WriteTo(writer);
 
+        if (run.Steps.Any(s => s.ServerLatency.Available))
+        {
+            writer.WriteLine();
+            var answers = new TextTable("step", "server answers", "server p50 ms", "server p99 ms", "details") { TextLastColumn = true };
+            foreach (var s in run.Steps)
+            {
+                var own = s.ServerLatency;
+                answers.AddRow(s.Label, own.Available ? N(own.Answers) : "-", F(own.P50Ms, 3), F(own.P99Ms, 3), own.Available ? "" : $"unavailable: {own.Reason}");
+            }
+            answers.WriteTo(writer);
+        }
+
         foreach (var s in run.Steps.Where(s => s.Rate is { } rate && s.ScheduleLag is { } lag && lag.P99Ms > Math.Max(5, 1000 / rate)))
         {
             writer.WriteLine($"warning: {s.Label}: requests left up to {s.ScheduleLag!.P99Ms:0.#} ms late (p99; max {s.ScheduleLag.MaxMs:0.#} ms): " +
