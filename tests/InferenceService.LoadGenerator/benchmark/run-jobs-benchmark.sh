@@ -9,7 +9,8 @@
 #       Runtime's own defaults (idle threads spin) and one intra-op thread are measured too and printed beside it.
 #   (a') the same rows as a Parquet file (a string key column, 64 float columns), against the same baseline.
 #   (b) isolation: online requests to the same model at a fixed rate (open loop), without and then with a job
-#       running in the job lane: admitted p99 ratio (target <= 1.5x).
+#       running in the job lane: admitted p99 ratio (target <= 1.5x), and beside it the server's own p99 ratio (its
+#       request-duration histogram, without the load generator's own waits for a core on the shared machine).
 # Ratios, not absolute figures: the server, the load generator and the baseline share the machine's cores.
 #
 # Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-jobs-benchmark.sh
