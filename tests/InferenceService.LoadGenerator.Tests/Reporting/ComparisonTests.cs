@@ -1,4 +1,5 @@
 using InferenceService.LoadGenerator.Reporting;
+using InferenceService.LoadGenerator.ServerStats;
 using static InferenceService.LoadGenerator.Tests.TestSupport.Results;
 
 namespace InferenceService.LoadGenerator.Tests.Reporting;
@@ -51,6 +52,21 @@ public class ComparisonTests
         Assert.Equal("0.50x (5.00 vs 10.00 ms)", p50.Measured);
         Assert.Null(p50.Passed);
         Assert.Equal("c=32: admitted p50 ratio 0.50x (5.00 vs 10.00 ms)", p50.ToString());
+    }
+
+    [Fact]
+    public void Compare_BothSidesWithTheServersOwnTimes_ReportsTheirP99RatioWithoutATarget()
+    {
+        static StepResult WithServer(StepResult step, double p99Ms) =>
+            step with { ServerLatency = new ServerLatency { Available = true, Answers = 1000, P50Ms = p99Ms / 4, P99Ms = p99Ms } };
+
+        var verdicts = Comparison.Compare([Run(WithServer(Step("rate=200", 200, 2), 0.9))], [Run(WithServer(Step("rate=200", 200, 6), 2.07))], null, 1.5);
+
+        var server = Assert.Single(verdicts, v => v.Figure == "server's own p99 ratio");
+        Assert.Equal("2.30x (2.07 vs 0.90 ms)", server.Measured);
+        Assert.Null(server.Passed);
+        Assert.DoesNotContain(Comparison.Compare([Run(Step("rate=200", 200, 2))], [Run(WithServer(Step("rate=200", 200, 6), 2.07))], null, null),
+            v => v.Figure == "server's own p99 ratio"); // one side without them: no ratio
     }
 
     [Fact]

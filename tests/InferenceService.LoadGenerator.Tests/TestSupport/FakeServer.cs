@@ -5,8 +5,8 @@ namespace InferenceService.LoadGenerator.Tests.TestSupport;
 
 /// <summary>
 /// An in-memory stand-in for the server, behind the HttpClient: the runner's requests never reach a socket. Answers
-/// readiness, metadata of an [N, 4] FP32 model, the statistics extension and a Prometheus endpoint (or 404), and infer requests as
-/// <see cref="Infer"/> decides.
+/// readiness, metadata of an [N, 4] FP32 model, the statistics extension and a Prometheus endpoint (or 404), and infer
+/// requests as <see cref="Infer"/> decides.
 /// </summary>
 internal sealed class FakeServer : HttpMessageHandler
 {
@@ -67,9 +67,8 @@ internal sealed class FakeServer : HttpMessageHandler
         }
         if (path == "/metrics")
         {
-            return ServesMetrics
-                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(ServerStats.LatencyHistogramTests.Exposition(("/v2/models/{model}/infer", [0, InferCount, InferCount, InferCount]), ("/v2/health/ready", [7, 7, 7, 7]))) }
-                : new HttpResponseMessage(HttpStatusCode.NotFound);
+            var exposition = ServerStats.LatencyHistogramTests.Exposition(("/v2/models/{model}/infer", [0, InferCount, InferCount, InferCount]), ("/v2/health/ready", [7, 7, 7, 7]));
+            return ServesMetrics ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(exposition) } : new HttpResponseMessage(HttpStatusCode.NotFound);
         }
         if (path.EndsWith("/stats", StringComparison.Ordinal))
         {

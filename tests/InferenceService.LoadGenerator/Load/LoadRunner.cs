@@ -11,7 +11,8 @@ namespace InferenceService.LoadGenerator.Load;
 /// <summary>
 /// One run: checks the model is ready, builds the request body once, then for each step warms up (closed loop, not
 /// measured), reads the server's statistics and its request-duration histogram, sends the step's load until its budget
-/// is spent, waits for every answer, and reads both again. Steps never overlap, so each one's figures and server-side split are its own.
+/// is spent, waits for every answer, and reads both again. Steps never overlap, so each one's figures and server-side
+/// split are its own.
 /// </summary>
 internal sealed class LoadRunner(RunOptions options, TextWriter progress, HttpMessageHandler? handler = null)
 {
