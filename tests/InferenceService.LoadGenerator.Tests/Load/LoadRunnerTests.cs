@@ -50,7 +50,7 @@ public class LoadRunnerTests
     }
 
     [Fact]
-    public async Task RunAsync_StatisticsAnswer404_ReportsTheSplitUnavailableAndStillMeasures()
+    public async Task RunAsync_StatisticsAndMetricsAnswer404_ReportsTheSplitAndTheServersTimesUnavailableAndStillMeasures()
     {
         using var server = new FakeServer();
 
@@ -58,6 +58,8 @@ public class LoadRunnerTests
 
         Assert.False(step.Server.Available);
         Assert.Contains("404", step.Server.Reason, StringComparison.Ordinal);
+        Assert.False(step.ServerLatency.Available);
+        Assert.Contains("404", step.ServerLatency.Reason, StringComparison.Ordinal);
         Assert.Equal(64, step.Succeeded);
     }
 
@@ -88,18 +90,6 @@ public class LoadRunnerTests
             Assert.Equal(40, step.ServerLatency.Answers); // the step's own infer answers: not the other step's, not the health route's
             Assert.Equal(0.75, step.ServerLatency.P50Ms); // halfway through the bucket from 0.5 to 1 ms
         });
-    }
-
-    [Fact]
-    public async Task RunAsync_MetricsAnswer404_ReportsTheServersTimesUnavailableAndStillMeasures()
-    {
-        using var server = new FakeServer();
-
-        var step = Assert.Single((await RunAsync(Options(), server)).Steps);
-
-        Assert.False(step.ServerLatency.Available);
-        Assert.Contains("404", step.ServerLatency.Reason, StringComparison.Ordinal);
-        Assert.Equal(64, step.Succeeded);
     }
 
     [Fact]
