@@ -41,6 +41,19 @@ public class LatencyHistogramTests
     }
 
     [Fact]
+    public void Parse_LinesItCannotRead_AreSkippedNotThrown()
+    {
+        var text = Exposition(("/v2/models/{model}/infer", [1, 2, 3, 4]))
+            + "http_server_request_duration_seconds_bucket{http_route=\"/v2/models/{model}/infer\",le=\"soon\"} 5\n"
+            + "http_server_request_duration_seconds_bucket{http_route=\"/v2/models/{model}/infer\",le=\"0.001\"} many\n"
+            + "http_server_request_duration_seconds_bucket{http_route=\"/v2/models/{model}/infer\"\n";
+
+        var histogram = LatencyHistogram.Parse(text)!;
+
+        Assert.Equal([(0.0005, 1.0), (0.001, 2.0), (0.0025, 3.0), (double.PositiveInfinity, 4.0)], histogram.Buckets);
+    }
+
+    [Fact]
     public void Parse_NoInferRoute_IsNull()
     {
         Assert.Null(LatencyHistogram.Parse(Exposition(("/v2/health/ready", [1, 1, 1, 1]))));

@@ -19,27 +19,40 @@ internal sealed partial class LatencyHistogram
     /// <summary>Cumulative counts by upper bound (seconds, the last +Inf), in order.</summary>
     public IReadOnlyList<(double UpperSeconds, double Count)> Buckets { get; }
 
-    /// <summary>The infer routes' buckets of a Prometheus text exposition; null when it has none.</summary>
+    /// <summary>The infer routes' buckets of a Prometheus text exposition; null when it has none. Lines it cannot read are skipped.</summary>
     public static LatencyHistogram? Parse(string exposition)
     {
         var sums = new SortedDictionary<double, double>();
         foreach (var line in exposition.Split('\n'))
         {
-            if (!line.StartsWith(Bucket, StringComparison.Ordinal))
+            if (TryReadInferBucket(line) is var (upper, count))
             {
-                continue;
+                sums[upper] = sums.GetValueOrDefault(upper) + count;
             }
-            var close = line.LastIndexOf('}');
-            var labels = line.AsSpan(Bucket.Length, Math.Max(0, close - Bucket.Length)).ToString();
-            if (close < 0 || Label(labels, "http_route") is not { } route || !(route.EndsWith("/infer", StringComparison.Ordinal) || route.EndsWith("/ModelInfer", StringComparison.Ordinal))
-                || Label(labels, "le") is not { } le || !double.TryParse(line.AsSpan(close + 1).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var count))
-            {
-                continue;
-            }
-            var upper = le == "+Inf" ? double.PositiveInfinity : double.Parse(le, NumberStyles.Float, CultureInfo.InvariantCulture);
-            sums[upper] = sums.GetValueOrDefault(upper) + count;
         }
         return sums.Count == 0 || !double.IsPositiveInfinity(sums.Keys.Last()) ? null : new LatencyHistogram([.. sums.Select(s => (s.Key, s.Value))]);
+    }
+
+    /// <summary>A bucket line of an infer route: its upper bound in seconds and its count; null for any other line.</summary>
+    private static (double Upper, double Count)? TryReadInferBucket(string line)
+    {
+        var close = line.LastIndexOf('}');
+        if (!line.StartsWith(Bucket, StringComparison.Ordinal) || close < Bucket.Length)
+        {
+            return null;
+        }
+        var labels = LabelPattern().Matches(line[Bucket.Length..close]).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var infer = labels.TryGetValue("http_route", out var route) && (route.EndsWith("/infer", StringComparison.Ordinal) || route.EndsWith("/ModelInfer", StringComparison.Ordinal));
+        if (!infer || !labels.TryGetValue("le", out var le)
+            || !double.TryParse(line.AsSpan(close + 1).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var count))
+        {
+            return null;
+        }
+        if (le == "+Inf")
+        {
+            return (double.PositiveInfinity, count);
+        }
+        return double.TryParse(le, NumberStyles.Float, CultureInfo.InvariantCulture, out var upper) ? (upper, count) : null;
     }
 
     /// <summary>
@@ -74,19 +87,6 @@ internal sealed partial class LatencyHistogram
 
     private static List<(double UpperSeconds, double Count)> Between(LatencyHistogram before, LatencyHistogram after) =>
         [.. after.Buckets.Select(b => (b.UpperSeconds, b.Count - before.Buckets.Where(x => x.UpperSeconds == b.UpperSeconds).Select(x => x.Count).FirstOrDefault()))];
-
-    private static string? Label(string labels, string name)
-    {
-        var match = LabelPattern().Match(labels, 0);
-        for (; match.Success; match = match.NextMatch())
-        {
-            if (match.Groups[1].Value == name)
-            {
-                return match.Groups[2].Value;
-            }
-        }
-        return null;
-    }
 
     [GeneratedRegex(@"([a-zA-Z_][a-zA-Z0-9_]*)=""((?:[^""\\]|\\.)*)""")]
     private static partial Regex LabelPattern();
