@@ -398,48 +398,6 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
 
         public JobCheckpoint Checkpoint(long output, long errors) => new(NextRow, Succeeded, Failed, output, errors);
     }
-
-    private sealed class PendingBatch(List<DatasetRow> rows) : IDisposable
-    {
-        public List<DatasetRow> Rows { get; } = rows;
-
-        public List<(int Index, string Error)> Failures { get; } = [];
-
-        public List<int> Decoded { get; } = [];
-
-        public List<(int Index, string[] Fragments)>? Shaped { get; set; }
-
-        public Dictionary<int, InferenceResult> Alone { get; } = [];
-
-        public DecodedRequest? Request { get; set; }
-
-        public Task<InferenceResult>? Run { get; set; }
-
-        public void Dispose()
-        {
-            if (Run is { IsCompletedSuccessfully: false } run && !run.IsCompleted)
-            {
-                // Still queued or running: its buffers are released once it ends.
-                run.ContinueWith(static (t, state) =>
-                {
-                    if (t.IsCompletedSuccessfully)
-                    {
-                        t.Result.Dispose();
-                    }
-                    ((DecodedRequest?)state)?.Dispose();
-                }, Request, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
-            else
-            {
-                Request?.Dispose();
-            }
-            foreach (var alone in Alone.Values)
-            {
-                alone.Dispose();
-            }
-            Alone.Clear();
-        }
-    }
 }
 
 /// <summary>Where a run writes and in which physical format (CSV, else JSON Lines).</summary>

@@ -255,7 +255,10 @@ public sealed partial class ModelLifecycle
             var versions = source.Versions.Count > 0 ? source.Versions.Select(v => v.Version) : entry?.Versions.Select(v => v.Version) ?? [];
             return new ModelStatus(name,
                 versions.Select(v => Moved(name, entry?.Versions.FirstOrDefault(x => x.Version == v), v, ModelState.Failed, null,
-                    failures.TryGetValue(v, out var reason) ? reason : why) with { LoadDuration = failedAfter?.GetValueOrDefault(v) is { } after && after > TimeSpan.Zero ? after : null }).ToArray(),
+                    failures.TryGetValue(v, out var reason) ? reason : why) with
+                {
+                    LoadDuration = failedAfter?.GetValueOrDefault(v) is { } after && after > TimeSpan.Zero ? after : null,
+                }).ToArray(),
                 problems);
         });
     }
