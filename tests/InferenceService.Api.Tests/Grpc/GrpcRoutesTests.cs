@@ -82,7 +82,10 @@ public sealed class GrpcRoutesTests(GrpcServiceFixture service)
         var typed = new ModelInferRequest { ModelName = "iris", ModelVersion = "1" };
         typed.Inputs.Add(new ModelInferRequest.Types.InferInputTensor
         {
-            Name = "input", Datatype = "FP32", Shape = { 1, 4 }, Contents = new InferTensorContents { Fp32Contents = { 5.1f, 3.5f, 1.4f, 0.2f } },
+            Name = "input",
+            Datatype = "FP32",
+            Shape = { 1, 4 },
+            Contents = new InferTensorContents { Fp32Contents = { 5.1f, 3.5f, 1.4f, 0.2f } },
         });
         var raw = new ModelInferRequest { ModelName = "iris", ModelVersion = "1" };
         raw.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 4 } });

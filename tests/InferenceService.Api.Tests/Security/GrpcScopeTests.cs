@@ -51,7 +51,10 @@ public sealed class GrpcScopeTests : IAsyncLifetime
         var request = new ModelInferRequest { ModelName = "ident" };
         request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor
         {
-            Name = "x", Datatype = "FP32", Shape = { 1, 3 }, Contents = new InferTensorContents { Fp32Contents = { 1f, 2f, 3f } },
+            Name = "x",
+            Datatype = "FP32",
+            Shape = { 1, 3 },
+            Contents = new InferTensorContents { Fp32Contents = { 1f, 2f, 3f } },
         });
         return request;
     }

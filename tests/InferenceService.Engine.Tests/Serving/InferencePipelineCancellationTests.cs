@@ -39,7 +39,10 @@ public sealed class InferencePipelineCancellationTests : IDisposable
         {
             Thread.Sleep(300);
             cancellation.Cancel();
-        }) { IsBackground = true };
+        })
+        {
+            IsBackground = true,
+        };
         var clock = Stopwatch.StartNew();
         canceller.Start();
 

@@ -17,7 +17,10 @@ public sealed class PredictionCodecTests
         [
             new OutputPrediction(model.Find("label")!, 2, 2, [2, 0], null),
             new OutputPrediction(model.Find("probabilities")!, 2, 2, [1, 1], null),
-        ]) { IsScored = true };
+        ])
+        {
+            IsScored = true,
+        };
         var length = PredictionCodec.EncodedLength(prediction);
         var buffer = new byte[length + 10];
 
