@@ -290,6 +290,7 @@ public sealed partial class JobManager : IAsyncDisposable
             CheckpointInterval = TimeSpan.FromMilliseconds(Math.Max(1, _options.CheckpointIntervalMilliseconds)),
             BatchesInFlight = Math.Max(1, _options.BatchesInFlight),
             CpuShareWhileOnline = Math.Clamp(_options.CpuShareWhileOnline, 0.05, 1),
+            RowsPerRequestWhileOnline = Math.Max(0, _options.RowsPerRequestWhileOnline),
             HoldAfterRows = _options.HoldAfterRows,
             PaceRows = _pacer is { } pacer ? (rows, token) => pacer.WaitAsync(spec.SubmittedBy, rows, token) : null,
             OnHold = rows => LogHolding(job.Id, rows),

@@ -38,7 +38,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         var batches = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var slots = new SemaphoreSlim(settings.BatchesInFlight, settings.BatchesInFlight);
         using var readStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var yielding = new OnlineYield(pipeline.Online, settings.CpuShareWhileOnline);
+        var yielding = new OnlineYield(pipeline.Online, settings.CpuShareWhileOnline, settings.RowsPerRequestWhileOnline);
         var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, yielding, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
         var lastCheckpoint = time.GetTimestamp();
         var rowsSinceCheckpoint = 0L;
@@ -146,7 +146,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                 await Task.Yield();
                 await slots.WaitAsync(readStop);
                 var started = time.GetTimestamp();
-                var batch = await ReadBatchAsync(reader, shaper, decoder, typed, pace, readStop, stop);
+                var batch = await ReadBatchAsync(reader, shaper, decoder, typed, yielding.RowsPerRequest(shaper.RowsPerRequest), pace, readStop, stop);
                 if (batch is null)
                 {
                     break;
@@ -196,13 +196,13 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
     }
 
     /// <summary>
-    /// Reads up to one request's rows, checks and decodes them (the typed path first; the JSON path when a row is not
-    /// certain to pass it), and queues the request; null at the end of the input.
+    /// Reads up to <paramref name="size"/> rows (one request's), checks and decodes them (the typed path first; the
+    /// JSON path when a row is not certain to pass it), and queues the request; null at the end of the input.
     /// </summary>
-    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, Func<int, CancellationToken, ValueTask>? pace, CancellationToken readStop, CancellationToken stop)
+    private async Task<PendingBatch?> ReadBatchAsync(IDatasetReader reader, RowShaper shaper, RowBatchDecoder decoder, TypedBatchDecoder? typed, int size, Func<int, CancellationToken, ValueTask>? pace, CancellationToken readStop, CancellationToken stop)
     {
-        var rows = new List<DatasetRow>(shaper.RowsPerRequest);
-        while (rows.Count < shaper.RowsPerRequest && await reader.ReadAsync(readStop) is { } row)
+        var rows = new List<DatasetRow>(size);
+        while (rows.Count < size && await reader.ReadAsync(readStop) is { } row)
         {
             rows.Add(row);
         }
@@ -423,6 +423,12 @@ public sealed record JobRunSettings
     /// 1: it does not yield.
     /// </summary>
     public double CpuShareWhileOnline { get; init; } = 1;
+
+    /// <summary>
+    /// While online requests are arriving, the most rows a request of the job carries (see <see cref="OnlineYield"/>);
+    /// 0: always the job's batch size.
+    /// </summary>
+    public int RowsPerRequestWhileOnline { get; init; }
 
     /// <summary>Waits until a batch of this many rows may be queued (the submitter's row quota); null: no pacing.</summary>
     public Func<int, CancellationToken, ValueTask>? PaceRows { get; init; }

@@ -45,6 +45,13 @@ public sealed class JobsOptions
     /// </summary>
     public double CpuShareWhileOnline { get; set; } = 0.5;
 
+    /// <summary>
+    /// While online requests are arriving (as above), the most rows a job's request carries, below its
+    /// <c>batch_size</c>: an online request that comes while a job's Run is under way waits for that Run to end, so a
+    /// shorter Run is a shorter wait. 0: a job's requests always carry its batch size.
+    /// </summary>
+    public int RowsPerRequestWhileOnline { get; set; } = 16;
+
     /// <summary>How long a runner holds a job without checkpointing before another may claim it, in seconds.</summary>
     public int LeaseSeconds { get; set; } = 60;
 

@@ -3,13 +3,14 @@ using InferenceService.Engine.Serving;
 namespace InferenceService.Engine.Jobs;
 
 /// <summary>
-/// How a job gives the cores back to online traffic: while online requests are arriving (one within
-/// <see cref="Window"/>), the job's reading pauses after each batch so that it works at most
-/// <c>share</c> of the time; the Runs and the writing of its rows follow the reading, so the whole job slows
-/// with it. Without online traffic the job runs flat out. The scheduler already runs online requests first; this keeps
-/// the job's own reading, parsing and writing from taking the cores an online request needs when it comes.
+/// How a job gives the machine back to online traffic while online requests are arriving (one within
+/// <see cref="Window"/>); without them the job runs flat out. The scheduler already runs online requests first, but
+/// two things still stand in their way. The job's own reading, parsing and writing take cores: the reading pauses
+/// after each batch so that it works at most <c>share</c> of the time, and the Runs and the writing follow it. And an
+/// online request that comes while a Run of the job's is under way waits for that Run to end: the job's requests then
+/// carry at most <c>rowsWhileOnline</c> rows (0: its whole batch size), so that wait is short.
 /// </summary>
-internal sealed class OnlineYield(OnlineActivity online, double share)
+internal sealed class OnlineYield(OnlineActivity online, double share, int rowsWhileOnline = 0)
 {
     /// <summary>Online traffic counts as present for this long after a request.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
@@ -18,6 +19,10 @@ internal sealed class OnlineYield(OnlineActivity online, double share)
     public static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(2);
 
     private TimeSpan _owed;
+
+    /// <summary>The rows the job's next request may carry, out of its batch size <paramref name="full"/>.</summary>
+    public int RowsPerRequest(int full) =>
+        rowsWhileOnline > 0 && rowsWhileOnline < full && online.SeenWithin(Window) ? rowsWhileOnline : full;
 
     /// <summary>After <paramref name="worked"/> of the job's reading: how long it should now pause (zero: go on).</summary>
     public TimeSpan PauseAfter(TimeSpan worked)

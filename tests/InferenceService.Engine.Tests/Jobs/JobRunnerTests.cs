@@ -129,6 +129,27 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_OnlineTraffic_RequestsCarryTheRowsWhileOnlineAndEveryRowIsWrittenOnce()
+    {
+        var model = Identity(); // max_batch_size 8: the job's batch size
+        var input = Write("in.csv", Csv(30));
+        var output = Path.Combine(_folder, "out.jsonl");
+        var settings = new JobRunSettings { Checkpoint = (_, _) => ValueTask.FromResult(true), RowsPerRequestWhileOnline = 3 };
+        _pipeline.Online.Record(); // online traffic within the window for the whole (short) run
+
+        JobRunResult result;
+        await using (var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All))
+        {
+            result = await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
+                new JobResultFilesSpec(output, OfflineBatch.ErrorsPathFor(output), false), JobCheckpoint.Start(0), settings, default);
+        }
+
+        Assert.Equal((JobRunOutcome.Completed, 30L), (result.Outcome, result.Checkpoint.Succeeded));
+        Assert.Equal(Enumerable.Range(0, 30), Lines(output).Select(r => r.GetProperty("row").GetInt32()));
+        Assert.Equal(10, model.Scheduler.Statistics.Success.Count); // requests of 3 rows, not 8 (queued ones may share a Run)
+    }
+
+    [Fact]
     public async Task Run_ColumnsMappedToTwoInputs_FeedEachInputItsColumn()
     {
         var model = Model("two_inputs_two_outputs.onnx", """{ "max_batch_size": 4, "dynamic_batching": { } }""");

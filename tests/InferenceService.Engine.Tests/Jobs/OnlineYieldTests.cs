@@ -14,6 +14,28 @@ public class OnlineYieldTests
     private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 
     [Fact]
+    public void RowsPerRequest_OnlineTraffic_CutToTheRowsWhileOnline()
+    {
+        var yielding = new OnlineYield(_online, 0.5, rowsWhileOnline: 16);
+
+        Assert.Equal(64, yielding.RowsPerRequest(64)); // no online request yet
+        _online.Record();
+        Assert.Equal(16, yielding.RowsPerRequest(64));
+        Assert.Equal(8, yielding.RowsPerRequest(8)); // never more than the batch size
+        _time.Advance(OnlineYield.Window + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(64, yielding.RowsPerRequest(64)); // the traffic stopped
+    }
+
+    [Fact]
+    public void RowsPerRequest_NoCutSet_AlwaysTheBatchSize()
+    {
+        var yielding = new OnlineYield(_online, 0.5);
+        _online.Record();
+
+        Assert.Equal(64, yielding.RowsPerRequest(64));
+    }
+
+    [Fact]
     public void PauseAfter_NoOnlineTraffic_NeverPauses()
     {
         var yielding = new OnlineYield(_online, 0.5);

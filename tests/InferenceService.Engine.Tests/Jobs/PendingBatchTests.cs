@@ -7,7 +7,7 @@ namespace InferenceService.Engine.Tests.Jobs;
 public sealed class PendingBatchTests
 {
     [Fact]
-    public void A_batch_run_but_never_written_releases_its_outputs()
+    public void Dispose_RunButNeverWritten_ReleasesTheOutputs()
     {
         var memory = new CountingMemory();
         using var batch = new PendingBatch([]) { Run = Task.FromResult(Result(memory)) };
@@ -18,7 +18,7 @@ public sealed class PendingBatchTests
     }
 
     [Fact]
-    public void A_batch_still_running_releases_its_outputs_when_the_run_ends()
+    public void Dispose_StillRunning_ReleasesTheOutputsWhenTheRunEnds()
     {
         var memory = new CountingMemory();
         var run = new TaskCompletionSource<InferenceResult>(); // its continuations run inside SetResult
@@ -32,7 +32,7 @@ public sealed class PendingBatchTests
     }
 
     [Fact]
-    public void A_batch_written_and_then_disposed_releases_its_outputs_once()
+    public void Dispose_AfterTheWriterDisposedTheResult_ReleasesTheOutputsOnce()
     {
         var memory = new CountingMemory();
         var result = Result(memory);
