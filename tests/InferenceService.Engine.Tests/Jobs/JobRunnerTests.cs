@@ -108,6 +108,14 @@ public sealed class JobRunnerTests : IDisposable
         }
     }
 
+    /// <summary>Runs a CSV input into JSON Lines with <paramref name="settings"/>, from the first row.</summary>
+    private async Task<JobRunResult> RunCsvAsync(LoadedModel model, string input, string output, JobRunSettings settings)
+    {
+        await using var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All);
+        return await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
+            new JobResultFilesSpec(output, OfflineBatch.ErrorsPathFor(output), false), JobCheckpoint.Start(0), settings, default);
+    }
+
     [Fact]
     public async Task Run_YieldingToOnlineTraffic_StillWritesEveryRowOnceInOrder()
     {
@@ -117,12 +125,7 @@ public sealed class JobRunnerTests : IDisposable
         var settings = new JobRunSettings { Checkpoint = (_, _) => ValueTask.FromResult(true), CpuShareWhileOnline = 0.05 };
         _pipeline.Online.Record(); // online traffic within the window for the whole (short) run
 
-        JobRunResult result;
-        await using (var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All))
-        {
-            result = await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
-                new JobResultFilesSpec(output, OfflineBatch.ErrorsPathFor(output), false), JobCheckpoint.Start(0), settings, default);
-        }
+        var result = await RunCsvAsync(model, input, output, settings);
 
         Assert.Equal((JobRunOutcome.Completed, 300L, 0L), (result.Outcome, result.Checkpoint.Succeeded, result.Checkpoint.Failed));
         Assert.Equal(Enumerable.Range(0, 300), Lines(output).Select(r => r.GetProperty("row").GetInt32()));
@@ -137,12 +140,7 @@ public sealed class JobRunnerTests : IDisposable
         var settings = new JobRunSettings { Checkpoint = (_, _) => ValueTask.FromResult(true), RowsPerRequestWhileOnline = 3 };
         _pipeline.Online.Record(); // online traffic within the window for the whole (short) run
 
-        JobRunResult result;
-        await using (var reader = DatasetReaders.Open(input, DatasetFormat.Csv, RowRange.All))
-        {
-            result = await new JobRunner(_pipeline, TimeProvider.System).RunAsync(model, Spec(input, DatasetFormat.Jsonl), reader,
-                new JobResultFilesSpec(output, OfflineBatch.ErrorsPathFor(output), false), JobCheckpoint.Start(0), settings, default);
-        }
+        var result = await RunCsvAsync(model, input, output, settings);
 
         Assert.Equal((JobRunOutcome.Completed, 30L), (result.Outcome, result.Checkpoint.Succeeded));
         Assert.Equal(Enumerable.Range(0, 30), Lines(output).Select(r => r.GetProperty("row").GetInt32()));
