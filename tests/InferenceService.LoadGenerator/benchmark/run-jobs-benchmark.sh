@@ -8,6 +8,8 @@
 #       job's rate is the server's own (rows / (finished - started)), which includes counting the rows. ONNX
 #       Runtime's own defaults (idle threads spin) and one intra-op thread are measured too and printed beside it.
 #   (a') the same rows as a Parquet file (a string key column, 64 float columns), against the same baseline.
+#       Beside each: what the server's garbage collector did over the job (bytes allocated a row, full collections,
+#       seconds paused), which unlike the rates does not move with the rest of the machine's load.
 #   (b) isolation: online requests to the same model at a fixed rate (open loop), without and then with a job
 #       running in the job lane: admitted p99 ratio (target <= 1.5x), and beside it the server's own p99 ratio (its
 #       request-duration histogram, without the load generator's own waits for a core on the shared machine).
@@ -100,10 +102,29 @@ echo "== Warm-up job: the first $warmup_rows rows (not measured)"
 head -n "$((warmup_rows + 1))" "$dataset" >"$out/warmup.csv"
 wait_finished "$(submit "$out/warmup.csv")" | jq -c '{status, rows, rows_per_second}'
 
+# The server's garbage collector over a job, from its /metrics (the .NET runtime's own meters): bytes allocated,
+# full (gen2) collections and seconds paused. Unlike the rates, these do not depend on what else the machine does.
+gc_reading() {
+  curl -s "$base/metrics" | awk '
+    /^dotnet_gc_heap_total_allocated_bytes_total/ { a = $NF }
+    /^dotnet_gc_collections_total/ && /gen2/ { g = $NF }
+    /^dotnet_gc_pause_time_seconds_total/ { p = $NF }
+    END { print (a == "" ? "-" : a), (g == "" ? "-" : g), (p == "" ? "-" : p) }'
+}
+gc_over() { # <before> <after>: the job's share, per row
+  read -r a0 g0 p0 <<<"$1"
+  read -r a1 g1 p1 <<<"$2"
+  if [ "$a0" = - ] || [ "$a1" = - ]; then echo "unavailable (no runtime metrics in /metrics)"; return; fi
+  awk -v a="$((a1 - a0))" -v g="$((g1 - g0))" -v p="$(jq -n "$p1 - $p0")" -v rows="$job_rows" \
+    'BEGIN { printf "%.0f bytes allocated a row, %d full (gen2) collections, %.3f s paused", a / rows, g, p }'
+}
+
 echo
 echo "== (a) The job: $job_rows rows, batch $batch"
+gc_before=$(gc_reading)
 job=$(submit)
 finished=$(wait_finished "$job")
+csv_gc=$(gc_over "$gc_before" "$(gc_reading)")
 echo "$finished" | jq -c '{status, rows, rows_per_second}'
 job_rate=$(jq -n --argjson j "$finished" '($j.rows.succeeded + $j.rows.failed) / ((($j.finished | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601) - ($j.started | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601)) | if . < 1 then 1 else . end)')
 server_rate=$(jq -r .rows_per_second <<<"$finished")
@@ -114,8 +135,10 @@ single=$(BENCHMARK_ORT_THREADS=1 dotnet "$root/tests/InferenceService.Benchmarks
 echo "baseline: $baseline rows/s (ONNX Runtime's defaults, spinning: $spinning; one intra-op thread: $single); job: $server_rate rows/s (whole seconds: $job_rate)"
 ratio=$(jq -n "$server_rate / $baseline")
 echo "== (a') The job from Parquet: $job_rows rows, batch $batch"
+gc_before=$(gc_reading)
 job=$(submit_parquet)
 finished=$(wait_finished "$job")
+parquet_gc=$(gc_over "$gc_before" "$(gc_reading)")
 echo "$finished" | jq -c '{status, rows, rows_per_second}'
 parquet_rate=$(jq -r .rows_per_second <<<"$finished")
 parquet_ratio=$(jq -n "$parquet_rate / $baseline")
@@ -137,8 +160,10 @@ for job in "${queued[@]}"; do curl -s -X POST "$base$job/cancel" >/dev/null; don
 echo
 echo "-- (a) CSV job rows/s over ONNX Runtime in process: $(printf '%.2f' "$ratio")x (target >= 0.8x; over ONNX Runtime's defaults: $(jq -n "$server_rate / $spinning" | xargs printf '%.2f')x; over one intra-op thread: $(jq -n "$server_rate / $single" | xargs printf '%.2f')x)"
 if jq -e -n "$ratio < 0.8" >/dev/null; then missed=1; echo "   MISSED"; else echo "   met"; fi
+echo "   the server's GC over the job: $csv_gc"
 echo "-- (a') Parquet job rows/s over ONNX Runtime in process: $(printf '%.2f' "$parquet_ratio")x (target >= 0.8x; over ONNX Runtime's defaults: $(jq -n "$parquet_rate / $spinning" | xargs printf '%.2f')x)"
 if jq -e -n "$parquet_ratio < 0.8" >/dev/null; then missed=1; echo "   MISSED"; else echo "   met"; fi
+echo "   the server's GC over the job: $parquet_gc"
 if [ "$still" != running ]; then echo "   note: the jobs ended before the online step did ($still); the step was not all under load"; fi
 bench_verdicts "(b) online p99 with a job over without (target <= 1.5x)" compare --baseline "$out/online_alone.json" --candidate "$out/online_with_job.json" --max-p99-ratio 1.5
 echo
