@@ -10,7 +10,7 @@ public sealed class PendingBatchTests
     public void Dispose_RunButNeverWritten_ReleasesTheOutputs()
     {
         var memory = new CountingMemory();
-        using var batch = new PendingBatch([]) { Run = Task.FromResult(Result(memory)) };
+        var batch = new PendingBatch([]) { Run = Task.FromResult(Result(memory)) };
 
         batch.Dispose();
 
