@@ -1,9 +1,11 @@
 'use strict';
 // The Node.js baseline of run-comparison-benchmark.sh: the Open Inference Protocol JSON infer route over
 // onnxruntime-node, in one process (node:http), for the benchmark's mlp_unbatched and cnn_unbatched. Session options
-// as the service sets them for a one-instance model: intra-op threads = cores, inter-op 1, every graph optimization,
-// sequential execution, the CPU memory arena, no spinning. Input data must be flat lists, as the load generator sends.
+// as the service sets them for a one-instance model: intra-op threads = the model's config.json parameter
+// intra_op_num_threads, else cores; inter-op 1, every graph optimization, sequential execution, the CPU memory arena,
+// no spinning. Input data must be flat lists, as the load generator sends.
 // Usage: node server.js [port] [models folder]   (default 18182, ../models)
+const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
@@ -11,9 +13,13 @@ const ort = require('onnxruntime-node');
 
 const port = Number(process.argv[2] || 18182);
 const models = process.argv[3] || path.join(__dirname, '..', 'models');
-const options = {
-  intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1, graphOptimizationLevel: 'all',
+const options = (name) => ({
+  intraOpNumThreads: intraOpThreads(name), interOpNumThreads: 1, graphOptimizationLevel: 'all',
   executionMode: 'sequential', enableCpuMemArena: true, extra: { session: { intra_op: { allow_spinning: '0' } } },
+});
+const intraOpThreads = (name) => {
+  const config = JSON.parse(fs.readFileSync(path.join(models, name, 'config.json'), 'utf8'));
+  return Number(config.parameters?.intra_op_num_threads?.string_value ?? os.availableParallelism());
 };
 const describe = (list) => list.map((m) => ({ name: m.name, datatype: 'FP32', shape: m.shape.map((d) => (typeof d === 'number' ? d : -1)) }));
 const send = (res, status, body) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(body);
@@ -21,7 +27,7 @@ const send = (res, status, body) => res.writeHead(status, { 'Content-Type': 'app
 (async () => {
   const served = {};
   for (const name of ['mlp_unbatched', 'cnn_unbatched']) {
-    const session = await ort.InferenceSession.create(path.join(models, name, '1', 'model.onnx'), options);
+    const session = await ort.InferenceSession.create(path.join(models, name, '1', 'model.onnx'), options(name));
     const metadata = { name, versions: ['1'], platform: 'onnx_onnxv1', inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
     served[name] = { session, metadata: JSON.stringify(metadata) };
   }
