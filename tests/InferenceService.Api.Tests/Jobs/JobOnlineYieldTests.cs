@@ -9,10 +9,9 @@ namespace InferenceService.Api.Tests.Jobs;
 
 /// <summary>
 /// Iris (not batched: every job request is a Run of its own, counted in the statistics' execution_count) with
-/// <c>Jobs:RowsPerRequestWhileOnline</c> 3,
-/// on a clock that moves only when a test moves it: an online request keeps online traffic present for a whole job,
-/// and moving the clock past the window ends it. The reading's pauses are turned off (<c>Jobs:CpuShareWhileOnline</c>
-/// 1), so that no job waits for the clock.
+/// <c>Jobs:RowsPerRequestWhileOnline</c> 3, on a clock that moves only when a test moves it: an online request keeps
+/// online traffic present for a whole job, and moving the clock past the window ends it. The reading's pauses are
+/// turned off (<c>Jobs:CpuShareWhileOnline</c> 1), so that no job waits for the clock.
 /// </summary>
 public sealed class JobOnlineYieldFixture : ServiceFixture
 {
