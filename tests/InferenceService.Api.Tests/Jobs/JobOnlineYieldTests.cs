@@ -29,6 +29,8 @@ public sealed class JobOnlineYieldFixture : ServiceFixture
     };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Time);
+
+    protected override void OnDisposed() => _folder.Dispose();
 }
 
 /// <summary>The setting reaches a job run by the server: its requests are cut while online requests arrive, and only then.</summary>

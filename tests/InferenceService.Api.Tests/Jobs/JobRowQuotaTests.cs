@@ -43,6 +43,8 @@ public sealed class JobRowQuotaFixture : ServiceFixture
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Time);
 
+    protected override void OnDisposed() => _folder.Dispose();
+
     public HttpClient ClientFor(string key)
     {
         var client = Factory.CreateClient();

@@ -31,6 +31,11 @@ public abstract class ServiceFixture : IAsyncLifetime
     /// <summary>What "started" means for this fixture; by default, <c>/v2/health/ready</c> answers 200.</summary>
     protected virtual Task WaitUntilStartedAsync(HttpClient client) => ServiceReadiness.WaitUntilReadyAsync(client);
 
+    /// <summary>Removes what the fixture made beside the repository (a jobs folder), once the host has stopped using it.</summary>
+    protected virtual void OnDisposed()
+    {
+    }
+
     public async Task InitializeAsync()
     {
         try
@@ -61,6 +66,7 @@ public abstract class ServiceFixture : IAsyncLifetime
             await Factory.DisposeAsync();
         }
         Repository.Dispose();
+        OnDisposed();
     }
 }
 

@@ -94,6 +94,18 @@ public class OnlineYieldTests
     }
 
     [Fact]
+    public void GiveWay_OnlyWhileOnlineRequestsArrive()
+    {
+        var yielding = new OnlineYield(_online, 1);
+
+        Assert.False(yielding.GiveWay); // no online request yet
+        _online.Record();
+        Assert.True(yielding.GiveWay);
+        _time.Advance(OnlineYield.Window + Ms(1));
+        Assert.False(yielding.GiveWay);
+    }
+
+    [Fact]
     public void SeenWithin_TheWindowFromTheLastRequest()
     {
         Assert.False(_online.SeenWithin(OnlineYield.Window));
