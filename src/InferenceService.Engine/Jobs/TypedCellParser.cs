@@ -44,11 +44,7 @@ internal static class TypedCellParser
     }
 
     /// <summary>A cell that is a float and nothing else, read in one pass; false for any other (the checks decide it).</summary>
-    public static bool TryReadPlainSingle(ReadOnlySpan<byte> cell, out float value)
-    {
-        value = 0;
-        return FastFloatText.TryParseDouble(cell, out var wide) && FastFloatText.TryNarrow(wide, out value);
-    }
+    public static bool TryReadPlainSingle(ReadOnlySpan<byte> cell, out float value) => FastFloatText.TryParseSingle(cell, out value);
 
     /// <summary>A cell that is not plainly a number of its type: trimmed, checked against the grammar, then read.</summary>
     public static bool TryWriteCheckedCell(ReadOnlySpan<byte> cell, TensorElementType type, Span<byte> destination, int index)

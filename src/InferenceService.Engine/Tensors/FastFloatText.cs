@@ -21,6 +21,8 @@ internal static class FastFloatText
     private const ulong MaxSignificand = 1_000_000_000_000_000;
     private const int MaxFoldedDigits = 19;
     private const int MaxPower = 22;
+    private const ulong MaxSingleSignificand = 1 << 24;
+    private const int MaxSinglePower = 10;
 
     // The smallest normal float, 2^-126; below it floats lose precision and the midpoint test below does not hold.
     private const double SmallestNormalSingle = 1.1754943508222875e-38;
@@ -32,6 +34,8 @@ internal static class FastFloatText
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
+
+    private static readonly float[] SinglePowersOfTen = [1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f];
 
     /// <summary>
     /// Reads <paramref name="text"/> if it is one JSON number and nothing else (no space, no sign but a leading minus)
@@ -51,20 +55,36 @@ internal static class FastFloatText
     /// </summary>
     public static bool TryParsePrefix(ReadOnlySpan<byte> text, out double value, out int length)
     {
-        // One pass with the digits folded in place: this runs once per number of every request and dataset.
         value = 0;
-        length = 0;
+        length = Scan(text, out var significand, out var power, out var negative, out var folded);
+        if (length < 0)
+        {
+            length = 0;
+            return false;
+        }
+        return folded <= MaxFoldedDigits && TryCompose(significand, power, negative, out value);
+    }
+
+    /// <summary>
+    /// Reads the JSON number at the start of <paramref name="text"/> as its digits folded into
+    /// <paramref name="significand"/>, the power of ten they are scaled by and how many digits were folded (past 19 the
+    /// significand may have wrapped: to 0, even, after 64 trailing zeros); returns the number's length, or -1 when the
+    /// text does not start with a number. The grammar (RFC 8259) is checked on the way.
+    /// </summary>
+    private static int Scan(ReadOnlySpan<byte> text, out ulong significand, out int power, out bool negative, out int folded)
+    {
+        // One pass with the digits folded in place: this runs once per number of every request and dataset.
+        significand = 0;
+        power = 0;
+        folded = 0;
         var i = 0;
-        var negative = i < text.Length && text[i] == (byte)'-';
+        negative = i < text.Length && text[i] == (byte)'-';
         i += negative ? 1 : 0;
         if (i == text.Length || !IsDigit(text[i]))
         {
-            return false;
+            return -1;
         }
         // Every digit is folded in, leading zeros too, and counted: up to 19 the significand cannot have wrapped.
-        ulong significand = 0;
-        var folded = 0;
-        var power = 0;
         if (text[i] == (byte)'0')
         {
             i++; // a leading zero stands alone
@@ -87,7 +107,7 @@ internal static class FastFloatText
             }
             if (i == first)
             {
-                return false;
+                return -1;
             }
             power = first - i;
             folded += i - first;
@@ -106,16 +126,17 @@ internal static class FastFloatText
             }
             if (i == first)
             {
-                return false;
+                return -1;
             }
             power += exponentNegative ? -exponent : exponent;
         }
-        length = i;
-        // Past 19 digits the significand may have wrapped (to 0, even, after 64 trailing zeros): the exact parser reads it.
-        if (folded > MaxFoldedDigits)
-        {
-            return false;
-        }
+        return i;
+    }
+
+    /// <summary>The double a scanned number denotes, when one correctly rounded operation makes it (see the remarks).</summary>
+    private static bool TryCompose(ulong significand, int power, bool negative, out double value)
+    {
+        value = 0;
         if (significand == 0)
         {
             value = negative ? -0.0 : 0.0;
@@ -138,11 +159,27 @@ internal static class FastFloatText
     public static bool ParseDouble(ReadOnlySpan<byte> text, out double value) =>
         TryParseDouble(text, out value) || ExactDouble(text, out value);
 
-    /// <summary>Reads <paramref name="text"/>, a valid JSON number, as a float if the fast path applies.</summary>
+    /// <summary>
+    /// Reads <paramref name="text"/> as a float if it is one JSON number and nothing else (as <see cref="TryParseDouble"/>
+    /// takes it) and a fast path applies. At most 7 significant digits and a power of ten up to 10^10 make one float
+    /// operation (the common case of model data, such as 0.1234); otherwise the double, narrowed (see <see cref="TryNarrow"/>).
+    /// </summary>
     public static bool TryParseSingle(ReadOnlySpan<byte> text, out float value)
     {
         value = 0;
-        return TryParseDouble(text, out var wide) && TryNarrow(wide, out value);
+        if (Scan(text, out var significand, out var power, out var negative, out var folded) != text.Length || folded > MaxFoldedDigits)
+        {
+            return false;
+        }
+        // Clinger's fast path in float: a significand up to 2^24 and 10^0 to 10^10 are exact floats, so one IEEE float
+        // multiplication or division rounds the decimal itself correctly, with no second rounding to check.
+        if (significand != 0 && significand <= MaxSingleSignificand && power >= -MaxSinglePower && power <= MaxSinglePower)
+        {
+            var magnitude = power >= 0 ? significand * SinglePowersOfTen[power] : significand / SinglePowersOfTen[-power];
+            value = negative ? -magnitude : magnitude;
+            return true;
+        }
+        return TryCompose(significand, power, negative, out var wide) && TryNarrow(wide, out value);
     }
 
     /// <summary>

@@ -118,6 +118,44 @@ public class FastFloatTextTests
         Assert.InRange(fast, 100_000, 200_000);
     }
 
+    [Fact]
+    public void TryParseSingle_ShortDecimals_TakenInOneFloatOperationAndMatchRuntimeParser()
+    {
+        // Model data as CSV and JSON carry it: a few digits, a point, perhaps a small exponent. Every such number is
+        // taken by the fast path (at most 7 digits, a power of ten within 10^10), and rounds as the runtime's parser.
+        var random = new Random(20261203);
+        for (var n = 0; n < 200_000; n++)
+        {
+            var digits = random.Next(1, 8);
+            var significand = random.Next(1, (int)Math.Pow(10, digits)).ToString(CultureInfo.InvariantCulture);
+            var point = random.Next(0, significand.Length);
+            var text = (random.Next(2) == 0 ? "-" : "") + (point == 0 ? significand : significand[..point] + "." + significand[point..]);
+            if (text.TrimStart('-').StartsWith('0') || text.EndsWith('.'))
+            {
+                continue;
+            }
+            if (random.Next(4) == 0)
+            {
+                text += "e" + random.Next(-4, 5).ToString(CultureInfo.InvariantCulture);
+            }
+            Assert.True(FastFloatText.TryParseSingle(Encoding.ASCII.GetBytes(text), out var value), text);
+            Assert.True(BitConverter.SingleToUInt32Bits(float.Parse(text, CultureInfo.InvariantCulture)) == BitConverter.SingleToUInt32Bits(value), text);
+        }
+    }
+
+    [Theory]
+    [InlineData("16777216", true)] // 2^24: still an exact float significand
+    [InlineData("0.0000000001", true)] // 10^-10: the smallest power of ten one float operation takes
+    [InlineData("16777217", false)] // 2^24 + 1: its double is halfway between two floats, so the exact parser decides
+    public void TryParseSingle_EdgesOfTheFloatFastPath(string text, bool taken)
+    {
+        Assert.Equal(taken, FastFloatText.TryParseSingle(Encoding.ASCII.GetBytes(text), out var value));
+        if (taken)
+        {
+            Assert.Equal(float.Parse(text, CultureInfo.InvariantCulture), value);
+        }
+    }
+
     [Theory]
     [InlineData("9.57024335861206")]
     [InlineData("5.60024238879146E+017")]
