@@ -37,14 +37,10 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
                 continue;
             }
             var cells = _reader.FieldCount;
-            var length = 0;
-            for (var i = 0; i < cells; i++)
-            {
-                length += _reader.GetSpan(i).Length;
-            }
             // The cells' bytes, end to end in a block that rows share and that is reused once they are done: no
-            // allocation a row but the row itself, rather than a string a cell.
-            var (bytes, start, ends, endsStart) = _blocks.Take(index, cells, length);
+            // allocation a row but the row itself, rather than a string a cell. The raw record bounds their length
+            // (decoding only takes quotes and escapes away), so each cell is decoded once.
+            var (bytes, start, ends, endsStart) = _blocks.Take(index, cells, _reader.RawRecord.Length);
             var end = start;
             for (var i = 0; i < cells; i++)
             {
