@@ -14,7 +14,9 @@ namespace InferenceService.Engine.Tensors;
 /// doubles, so one IEEE multiplication or division rounds their product or quotient correctly. For float, rounding that
 /// double to float is a second rounding, which differs from rounding the decimal directly only when the double lands
 /// exactly on a midpoint between two floats (any midpoint strictly between the decimal and its double would itself be a
-/// nearer double); that case, and the float subnormal range where midpoints sit elsewhere, fall back.
+/// nearer double); that case, and the float subnormal range where midpoints sit elsewhere, fall back. Short decimals
+/// skip the double: a significand up to 2^24 and a power of ten up to 10^10 are both exact floats, so one float
+/// operation rounds the decimal itself, once.
 /// </remarks>
 internal static class FastFloatText
 {
@@ -160,22 +162,26 @@ internal static class FastFloatText
         TryParseDouble(text, out value) || ExactDouble(text, out value);
 
     /// <summary>
-    /// Reads <paramref name="text"/> as a float if it is one JSON number and nothing else (as <see cref="TryParseDouble"/>
-    /// takes it) and a fast path applies. At most 7 significant digits and a power of ten up to 10^10 make one float
-    /// operation (the common case of model data, such as 0.1234); otherwise the double, narrowed (see <see cref="TryNarrow"/>).
+    /// Reads <paramref name="text"/> as a float if it is one JSON number and nothing else (as
+    /// <see cref="TryParseDouble"/> takes it) and a fast path applies. At most 7 significant digits and a power of ten
+    /// up to 10^10 make one float operation (the common case of model data, such as 0.1234); otherwise the double,
+    /// narrowed (see <see cref="TryNarrow"/>).
     /// </summary>
     public static bool TryParseSingle(ReadOnlySpan<byte> text, out float value)
     {
         value = 0;
-        if (Scan(text, out var significand, out var power, out var negative, out var folded) != text.Length || folded > MaxFoldedDigits)
+        var length = Scan(text, out var significand, out var power, out var negative, out var folded);
+        if (length != text.Length || folded > MaxFoldedDigits)
         {
             return false;
         }
         // Clinger's fast path in float: a significand up to 2^24 and 10^0 to 10^10 are exact floats, so one IEEE float
         // multiplication or division rounds the decimal itself correctly, with no second rounding to check.
-        if (significand != 0 && significand <= MaxSingleSignificand && power >= -MaxSinglePower && power <= MaxSinglePower)
+        if (significand is > 0 and <= MaxSingleSignificand && power is >= -MaxSinglePower and <= MaxSinglePower)
         {
-            var magnitude = power >= 0 ? significand * SinglePowersOfTen[power] : significand / SinglePowersOfTen[-power];
+            var magnitude = power >= 0
+                ? significand * SinglePowersOfTen[power]
+                : significand / SinglePowersOfTen[-power];
             value = negative ? -magnitude : magnitude;
             return true;
         }
