@@ -94,7 +94,7 @@ public class OnlineYieldTests
     }
 
     [Fact]
-    public void GiveWay_OnlyWhileOnlineRequestsArrive()
+    public void GiveWay_OnlineRequestsWithinTheWindow_TrueOnlyThen()
     {
         var yielding = new OnlineYield(_online, 1);
 
