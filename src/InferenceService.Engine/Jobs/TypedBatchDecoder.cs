@@ -242,7 +242,7 @@ internal sealed class TypedBatchDecoder
         for (var j = 0; j < columns.Length; j++)
         {
             var cell = row.CellBytes(columns[j]);
-            if (!TypedCellParser.TryReadPlainSingle(cell, out values[j]) && !TypedCellParser.TryWriteCheckedCell(cell, TensorElementType.Float, data, first + j))
+            if (!FastFloatText.TryParseSingle(cell, out values[j]) && !TypedCellParser.TryWriteCheckedCell(cell, TensorElementType.Float, data, first + j))
             {
                 return false;
             }

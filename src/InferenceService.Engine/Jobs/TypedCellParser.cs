@@ -32,7 +32,7 @@ internal static class TypedCellParser
     public static bool TryWriteCell(ReadOnlySpan<byte> cell, TensorElementType type, Span<byte> destination, int index)
     {
         // The common cell, a float and nothing else, read in one pass; the checks below would take it to the same bits.
-        if (type == TensorElementType.Float && TryReadPlainSingle(cell, out var single))
+        if (type == TensorElementType.Float && FastFloatText.TryParseSingle(cell, out var single))
         {
             return Put(destination, index, single);
         }
@@ -42,9 +42,6 @@ internal static class TypedCellParser
         }
         return TryWriteCheckedCell(cell, type, destination, index);
     }
-
-    /// <summary>A cell that is a float and nothing else, read in one pass; false for any other (the checks decide it).</summary>
-    public static bool TryReadPlainSingle(ReadOnlySpan<byte> cell, out float value) => FastFloatText.TryParseSingle(cell, out value);
 
     /// <summary>A cell that is not plainly a number of its type: trimmed, checked against the grammar, then read.</summary>
     public static bool TryWriteCheckedCell(ReadOnlySpan<byte> cell, TensorElementType type, Span<byte> destination, int index)
