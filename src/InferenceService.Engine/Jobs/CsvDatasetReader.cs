@@ -40,19 +40,32 @@ internal sealed class CsvDatasetReader(Stream stream, RowRange range) : IDataset
                 continue;
             }
             var cells = _reader.FieldCount;
-            // The cells' bytes, end to end in a block that rows share and that is reused once they are done: no
+            // The cells' bytes, one byte apart in a block that rows share and that is reused once they are done: no
             // allocation a row but the row itself, rather than a string a cell. The raw record bounds their length
-            // (decoding only takes quotes and escapes away), so each cell is decoded once.
-            var (bytes, start, ends, endsStart) = _blocks.Take(index, cells, _reader.RawRecord.Length);
-            var end = start;
-            for (var i = 0; i < cells; i++)
+            // (decoding only takes quotes and escapes away, and the separators are the bytes between), so each cell
+            // is decoded once.
+            var raw = _reader.RawRecord;
+            var (bytes, start, ends, endsStart) = _blocks.Take(index, cells, raw.Length);
+            var rowEnds = ends.AsSpan(endsStart, cells);
+            if (!PlainRecord.TryCopy(raw, bytes.AsSpan(start, raw.Length), rowEnds, start))
             {
-                var cell = _reader.GetSpan(i);
-                cell.CopyTo(bytes.AsSpan(end));
-                end += cell.Length;
-                ends[endsStart + i] = end;
+                CopyDecoded(bytes, start, rowEnds);
             }
             return new DatasetRow(index, cells == _header.Length ? _header : NamesFor(cells), bytes, start, ends, endsStart, cells);
+        }
+    }
+
+    /// <summary>Each cell of the record as CsvHelper decodes it (quotes and escapes taken away), one byte apart from the next.</summary>
+    private void CopyDecoded(byte[] bytes, int start, Span<int> ends)
+    {
+        var end = start - 1;
+        for (var i = 0; i < ends.Length; i++)
+        {
+            var cell = _reader.GetSpan(i);
+            end++; // the byte between two cells
+            cell.CopyTo(bytes.AsSpan(end));
+            end += cell.Length;
+            ends[i] = end;
         }
     }
 

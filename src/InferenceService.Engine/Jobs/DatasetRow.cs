@@ -147,8 +147,9 @@ public sealed class DatasetRow
 
     /// <summary>
     /// A row of <paramref name="count"/> CSV cells, in arrays that other rows share: cell i is the bytes of
-    /// <paramref name="cells"/> from the end of cell i-1 (from <paramref name="cellsStart"/> for the first) to
-    /// <paramref name="cellEnds"/>[<paramref name="endsStart"/> + i].
+    /// <paramref name="cells"/> from one past the end of cell i-1 (from <paramref name="cellsStart"/> for the first) to
+    /// <paramref name="cellEnds"/>[<paramref name="endsStart"/> + i]; the byte between two cells is the file's separator
+    /// when the record is copied as it was read (see <see cref="PlainRecord"/>).
     /// </summary>
     internal DatasetRow(long index, IReadOnlyList<string> names, byte[] cells, int cellsStart, int[] cellEnds, int endsStart, int count)
     {
@@ -192,7 +193,7 @@ public sealed class DatasetRow
     /// <summary>The UTF-8 bytes of cell <paramref name="i"/> of a CSV row (<see cref="HasCellBytes"/>).</summary>
     internal ReadOnlySpan<byte> CellBytes(int i)
     {
-        var start = i == 0 ? _cellsStart : _cellEnds![_endsStart + i - 1];
+        var start = i == 0 ? _cellsStart : _cellEnds![_endsStart + i - 1] + 1;
         return _cells.AsSpan(start, _cellEnds![_endsStart + i] - start);
     }
 

@@ -97,6 +97,36 @@ public sealed class DatasetReaderTests : IDisposable
         Assert.Equal(2, await DatasetReaders.CountAsync(path, DatasetFormat.Csv, default));
     }
 
+    [Fact]
+    public async Task Csv_RandomRecords_CellsAsTheTokenizerDecodesThem()
+    {
+        // Plain records (copied whole, split at the commas) among quoted ones (decoded cell by cell), long ones past 32
+        // bytes, empty cells, short and long rows: every cell must read as CsvHelper's own decoding of it.
+        var random = new Random(3);
+        string RandomCell() => random.Next(6) switch
+        {
+            0 => "",
+            1 => "\"" + new string([.. Enumerable.Range(0, random.Next(0, 6)).Select(_ => ",a\"x"[random.Next(4)])]).Replace("\"", "\"\"") + "\"",
+            _ => new string([.. Enumerable.Range(0, random.Next(1, 12)).Select(_ => "0123456789.-ab "[random.Next(15)])]),
+        };
+        var lines = Enumerable.Range(0, 3_000).Select(_ => string.Join(',', Enumerable.Range(0, random.Next(1, 40)).Select(_ => RandomCell())))
+            .Where(line => line.Length > 0).ToList();
+        var path = Write("random.csv", "h0,h1,h2\n" + string.Join('\n', lines) + "\n");
+
+        var rows = await ReadAllAsync(path, DatasetFormat.Csv);
+
+        await using var tokenizer = CsvHelper.CsvReader.Create(File.OpenRead(path), CsvDatasetReader.Options, false);
+        await tokenizer.ReadHeaderAsync(default);
+        var read = 0;
+        while (await tokenizer.ReadAsync(default))
+        {
+            var row = rows[read++];
+            Assert.Equal(Enumerable.Range(0, tokenizer.FieldCount).Select(tokenizer.GetString), row.Values.Select(v => v.Text));
+        }
+        Assert.Equal(rows.Count, read);
+        Assert.InRange(rows.Count(r => r.Count > 20), 100, rows.Count); // records long enough for the 32-byte scan
+    }
+
     [Theory]
     [InlineData("1.5", "1.5")]
     [InlineData("-0", "-0")]

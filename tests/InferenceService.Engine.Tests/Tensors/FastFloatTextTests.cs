@@ -237,4 +237,61 @@ public class FastFloatTextTests
         }
         Assert.True(numbers > 10_000, $"only {numbers} numbers among the random strings");
     }
+
+    [Fact]
+    public void TryParseSingle_RandomShortText_ShortDecimalsExactlyTheGrammarsAndValuesAsRuntimeParser()
+    {
+        // The word-at-a-time reader of short decimals must take what the scan would and nothing else: short strings
+        // over the decimals' alphabet and a few strangers, most of them not numbers, many of them short decimals.
+        const string alphabet = "0123456789.-0.1e/:";
+        var random = new Random(11);
+        var numbers = 0;
+        for (var n = 0; n < 300_000; n++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 11)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var utf8 = Encoding.ASCII.GetBytes(text);
+            var isNumber = JsonNumberText.IsNumber(utf8);
+            var shortDecimal = isNumber && !text.Contains('e') && text.TrimStart('-').Length <= 8;
+            Assert.True(shortDecimal == ShortDecimalText.TryRead(utf8, out _, out _, out _), text);
+            var taken = FastFloatText.TryParseSingle(utf8, out var value);
+            Assert.True(!taken || isNumber, text);
+            if (taken)
+            {
+                numbers++;
+                Assert.True(BitConverter.SingleToUInt32Bits(float.Parse(text, CultureInfo.InvariantCulture)) == BitConverter.SingleToUInt32Bits(value), text);
+                Assert.True(FastFloatText.TryParseDouble(utf8, out var wide), text);
+                Assert.Equal(BitConverter.DoubleToUInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), BitConverter.DoubleToUInt64Bits(wide));
+            }
+        }
+        Assert.True(numbers > 10_000, $"only {numbers} numbers among the random strings");
+    }
+
+    [Theory]
+    [InlineData("0", 0u, 0, false)]
+    [InlineData("-0", 0u, 0, true)]
+    [InlineData("7", 7u, 0, false)]
+    [InlineData("0.1234", 1234u, -4, false)]
+    [InlineData("-1.2345", 12345u, -4, true)]
+    [InlineData("12345678", 12345678u, 0, false)] // eight digits: the whole word
+    [InlineData("-9.999999", 9999999u, -6, true)] // a point and seven digits after the sign
+    [InlineData("1234567.8", 0u, 0, false)] // nine characters: left to the scan
+    [InlineData("0.5e1", 0u, 0, false)] // an exponent: left to the scan
+    [InlineData("00.5", 0u, 0, false)]
+    [InlineData("1.2.3", 0u, 0, false)]
+    [InlineData("1.", 0u, 0, false)]
+    [InlineData(".5", 0u, 0, false)]
+    [InlineData("--1", 0u, 0, false)]
+    [InlineData("-", 0u, 0, false)]
+    [InlineData("", 0u, 0, false)]
+    [InlineData("1/2", 0u, 0, false)] // '/' and ':' sit either side of the digits
+    [InlineData("1:2", 0u, 0, false)]
+    public void TryRead_ShortDecimals_DigitsAndPowerOrLeftToTheScan(string text, uint significand, int power, bool negative)
+    {
+        var taken = ShortDecimalText.TryRead(Encoding.ASCII.GetBytes(text), out var readSignificand, out var readPower, out var readNegative);
+        Assert.Equal(significand != 0 || text.TrimStart('-') == "0", taken);
+        if (taken)
+        {
+            Assert.Equal((significand, power, negative), (readSignificand, readPower, readNegative));
+        }
+    }
 }
