@@ -45,9 +45,7 @@ internal static class FastFloatText
     /// parser, and unchecked text (a CSV cell) to its caller's checks.
     /// </summary>
     public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value) =>
-        ShortDecimalText.TryRead(text, out var significand, out var power, out var negative)
-            ? TryCompose(significand, power, negative, out value)
-            : TryParsePrefix(text, out value, out var length) && length == text.Length;
+        TryParsePrefix(text, out value, out var length) && length == text.Length;
 
     /// <summary>
     /// Reads the JSON number that <paramref name="text"/> starts with (whatever follows it), if the fast path applies;
@@ -172,14 +170,8 @@ internal static class FastFloatText
     public static bool TryParseSingle(ReadOnlySpan<byte> text, out float value)
     {
         value = 0;
-        ulong significand;
-        int power;
-        bool negative;
-        if (ShortDecimalText.TryRead(text, out var shortSignificand, out power, out negative))
-        {
-            significand = shortSignificand; // a cell such as 0.1234, read a word at a time
-        }
-        else if (Scan(text, out significand, out power, out negative, out var folded) != text.Length || folded > MaxFoldedDigits)
+        var length = Scan(text, out var significand, out var power, out var negative, out var folded);
+        if (length != text.Length || folded > MaxFoldedDigits)
         {
             return false;
         }
