@@ -7,7 +7,8 @@ namespace InferenceService.Engine.Jobs;
 /// <summary>
 /// A CSV record without a quote is its cells and the commas between them, nothing to decode: copied whole in one move
 /// and split where the commas are, found 32 bytes at a time, where asking the tokenizer for each cell and copying it
-/// costs a call and a short copy a cell (64 of them a row of features).
+/// costs a call and a short copy a cell (64 of them a row of features). The separator and the quote are those of the
+/// job reader's CsvHelper options (a comma, a double quote, no trimming).
 /// </summary>
 internal static class PlainRecord
 {
