@@ -114,7 +114,7 @@ public readonly record struct DatasetValue(string Text, bool IsJson)
 /// <summary>
 /// One row of a dataset: its 0-based index in the whole input, its column names (shared by every row of a CSV or
 /// Parquet file) and values, or why it could not be read (a JSONL line that is not a JSON object). A CSV row keeps its
-/// cells as the UTF-8 bytes the file holds, end to end in a block it shares with the rows around it (valid until the
+/// cells as the UTF-8 bytes the file holds, one byte apart in a block it shares with the rows around it (valid until the
 /// rows are said to be done: <see cref="CellBlocks"/>), and makes a cell's text only when asked for it: the typed path
 /// parses the bytes straight into a tensor, so a million rows of features make no strings. A row of a flat Parquet file
 /// is likewise a place in its row group's typed columns (<see cref="ParquetColumnGroup"/>).

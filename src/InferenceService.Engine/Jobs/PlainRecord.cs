@@ -34,23 +34,18 @@ internal static class PlainRecord
                 var bits = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)i), commas).ExtractMostSignificantBits();
                 for (; bits != 0; bits &= bits - 1)
                 {
-                    if (found == ends.Length - 1)
+                    if (!TryAddEnd(ends, ref found, offset + i + BitOperations.TrailingZeroCount(bits)))
                     {
-                        return false; // more cells than the tokenizer found
+                        return false;
                     }
-                    ends[found++] = offset + i + BitOperations.TrailingZeroCount(bits);
                 }
             }
         }
         for (; i < raw.Length; i++)
         {
-            if (raw[i] == (byte)',')
+            if (raw[i] == (byte)',' && !TryAddEnd(ends, ref found, offset + i))
             {
-                if (found == ends.Length - 1)
-                {
-                    return false;
-                }
-                ends[found++] = offset + i;
+                return false;
             }
         }
         if (found != ends.Length - 1)
@@ -59,6 +54,17 @@ internal static class PlainRecord
         }
         ends[found] = offset + raw.Length;
         raw.CopyTo(destination);
+        return true;
+    }
+
+    /// <summary>A comma at <paramref name="at"/> ends a cell; false when it is one more than the tokenizer found.</summary>
+    private static bool TryAddEnd(Span<int> ends, ref int found, int at)
+    {
+        if (found == ends.Length - 1)
+        {
+            return false;
+        }
+        ends[found++] = at;
         return true;
     }
 }
