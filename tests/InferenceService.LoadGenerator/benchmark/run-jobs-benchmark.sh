@@ -11,6 +11,8 @@
 #   (a') the same rows as a Parquet file (a string key column, 64 float columns), against the same baseline.
 #       Beside each: what the server's garbage collector did over the job (bytes allocated a row, full collections,
 #       seconds paused), which unlike the rates does not move with the rest of the machine's load.
+#       Both are measured in BENCHMARK_JOB_ROUNDS rounds with the baseline, jobs and baseline taking turns (the
+#       machine's speed drifts within minutes), after warm-up jobs; each side's rounds are pooled.
 #   (b) isolation: online requests to the same model at a fixed rate (open loop), without and then with a job
 #       running in the job lane: admitted p99 ratio (target <= 1.5x), and beside it the server's own p99 ratio (its
 #       request-duration histogram, without the load generator's own waits for a core on the shared machine).
@@ -25,7 +27,9 @@
 #                                   moved by 2x between runs of the same build)
 #   BENCHMARK_ONLINE_WARMUP=10s     unmeasured online load before the first step of (b) (5 s before the second: every
 #                                   step is a new load generator, which needs seconds to reach its own steady speed)
-#   BENCHMARK_WARMUP_ROWS=<all>     rows of the unmeasured CSV job run before (a), so the job path is compiled
+#   BENCHMARK_JOB_ROUNDS=3          rounds of (a) and (a'): a CSV job, a Parquet job, ONNX Runtime on one and on every core
+#   BENCHMARK_WARMUP_JOBS=2         unmeasured CSV jobs before (a), so the job path is compiled (then one Parquet job)
+#   BENCHMARK_WARMUP_ROWS=<all>     rows of each of those CSV jobs
 #   BENCHMARK_OUT=<dir>             where the results, the dataset and the server log go (default: a new temporary folder)
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could not run.
 set -euo pipefail
@@ -38,6 +42,8 @@ rate="${BENCHMARK_RATE:-200}"
 duration="${BENCHMARK_DURATION:-20s}"
 online_warmup="${BENCHMARK_ONLINE_WARMUP:-10s}"
 warmup_rows="${BENCHMARK_WARMUP_ROWS:-$job_rows}"
+warmup_jobs="${BENCHMARK_WARMUP_JOBS:-2}"
+rounds="${BENCHMARK_JOB_ROUNDS:-3}"
 out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/jobs-benchmark.XXXXXX")}"
 base="http://127.0.0.1:$port"
 model="mlp_batched"
@@ -98,15 +104,18 @@ submit_parquet() { # prints the job's path
 
 # A server that has run no job yet compiles the job path while it runs the first ones (.NET's tiered compilation: a
 # tenth of the CPU of a 10 s job; after a warm-up job of 100,000 rows, still 1.35 s of compiling during the next 1M-row
-# job): a job of each format first, not measured, as on a server that has run jobs.
+# job; the JIT's own thread still took 1.6, 0.3 and 0.2 s of CPU during the first three 1M-row jobs): jobs of each
+# format first, not measured, as on a server that has run jobs.
 echo
-echo "== Warm-up jobs: the first $warmup_rows rows, then the Parquet file (not measured)"
+echo "== Warm-up jobs: $warmup_jobs of the first $warmup_rows rows, then the Parquet file (not measured)"
 warmup="$dataset"
 if [ "$warmup_rows" -lt "$job_rows" ]; then
   warmup="$out/warmup.csv"
   head -n "$((warmup_rows + 1))" "$dataset" >"$warmup"
 fi
-wait_finished "$(submit "$warmup")" | jq -c '{status, rows, rows_per_second}'
+for ((i = 0; i < warmup_jobs; i++)); do
+  wait_finished "$(submit "$warmup")" | jq -c '{status, rows, rows_per_second}'
+done
 wait_finished "$(submit_parquet)" | jq -c '{status, rows, rows_per_second}'
 
 # The server's garbage collector over a job, from its /metrics (the .NET runtime's own meters): bytes allocated,
@@ -118,39 +127,69 @@ gc_reading() {
     /^dotnet_gc_pause_time_seconds_total/ { p = $NF }
     END { print (a == "" ? "-" : a), (g == "" ? "-" : g), (p == "" ? "-" : p) }'
 }
-gc_over() { # <before> <after>: the job's share, per row
-  read -r a0 g0 p0 <<<"$1"
-  read -r a1 g1 p1 <<<"$2"
-  if [ "$a0" = - ] || [ "$a1" = - ]; then echo "unavailable (no runtime metrics in /metrics)"; return; fi
-  awk -v a="$((a1 - a0))" -v g="$((g1 - g0))" -v p="$(jq -n "$p1 - $p0")" -v rows="$job_rows" \
-    'BEGIN { printf "%.0f bytes allocated a row, %d full (gen2) collections, %.3f s paused", a / rows, g, p }'
+
+# The machine's speed drifts by a quarter within minutes, so the jobs and the baseline are measured in rounds, one
+# after the other, the order reversed every round, and each side's rounds pooled (rows over the seconds they took).
+ort_rows() { dotnet "$root/tests/InferenceService.Benchmarks/bin/Release/net10.0/InferenceService.Benchmarks.dll" ort-rows "$here/models/$model/1/model.onnx" "$job_rows" "$batch"; }
+measure_job() { # <csv|parquet>: one measured job; sets measured (its rows/s, the server's own), adds its GC to the totals
+  local before finished
+  before=$(gc_reading)
+  if [ "$1" = csv ]; then finished=$(wait_finished "$(submit)"); else finished=$(wait_finished "$(submit_parquet)"); fi
+  gc_add "$1" "$before" "$(gc_reading)"
+  [ "$(jq -r .status <<<"$finished")" = succeeded ] || { echo "the $1 job did not succeed: $finished" >&2; exit 2; }
+  measured=$(jq -r .rows_per_second <<<"$finished")
+}
+declare -A gc_total=()
+gc_add() { # <kind> <before> <after>: adds the job's allocations, full collections and pause to the kind's totals
+  local a0 g0 p0 a1 g1 p1
+  read -r a0 g0 p0 <<<"$2"
+  read -r a1 g1 p1 <<<"$3"
+  if [ "$a0" = - ] || [ "$a1" = - ]; then gc_total[$1]=unavailable; return; fi
+  [ "${gc_total[$1]:-}" = unavailable ] && return
+  local ta tg tp
+  read -r ta tg tp <<<"${gc_total[$1]:-0 0 0}"
+  gc_total[$1]="$((ta + a1 - a0)) $((tg + g1 - g0)) $(jq -n "$tp + $p1 - $p0")"
+}
+gc_per_row() { # <kind> <jobs>: the totals, per row
+  [ "${gc_total[$1]}" = unavailable ] && { echo "unavailable (no runtime metrics in /metrics)"; return; }
+  local a g p
+  read -r a g p <<<"${gc_total[$1]}"
+  awk -v a="$a" -v g="$g" -v p="$p" -v rows="$((job_rows * $2))" -v jobs="$2" \
+    'BEGIN { printf "%.0f bytes allocated a row, %d full (gen2) collections in %d jobs, %.3f s paused", a / rows, g, jobs, p }'
+}
+pooled() { # <rates...>: rows/s of equal-sized runs pooled: runs over the sum of 1/rate
+  printf '%s\n' "$@" | awk '{ n++; t += 1 / $1 } END { printf "%.1f", n / t }'
 }
 
 echo
-echo "== (a) The job: $job_rows rows, batch $batch"
-gc_before=$(gc_reading)
-job=$(submit)
-finished=$(wait_finished "$job")
-csv_gc=$(gc_over "$gc_before" "$(gc_reading)")
-echo "$finished" | jq -c '{status, rows, rows_per_second}'
-job_rate=$(jq -n --argjson j "$finished" '($j.rows.succeeded + $j.rows.failed) / ((($j.finished | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601) - ($j.started | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601)) | if . < 1 then 1 else . end)')
-server_rate=$(jq -r .rows_per_second <<<"$finished")
-echo "== (a) ONNX Runtime in process, batch $batch"
-ort_rows() { dotnet "$root/tests/InferenceService.Benchmarks/bin/Release/net10.0/InferenceService.Benchmarks.dll" ort-rows "$here/models/$model/1/model.onnx" "$job_rows" "$batch"; }
-single=$(BENCHMARK_ORT_THREADS=1 ort_rows)
-every_core=$(ort_rows)
+echo "== (a) and (a'): $rounds rounds of a CSV job, a Parquet job and ONNX Runtime in process, $job_rows rows, batch $batch"
+csv_rates=() parquet_rates=() single_rates=() every_rates=()
+for ((round = 1; round <= rounds; round++)); do
+  if ((round % 2 == 1)); then order="jobs ort"; else order="ort jobs"; fi
+  for side in $order; do
+    if [ "$side" = jobs ]; then
+      measure_job csv
+      csv_rates+=("$measured")
+      measure_job parquet
+      parquet_rates+=("$measured")
+    else
+      single_rates+=("$(BENCHMARK_ORT_THREADS=1 ort_rows)")
+      every_rates+=("$(ort_rows)")
+    fi
+  done
+  echo "round $round ($order): CSV job ${csv_rates[-1]}, Parquet job ${parquet_rates[-1]}, ONNX Runtime one intra-op thread ${single_rates[-1]}, every core ${every_rates[-1]} rows/s"
+done
 spinning=$(BENCHMARK_ORT_SPINNING=1 ort_rows)
+server_rate=$(pooled "${csv_rates[@]}")
+parquet_rate=$(pooled "${parquet_rates[@]}")
+single=$(pooled "${single_rates[@]}")
+every_core=$(pooled "${every_rates[@]}")
 baseline=$(jq -n "[$single, $every_core] | max")
-echo "baseline: $baseline rows/s (one intra-op thread: $single; every core: $every_core; ONNX Runtime's defaults, spinning: $spinning); job: $server_rate rows/s (whole seconds: $job_rate)"
+echo "pooled: baseline $baseline rows/s (one intra-op thread: $single; every core: $every_core; once, ONNX Runtime's defaults, spinning: $spinning); CSV job $server_rate; Parquet job $parquet_rate"
 ratio=$(jq -n "$server_rate / $baseline")
-echo "== (a') The job from Parquet: $job_rows rows, batch $batch"
-gc_before=$(gc_reading)
-job=$(submit_parquet)
-finished=$(wait_finished "$job")
-parquet_gc=$(gc_over "$gc_before" "$(gc_reading)")
-echo "$finished" | jq -c '{status, rows, rows_per_second}'
-parquet_rate=$(jq -r .rows_per_second <<<"$finished")
 parquet_ratio=$(jq -n "$parquet_rate / $baseline")
+csv_gc=$(gc_per_row csv "$rounds")
+parquet_gc=$(gc_per_row parquet "$rounds")
 
 echo
 echo "== (b) Online p99 at $rate requests/s, without a job"
