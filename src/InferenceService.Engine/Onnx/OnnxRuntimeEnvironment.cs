@@ -55,7 +55,16 @@ public sealed class OnnxRuntimeEnvironment
                 logLevel = (OrtLoggingLevel)options.LogLevel,
                 loggingFunction = OnnxLogBridge.Callback,
             };
-            var instance = new OnnxRuntimeEnvironment(libraryPath, OrtEnv.CreateInstanceWithOptions(ref creation));
+            if (!options.Telemetry)
+            {
+                OnnxTelemetry.TurnOffBeforeEnvironment();
+            }
+            var env = OrtEnv.CreateInstanceWithOptions(ref creation);
+            if (!options.Telemetry)
+            {
+                env.DisableTelemetryEvents();
+            }
+            var instance = new OnnxRuntimeEnvironment(libraryPath, env);
             Volatile.Write(ref s_instance, instance);
             return instance;
         }

@@ -19,4 +19,11 @@ public sealed record OnnxRuntimeEnvironmentOptions
 
     /// <summary>The environment's log id, in front of messages that belong to no session.</summary>
     public string LogId { get; init; } = "InferenceService";
+
+    /// <summary>
+    /// Whether ONNX Runtime may send its usage telemetry to Microsoft, as its own builds do unless told not to. False
+    /// (the default): turned off before the environment is created (see <see cref="OnnxTelemetry"/>). True: left to
+    /// ONNX Runtime and its <c>ORT_DISABLE_TELEMETRY</c> variable.
+    /// </summary>
+    public bool Telemetry { get; init; }
 }

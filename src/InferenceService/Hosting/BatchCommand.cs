@@ -129,7 +129,7 @@ internal static class BatchCommand
         var loader = new ModelLoader(loggers.CreateLogger<ModelLoader>(), scheduling) { DefaultExecutionProviders = runtimeOptions.ExecutionProviderList([]) };
         using var registry = new ModelRegistry(loggers.CreateLogger<ModelRegistry>());
         await using var lifecycle = new ModelLifecycle(registry, loader, repositoryOptions, TimeProvider.System, loggers.CreateLogger<ModelLifecycle>());
-        await lifecycle.StartAsync(new OnnxRuntimeEnvironmentOptions { LibraryPath = runtimeOptions.LibraryPath, LogLevel = runtimeOptions.LogLevel, LoggerFactory = loggers }, cancellationToken);
+        await lifecycle.StartAsync(runtimeOptions.ToEnvironmentOptions(loggers), cancellationToken);
         var model = registry.Resolve(spec.Model, spec.Version);
         long? total = range.End is { } end ? end - range.Start : await DatasetReaders.CountAsync(spec.InputPath, spec.InputFormat, cancellationToken) - range.Start;
 

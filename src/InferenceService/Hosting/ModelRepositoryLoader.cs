@@ -1,5 +1,4 @@
 using InferenceService.Engine.Lifecycle;
-using InferenceService.Engine.Onnx;
 using Microsoft.Extensions.Options;
 
 namespace InferenceService.Hosting;
@@ -17,11 +16,6 @@ internal sealed class ModelRepositoryLoader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // Let the host finish starting: nothing below may delay listening.
-        await lifecycle.StartAsync(new OnnxRuntimeEnvironmentOptions
-        {
-            LibraryPath = runtimeOptions.Value.LibraryPath,
-            LogLevel = runtimeOptions.Value.LogLevel,
-            LoggerFactory = loggerFactory,
-        }, stoppingToken);
+        await lifecycle.StartAsync(runtimeOptions.Value.ToEnvironmentOptions(loggerFactory), stoppingToken);
     }
 }

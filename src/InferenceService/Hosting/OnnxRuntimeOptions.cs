@@ -21,6 +21,13 @@ internal sealed class OnnxRuntimeOptions
     /// <summary>The least severe ONNX Runtime message that reaches the log.</summary>
     public OnnxLogLevel LogLevel { get; set; } = OnnxLogLevel.Warning;
 
+    /// <summary>Whether ONNX Runtime may send its usage telemetry to Microsoft. False: turned off (see <see cref="OnnxRuntimeEnvironmentOptions.Telemetry"/>).</summary>
+    public bool Telemetry { get; set; }
+
+    /// <summary>The process-wide environment these settings describe, its log going to <paramref name="loggers"/>.</summary>
+    public OnnxRuntimeEnvironmentOptions ToEnvironmentOptions(ILoggerFactory loggers) =>
+        new() { LibraryPath = LibraryPath, LogLevel = LogLevel, LoggerFactory = loggers, Telemetry = Telemetry };
+
     /// <summary>The providers <see cref="ExecutionProviders"/> names, lower-cased; unknown names are added to <paramref name="problems"/>.</summary>
     public string[] ExecutionProviderList(List<string> problems) =>
         ModelParameters.ParseExecutionProviders(ExecutionProviders ?? "", $"{SectionName}:{nameof(ExecutionProviders)}", problems);

@@ -74,7 +74,9 @@ service_pid=$bench_pid
 bench_start floor "$root/tests/InferenceService.LoadGenerator/benchmark/floor/bin/Release/net10.0" \
   dotnet KestrelFloor.dll --urls "$floor"
 floor_pid=$bench_pid
-bench_start node "$here/node" node server.js "$((port + 2))" "$here/models"
+# onnxruntime-node's library sends usage telemetry unless told not to; the service turns its own off (README, "Telemetry
+# of ONNX Runtime itself"), and Node.js gets the same.
+bench_start node "$here/node" env ORT_DISABLE_TELEMETRY=1 node server.js "$((port + 2))" "$here/models"
 node_pid=$bench_pid
 bench_wait_ready service "$service_pid" "$service/v2/health/ready"
 bench_wait_ready floor "$floor_pid" "$floor/v2/models/mlp_unbatched/ready"
