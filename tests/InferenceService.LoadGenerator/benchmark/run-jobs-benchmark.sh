@@ -13,9 +13,10 @@
 #       seconds paused), which unlike the rates does not move with the rest of the machine's load.
 #       Both are measured in BENCHMARK_JOB_ROUNDS rounds with the baseline, jobs and baseline taking turns (the
 #       machine's speed drifts within minutes), after warm-up jobs; each side's rounds are pooled.
-#   (b) isolation: online requests to the same model at a fixed rate (open loop), without and then with a job
-#       running in the job lane: admitted p99 ratio (target <= 1.5x), and beside it the server's own p99 ratio (its
-#       request-duration histogram, without the load generator's own waits for a core on the shared machine).
+#   (b) isolation: online requests to the same model at a fixed rate (open loop), without and with a job running in
+#       the job lane, in BENCHMARK_ONLINE_ROUNDS rounds (the order reversed each round, each side pooled): admitted
+#       p99 ratio (target <= 1.5x), and beside it the server's own p99 ratio (its request-duration histogram, without
+#       the load generator's own waits for a core on the shared machine).
 # Ratios, not absolute figures: the server, the load generator and the baseline share the machine's cores.
 #
 # Usage, from anywhere:  tests/InferenceService.LoadGenerator/benchmark/run-jobs-benchmark.sh
@@ -25,8 +26,9 @@
 #   BENCHMARK_RATE=200              online requests per second in (b)
 #   BENCHMARK_DURATION=20s          length of each online step of (b) (4,000 requests: with 2,000 the p99 of one step
 #                                   moved by 2x between runs of the same build)
-#   BENCHMARK_ONLINE_WARMUP=10s     unmeasured online load before the first step of (b) (5 s before the second: every
+#   BENCHMARK_ONLINE_WARMUP=10s     unmeasured online load before the first step of (b) (5 s before the others: every
 #                                   step is a new load generator, which needs seconds to reach its own steady speed)
+#   BENCHMARK_ONLINE_ROUNDS=3       rounds of (b): a step without a job and one with a job, the order reversed each round
 #   BENCHMARK_JOB_ROUNDS=3          rounds of (a) and (a'): a CSV job, a Parquet job, ONNX Runtime on one and on every core
 #   BENCHMARK_WARMUP_JOBS=2         unmeasured CSV jobs before (a), so the job path is compiled (then one Parquet job)
 #   BENCHMARK_WARMUP_ROWS=<all>     rows of each of those CSV jobs
@@ -44,6 +46,7 @@ online_warmup="${BENCHMARK_ONLINE_WARMUP:-10s}"
 warmup_rows="${BENCHMARK_WARMUP_ROWS:-$job_rows}"
 warmup_jobs="${BENCHMARK_WARMUP_JOBS:-2}"
 rounds="${BENCHMARK_JOB_ROUNDS:-3}"
+online_rounds="${BENCHMARK_ONLINE_ROUNDS:-3}"
 out="${BENCHMARK_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/jobs-benchmark.XXXXXX")}"
 base="http://127.0.0.1:$port"
 model="mlp_batched"
@@ -191,19 +194,37 @@ parquet_ratio=$(jq -n "$parquet_rate / $baseline")
 csv_gc=$(gc_per_row csv "$rounds")
 parquet_gc=$(gc_per_row parquet "$rounds")
 
+# (b) in rounds too: one step of online requests alone and one with a job running, alone first in one round and the job
+# first in the next; each side's rounds pooled by the load generator (throughput over all the time, p99 the mean of
+# the steps'): the p99 of one 20 s step is its 40th slowest request, and moved by 2x between runs of the same build.
+online_alone() { # <round> <warm-up>
+  echo "== (b) round $1: online requests at $rate requests/s, without a job"
+  bench_step "online_alone.$1" "$base" -m "$model" -r "$rate" -d "$duration" --warmup "$2"
+}
+still_running=1
+online_with_job() { # <round> <warm-up>: also clears still_running when the jobs ended within the step
+  echo "== (b) round $1: online requests at $rate requests/s, with a job running"
+  # Six jobs of the dataset: each waits as queued and starts when the one before ends, so that a job runs for the
+  # whole step even when one job of the dataset takes far less time than the step (three did not always last it).
+  local queued=() job status
+  for _ in 1 2 3 4 5 6; do queued+=("$(submit_named)"); done
+  while [ "$(curl -s "$base${queued[0]}" | jq -r .status)" = queued ]; do sleep 0.2; done
+  bench_step "online_with_job.$1" "$base" -m "$model" -r "$rate" -d "$duration" --warmup "$2"
+  [ "$(curl -s "$base${queued[5]}" | jq -r .status)" = succeeded ] && still_running=0 # all six ended within the step
+  for job in "${queued[@]}"; do curl -s -X POST "$base$job/cancel" >/dev/null; done
+  # Cancelled jobs keep their output until deleted: delete them (each round would leave about a gigabyte).
+  for job in "${queued[@]}"; do
+    while status=$(curl -s "$base$job" | jq -r .status); [ "$status" = queued ] || [ "$status" = running ]; do sleep 0.2; done
+    curl -s -X DELETE "$base$job" >/dev/null
+  done
+}
 echo
-echo "== (b) Online p99 at $rate requests/s, without a job"
-bench_step online_alone "$base" -m "$model" -r "$rate" -d "$duration" --warmup "$online_warmup"
-echo "== (b) Online p99 at $rate requests/s, with a job running"
-# Six jobs of the dataset: each waits as queued and starts when the one before ends, so that a job runs for the whole
-# step even when one job of the dataset takes far less time than the step (three did not always last it).
-queued=()
-for _ in 1 2 3 4 5 6; do queued+=("$(submit_named)"); done
-while [ "$(curl -s "$base${queued[0]}" | jq -r .status)" = queued ]; do sleep 0.2; done
-bench_step online_with_job "$base" -m "$model" -r "$rate" -d "$duration" --warmup 5s
-still=$(curl -s "$base${queued[5]}" | jq -r .status)
-[ "$still" = queued ] && still=running # a job before it still runs
-for job in "${queued[@]}"; do curl -s -X POST "$base$job/cancel" >/dev/null; done
+for ((round = 1; round <= online_rounds; round++)); do
+  # Every step is a new load generator, which needs seconds to reach its own steady speed; the first warms the path.
+  warm=5s
+  ((round == 1)) && warm=$online_warmup
+  if ((round % 2 == 1)); then online_alone "$round" "$warm"; online_with_job "$round" 5s; else online_with_job "$round" "$warm"; online_alone "$round" 5s; fi
+done
 
 echo
 echo "-- (a) CSV job rows/s over ONNX Runtime in process: $(printf '%.2f' "$ratio")x (target >= 0.8x; over ONNX Runtime's defaults: $(jq -n "$server_rate / $spinning" | xargs printf '%.2f')x)"
@@ -212,8 +233,14 @@ echo "   the server's GC over the job: $csv_gc"
 echo "-- (a') Parquet job rows/s over ONNX Runtime in process: $(printf '%.2f' "$parquet_ratio")x (target >= 0.8x; over ONNX Runtime's defaults: $(jq -n "$parquet_rate / $spinning" | xargs printf '%.2f')x)"
 if jq -e -n "$parquet_ratio < 0.8" >/dev/null; then missed=1; echo "   MISSED"; else echo "   met"; fi
 echo "   the server's GC over the job: $parquet_gc"
-if [ "$still" != running ]; then echo "   note: the jobs ended before the online step did ($still); the step was not all under load"; fi
-bench_verdicts "(b) online p99 with a job over without (target <= 1.5x)" compare --baseline "$out/online_alone.json" --candidate "$out/online_with_job.json" --max-p99-ratio 1.5
+if [ "$still_running" = 0 ]; then echo "   note: in a round the six jobs ended before the online step did; that step was not all under load"; fi
+side_files() { # <--baseline or --candidate> <step name>: that option and a results file, for each round
+  local round
+  for ((round = 1; round <= online_rounds; round++)); do printf '%s\n' "$1" "$out/$2.$round.json"; done
+}
+mapfile -t alone_files < <(side_files --baseline online_alone)
+mapfile -t with_job_files < <(side_files --candidate online_with_job)
+bench_verdicts "(b) online p99 with a job over without, $online_rounds rounds pooled (target <= 1.5x)" compare "${alone_files[@]}" "${with_job_files[@]}" --max-p99-ratio 1.5
 echo
 echo "results: $out"
 exit "$missed"
