@@ -212,7 +212,7 @@ online_with_job() { # <round> <warm-up>: also clears still_running when the jobs
   bench_step "online_with_job.$1" "$base" -m "$model" -r "$rate" -d "$duration" --warmup "$2"
   [ "$(curl -s "$base${queued[5]}" | jq -r .status)" = succeeded ] && still_running=0 # all six ended within the step
   for job in "${queued[@]}"; do curl -s -X POST "$base$job/cancel" >/dev/null; done
-  # Cancelled jobs keep their output until deleted: delete them (each round would leave about a gigabyte).
+  # Cancelled jobs keep their output until deleted: delete them (each round would leave hundreds of megabytes).
   for job in "${queued[@]}"; do
     while status=$(curl -s "$base$job" | jq -r .status); [ "$status" = queued ] || [ "$status" = running ]; do sleep 0.2; done
     curl -s -X DELETE "$base$job" >/dev/null
