@@ -88,6 +88,11 @@ bench_step() { # <results name> <base URL> <load generator arguments>...: one me
   loadgen --url "$url" --json "$out/$name.json" "$@" 2>/dev/null
 }
 
+bench_round_files() { # <--baseline or --candidate> <results name> <rounds>: that option and $out/<name>.<round>.json, a line each, per round
+  local round
+  for ((round = 1; round <= $3; round++)); do printf '%s\n' "$1" "$out/$2.$round.json"; done
+}
+
 missed=0
 bench_verdicts() { # <title> <compare or check arguments>...: prints the verdicts, remembers a missed target in `missed`
   local title=$1 status=0

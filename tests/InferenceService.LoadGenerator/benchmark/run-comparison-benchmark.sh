@@ -129,16 +129,12 @@ echo
 echo "==================== Comparison benchmark: ratios measured in this run ===================="
 echo "Servers and load generator on the same $(nproc) cores; $rounds rounds of $duration per server, interleaved."
 echo "Node.js $(node --version), onnxruntime-node $wanted; the service on ONNX Runtime $(sed -n 's/.*Microsoft.ML.OnnxRuntime.Managed" Version="\([^"]*\)".*/\1/p' "$root/Directory.Packages.props")."
-pooled() { # <--baseline or --candidate> <server> <model>: that option and a results file, for each round
-  local side=$1 server=$2 model=$3 round
-  for round in $(seq 1 "$rounds"); do printf '%s\n' "$side" "$out/$server.$model.$round.json"; done
-}
-mapfile -t floor_mlp < <(pooled --baseline floor mlp_unbatched)
-mapfile -t node_mlp < <(pooled --baseline node mlp_unbatched)
-mapfile -t node_cnn < <(pooled --baseline node cnn_unbatched)
-mapfile -t service_mlp < <(pooled --candidate service mlp_unbatched)
-mapfile -t service_cnn < <(pooled --candidate service cnn_unbatched)
-mapfile -t batched_cnn < <(pooled --candidate service cnn_batched)
+mapfile -t floor_mlp < <(bench_round_files --baseline floor.mlp_unbatched "$rounds")
+mapfile -t node_mlp < <(bench_round_files --baseline node.mlp_unbatched "$rounds")
+mapfile -t node_cnn < <(bench_round_files --baseline node.cnn_unbatched "$rounds")
+mapfile -t service_mlp < <(bench_round_files --candidate service.mlp_unbatched "$rounds")
+mapfile -t service_cnn < <(bench_round_files --candidate service.cnn_unbatched "$rounds")
+mapfile -t batched_cnn < <(bench_round_files --candidate service.cnn_batched "$rounds")
 bench_verdicts "(a) MLP, concurrency 32: service / bare Kestrel floor" \
   compare "${floor_mlp[@]}" "${service_mlp[@]}" --min-throughput-ratio 0.5
 bench_verdicts "(b) MLP, concurrency 32: service / Node.js" \

@@ -234,12 +234,8 @@ echo "-- (a') Parquet job rows/s over ONNX Runtime in process: $(printf '%.2f' "
 if jq -e -n "$parquet_ratio < 0.8" >/dev/null; then missed=1; echo "   MISSED"; else echo "   met"; fi
 echo "   the server's GC over the job: $parquet_gc"
 if [ "$still_running" = 0 ]; then echo "   note: in a round the six jobs ended before the online step did; that step was not all under load"; fi
-side_files() { # <--baseline or --candidate> <step name>: that option and a results file, for each round
-  local round
-  for ((round = 1; round <= online_rounds; round++)); do printf '%s\n' "$1" "$out/$2.$round.json"; done
-}
-mapfile -t alone_files < <(side_files --baseline online_alone)
-mapfile -t with_job_files < <(side_files --candidate online_with_job)
+mapfile -t alone_files < <(bench_round_files --baseline online_alone "$online_rounds")
+mapfile -t with_job_files < <(bench_round_files --candidate online_with_job "$online_rounds")
 bench_verdicts "(b) online p99 with a job over without, $online_rounds rounds pooled (target <= 1.5x)" compare "${alone_files[@]}" "${with_job_files[@]}" --max-p99-ratio 1.5
 echo
 echo "results: $out"
