@@ -25,6 +25,7 @@ public sealed partial class JobManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, RunningJob> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly JobThreads _threads;
     private Task? _loop;
     private int _stopped;
 
@@ -40,6 +41,8 @@ public sealed partial class JobManager : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         Files = new JobFiles(options.Directory);
+        // A thread for each loop of every job that may run at once (reading, writing); the row count shares them.
+        _threads = new JobThreads(2 * Math.Max(1, options.MaxConcurrentJobs));
     }
 
     /// <summary>This runner's id in the store's leases.</summary>
@@ -178,7 +181,7 @@ public sealed partial class JobManager : IAsyncDisposable
                     }
                     var running = new RunningJob(CancellationTokenSource.CreateLinkedTokenSource(stopping));
                     _running[job.Id] = running;
-                    running.Task = Task.Run(() => RunJobAsync(job, running), CancellationToken.None);
+                    running.Task = _threads.Run(() => RunJobAsync(job, running));
                 }
                 await RefreshStatusesAsync(stopping);
                 await _wake.WaitAsync(s_poll, stopping);
@@ -291,6 +294,7 @@ public sealed partial class JobManager : IAsyncDisposable
             BatchesInFlight = Math.Max(1, _options.BatchesInFlight),
             CpuShareWhileOnline = Math.Clamp(_options.CpuShareWhileOnline, 0.05, 1),
             RowsPerRequestWhileOnline = Math.Max(0, _options.RowsPerRequestWhileOnline),
+            SchedulerSliceWhileOnline = TimeSpan.FromMicroseconds(Math.Max(0, _options.SchedulerSliceMicroseconds)),
             HoldAfterRows = _options.HoldAfterRows,
             PaceRows = _pacer is { } pacer ? (rows, token) => pacer.WaitAsync(spec.SubmittedBy, rows, token) : null,
             OnHold = rows => LogHolding(job.Id, rows),
@@ -397,6 +401,7 @@ public sealed partial class JobManager : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _threads.Dispose();
     }
 
     private sealed class RunningJob(CancellationTokenSource stop)

@@ -38,8 +38,11 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         var batches = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var slots = new SemaphoreSlim(settings.BatchesInFlight, settings.BatchesInFlight);
         using var readStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var yielding = new OnlineYield(pipeline.Online, settings.CpuShareWhileOnline, settings.RowsPerRequestWhileOnline);
-        var producer = Task.Run(() => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, yielding, batches.Writer, slots, readStop.Token, stop), CancellationToken.None);
+        using var yielding = new OnlineYield(pipeline.Online, settings.CpuShareWhileOnline, settings.RowsPerRequestWhileOnline, settings.SchedulerSliceWhileOnline);
+        // On the scheduler this run is on: the server's job threads (JobThreads), or the pool for the batch command.
+        var producer = Task.Factory.StartNew(
+            () => ProduceAsync(reader, shaper, decoder, typed, settings.PaceRows, yielding, batches.Writer, slots, readStop.Token, stop),
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Current).Unwrap();
         var lastCheckpoint = time.GetTimestamp();
         var rowsSinceCheckpoint = 0L;
         Task<bool>? checkpointing = null; // the checkpoint on its way to disk and to the store, if one is
@@ -150,6 +153,7 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                 {
                     await Task.Yield();
                 }
+                yielding.HandOverCores();
                 await slots.WaitAsync(readStop);
                 var started = time.GetTimestamp();
                 var batch = await ReadBatchAsync(reader, shaper, decoder, typed, yielding.RowsPerRequest(shaper.RowsPerRequest), pace, readStop, stop);
@@ -435,6 +439,12 @@ public sealed record JobRunSettings
     /// 0: always the job's batch size.
     /// </summary>
     public int RowsPerRequestWhileOnline { get; init; }
+
+    /// <summary>
+    /// While online requests are arriving, the time slice the process's other threads ask Linux for (see
+    /// <see cref="ThreadSlices"/> and <see cref="OnlineYield.HandOverCores"/>); zero: the kernel's default throughout.
+    /// </summary>
+    public TimeSpan SchedulerSliceWhileOnline { get; init; }
 
     /// <summary>Waits until a batch of this many rows may be queued (the submitter's row quota); null: no pacing.</summary>
     public Func<int, CancellationToken, ValueTask>? PaceRows { get; init; }

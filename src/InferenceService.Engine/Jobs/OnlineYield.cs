@@ -9,9 +9,10 @@ namespace InferenceService.Engine.Jobs;
 /// after each batch so that it works at most <c>share</c> of the time, and the Runs and the writing follow it. And an
 /// online request that comes while a Run of the job's is under way waits for that Run to end: the job's requests then
 /// carry at most <c>rowsWhileOnline</c> rows (0: its whole batch size), so that wait is short. Only then, too, do the
-/// job's loops go to the back of the thread pool's queue after each batch (see <see cref="GiveWay"/>).
+/// job's loops go to the back of the thread pool's queue after each batch (see <see cref="GiveWay"/>), and do the
+/// server's other threads take short time slices (see <see cref="HandOverCores"/>).
 /// </summary>
-internal sealed class OnlineYield(OnlineActivity online, double share, int rowsWhileOnline = 0)
+internal sealed class OnlineYield(OnlineActivity online, double share, int rowsWhileOnline = 0, TimeSpan slice = default) : IDisposable
 {
     /// <summary>Online traffic counts as present for this long after a request.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
@@ -20,6 +21,10 @@ internal sealed class OnlineYield(OnlineActivity online, double share, int rowsW
     public static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(2);
 
     private TimeSpan _owed;
+    private IDisposable? _slices;
+
+    /// <summary>Whether the short slices are held now.</summary>
+    public bool HoldsShortSlices => _slices is not null;
 
     /// <summary>
     /// Whether the job's loops should give their pool thread back after a batch (<c>await Task.Yield()</c>): while
@@ -48,5 +53,31 @@ internal sealed class OnlineYield(OnlineActivity online, double share, int rowsW
         var pause = _owed;
         _owed = TimeSpan.Zero;
         return pause;
+    }
+
+    /// <summary>
+    /// Called by the job's reading loop before each batch: while online requests arrive, holds the short time slice
+    /// for the process's threads other than the job's (<see cref="ThreadSlices"/>), so that a thread woken for one of
+    /// them gets a core ahead of the job's; once they stop, lets it go. Not while the job runs alone: the extra switches
+    /// would cost it throughput for no one's benefit.
+    /// </summary>
+    public void HandOverCores()
+    {
+        var wanted = slice > TimeSpan.Zero && online.SeenWithin(Window);
+        if (wanted && _slices is null)
+        {
+            _slices = ThreadSlices.Hold(slice);
+        }
+        else if (!wanted && _slices is not null)
+        {
+            Dispose();
+        }
+    }
+
+    /// <summary>Lets the short slices go, if held (the run is over).</summary>
+    public void Dispose()
+    {
+        _slices?.Dispose();
+        _slices = null;
     }
 }

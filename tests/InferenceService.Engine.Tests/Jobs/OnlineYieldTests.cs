@@ -115,4 +115,30 @@ public class OnlineYieldTests
         _time.Advance(Ms(1));
         Assert.False(_online.SeenWithin(OnlineYield.Window));
     }
+
+    [Fact]
+    public void HandOverCores_WhileOnlineRequestsArrive_HoldsTheShortSlicesAndLetsThemGoAfter()
+    {
+        using var yielding = new OnlineYield(_online, 1, slice: TimeSpan.FromMicroseconds(100));
+
+        yielding.HandOverCores();
+        Assert.False(yielding.HoldsShortSlices); // no online request yet: the job runs alone
+        _online.Record();
+        yielding.HandOverCores();
+        Assert.True(yielding.HoldsShortSlices);
+        _time.Advance(OnlineYield.Window + TimeSpan.FromMilliseconds(1));
+        yielding.HandOverCores();
+        Assert.False(yielding.HoldsShortSlices);
+    }
+
+    [Fact]
+    public void HandOverCores_SliceOff_NeverHolds()
+    {
+        using var yielding = new OnlineYield(_online, 1);
+        _online.Record();
+
+        yielding.HandOverCores();
+
+        Assert.False(yielding.HoldsShortSlices);
+    }
 }
