@@ -6,10 +6,10 @@ namespace InferenceService.Engine.Jobs;
 /// The threads batch jobs read, parse and write on: a task scheduler of its own, so that a job's loops never share the
 /// thread pool with online requests. Work queued to the pool runs in arrival order, so an online request's next step
 /// (Kestrel's receive, the answer after its Run) used to wait behind whatever job work was queued before it; and while
-/// a job runs, the pool's threads take short time slices (<see cref="ThreadSlices"/>) that these threads keep out of,
-/// so a thread woken for an online request gets a core ahead of them. The loops' awaits come back here (an await
-/// resumes on the scheduler it started on); the checkpoints' fsync and store writes still go to the pool.
-/// Background threads: the process never waits for them.
+/// online requests arrive during a job, the server's other threads take short time slices (<see cref="ThreadSlices"/>)
+/// that these threads keep out of, so a thread woken for an online request gets a core ahead of them. The loops'
+/// awaits come back here (an await resumes on the scheduler it started on); the checkpoints' fsync and store writes
+/// still go to the pool. Background threads: the process never waits for them.
 /// </summary>
 public sealed class JobThreads : TaskScheduler, IDisposable
 {

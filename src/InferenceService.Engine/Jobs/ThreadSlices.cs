@@ -5,16 +5,17 @@ using System.Runtime.InteropServices;
 namespace InferenceService.Engine.Jobs;
 
 /// <summary>
-/// While a batch job runs, the process's threads, all but the job's own (<see cref="JobThreads"/>), ask Linux's
-/// scheduler (EEVDF, 6.12 and later) for a short time slice. A job keeps every core busy. A thread that wakes for an
-/// online request (the socket engine's, a pool worker, a model's instance thread) gets a core before a running thread
-/// has used its slice only when its own virtual deadline is earlier, and a deadline is the thread's slice ahead of it:
-/// with the default slice for every thread (1.4 ms on two cores) that wait behind the job's threads was most of the
-/// online tail under a job. With a short slice the woken thread's deadline comes first, so it waits about that slice
-/// at most. Nothing else changes: weights (nice values) and policies stay as they were, and the job's threads keep the
-/// kernel's default, so they neither lose throughput to extra switches nor overtake other processes' threads. Outside
-/// jobs the default is back, since short slices cost a saturated online server a few percent of its throughput.
-/// New threads inherit their creator's slice; the job's threads set theirs back when they start.
+/// While a batch job runs and online requests arrive (<see cref="OnlineYield.HandOverCores"/>), the process's threads,
+/// all but the job's own (<see cref="JobThreads"/>), ask Linux's scheduler (EEVDF, 6.12 and later) for a short time
+/// slice. A job keeps every core busy. A thread that wakes for an online request (the socket engine's, a pool worker,
+/// a model's instance thread) gets a core before a running thread has used its slice only when its own virtual
+/// deadline is earlier, and a deadline is the thread's slice ahead of it: with the default slice for every thread
+/// (1.4 ms on two cores) that wait behind the job's threads was most of the online tail under a job. With a short
+/// slice the woken thread's deadline comes first, so it waits about that slice at most. Nothing else changes: weights
+/// (nice values) and policies stay as they were, and the job's threads keep the kernel's default, so they neither
+/// switch more nor overtake other processes' threads. Otherwise the default is back: short slices cost a job alone its
+/// throughput (the instance thread preempts its threads at every wake-up) and a saturated online server a few percent
+/// of its own. New threads inherit their creator's slice; the job's threads set theirs back when they start.
 /// <para>
 /// Process-wide, so the holds are counted: the first sets the short slice, the last one released puts the default
 /// back. Best effort: on other systems, other architectures and older kernels (which ignore the field) nothing

@@ -115,7 +115,8 @@ public sealed class ThreadSlicesTests
                 Id = OperatingSystem.IsLinux() ? CurrentThread() : 0;
                 started.Set();
                 _release.Wait();
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             _thread.Start();
             started.Wait();
         }
