@@ -59,10 +59,6 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
                 failure = await CompleteAsync(done, results, state, spec, shaper, decoder, stop);
                 reader.RowsDone(state.NextRow); // the batch's rows are written: what holds them may be reused
                 slots.Release();
-                if (yielding.GiveWay)
-                {
-                    await Task.Yield(); // writing rarely waits either: give the pool back once per batch, as the reader does
-                }
                 rowsSinceCheckpoint += done.Rows.Count;
                 if (failure is not null)
                 {
@@ -145,14 +141,6 @@ public sealed class JobRunner(InferencePipeline pipeline, TimeProvider time)
         {
             while (true)
             {
-                // Reading and parsing a batch rarely waits (the file is buffered), so without this the loop would hold
-                // a pool thread for the whole job: on a small machine the online requests' continuations would queue
-                // behind it until the pool added threads. Going to the back of the pool's queue once per batch while
-                // online requests arrive keeps a job from starving real-time traffic of threads.
-                if (yielding.GiveWay)
-                {
-                    await Task.Yield();
-                }
                 yielding.HandOverCores();
                 await slots.WaitAsync(readStop);
                 var started = time.GetTimestamp();

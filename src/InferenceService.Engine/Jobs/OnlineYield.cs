@@ -9,8 +9,9 @@ namespace InferenceService.Engine.Jobs;
 /// after each batch so that it works at most <c>share</c> of the time, and the Runs and the writing follow it. And an
 /// online request that comes while a Run of the job's is under way waits for that Run to end: the job's requests then
 /// carry at most <c>rowsWhileOnline</c> rows (0: its whole batch size), so that wait is short. Only then, too, do the
-/// job's loops go to the back of the thread pool's queue after each batch (see <see cref="GiveWay"/>), and do the
-/// server's other threads take short time slices (see <see cref="HandOverCores"/>).
+/// server's other threads take short time slices (see <see cref="HandOverCores"/>). (The job's loops used to go to the
+/// back of the thread pool's queue after each batch as well; they run on threads of their own now: see
+/// <see cref="JobThreads"/>.)
 /// </summary>
 internal sealed class OnlineYield(OnlineActivity online, double share, int rowsWhileOnline = 0, TimeSpan slice = default) : IDisposable
 {
@@ -25,13 +26,6 @@ internal sealed class OnlineYield(OnlineActivity online, double share, int rowsW
 
     /// <summary>Whether the short slices are held now.</summary>
     public bool HoldsShortSlices => _slices is not null;
-
-    /// <summary>
-    /// Whether the job's loops should give their pool thread back after a batch (<c>await Task.Yield()</c>): while
-    /// online requests arrive, so that their continuations never queue behind a loop that rarely waits. Without online
-    /// traffic each give-back only wakes another pool thread (measured on two cores: 2 to 7 % of a job's CPU).
-    /// </summary>
-    public bool GiveWay => online.SeenWithin(Window);
 
     /// <summary>The rows the job's next request may carry, out of its batch size <paramref name="full"/>.</summary>
     public int RowsPerRequest(int full) =>

@@ -94,18 +94,6 @@ public class OnlineYieldTests
     }
 
     [Fact]
-    public void GiveWay_OnlineRequestsWithinTheWindow_TrueOnlyThen()
-    {
-        var yielding = new OnlineYield(_online, 1);
-
-        Assert.False(yielding.GiveWay); // no online request yet
-        _online.Record();
-        Assert.True(yielding.GiveWay);
-        _time.Advance(OnlineYield.Window + Ms(1));
-        Assert.False(yielding.GiveWay);
-    }
-
-    [Fact]
     public void SeenWithin_TheWindowFromTheLastRequest()
     {
         Assert.False(_online.SeenWithin(OnlineYield.Window));
