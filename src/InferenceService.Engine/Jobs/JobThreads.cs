@@ -33,7 +33,24 @@ public sealed class JobThreads : TaskScheduler, IDisposable
     /// <summary>Starts <paramref name="work"/> on these threads; its awaits resume on them.</summary>
     public Task Run(Func<Task> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
 
-    protected override void QueueTask(Task task) => _queue.Add(task);
+    protected override void QueueTask(Task task)
+    {
+        if (!_queue.IsAddingCompleted)
+        {
+            try
+            {
+                _queue.Add(task);
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // disposed meanwhile: as below
+            }
+        }
+        // Disposed (the host is stopping): a continuation still on its way, say a timer's, runs on the pool rather than
+        // fail whatever completed the task it awaited.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Scheduler.TryExecuteTask(state.Task), (Scheduler: this, Task: task), preferLocal: false);
+    }
 
     // Inline only on these threads, where the task would run anyway.
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) =>
@@ -57,6 +74,6 @@ public sealed class JobThreads : TaskScheduler, IDisposable
         }
     }
 
-    /// <summary>Lets the threads end once the queue is empty; tasks queued after it fail to start.</summary>
+    /// <summary>Lets the threads end once the queue is empty; tasks queued after it run on the thread pool.</summary>
     public void Dispose() => _queue.CompleteAdding();
 }

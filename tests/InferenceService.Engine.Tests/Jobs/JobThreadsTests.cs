@@ -56,10 +56,17 @@ public sealed class JobThreadsTests : IDisposable
     }
 
     [Fact]
-    public void Run_AfterDispose_Refused()
+    public async Task Run_AfterDispose_RunsOnThePool()
     {
         _threads.Dispose();
 
-        Assert.Throws<TaskSchedulerException>(() => { _ = _threads.Run(() => Task.CompletedTask); });
+        var onThePool = false;
+        await _threads.Run(() =>
+        {
+            onThePool = Thread.CurrentThread.IsThreadPoolThread;
+            return Task.CompletedTask;
+        });
+
+        Assert.True(onThePool);
     }
 }
