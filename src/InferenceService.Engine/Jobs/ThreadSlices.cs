@@ -78,32 +78,25 @@ public static class ThreadSlices
     /// <summary>Linux on x64 or Arm64, whose system call numbers are known here.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux() && Calls is not null;
 
-    /// <summary>Sets every thread's slice; 0 puts the kernel's default back. Returns how many threads took it.</summary>
-    internal static int SetAll(ulong nanoseconds)
+    /// <summary>Sets every thread's slice but the kept ones'; 0 puts the kernel's default back.</summary>
+    private static void SetAll(ulong nanoseconds)
     {
-        var set = 0;
         string[] threads;
         try
         {
             threads = Directory.GetDirectories("/proc/self/task");
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return 0;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return 0;
+            return;
         }
         foreach (var folder in threads)
         {
-            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var thread)
-                && !s_keepDefault.ContainsKey(thread) && TrySet(thread, nanoseconds))
+            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var thread) && !s_keepDefault.ContainsKey(thread))
             {
-                set++;
+                TrySet(thread, nanoseconds);
             }
         }
-        return set;
     }
 
     /// <summary>The calling thread's id in the kernel (what <c>/proc/thread-self</c> leads to: <c>pid/task/tid</c>).</summary>
@@ -111,22 +104,22 @@ public static class ThreadSlices
         new DirectoryInfo("/proc/thread-self").LinkTarget is { } target
         && int.TryParse(Path.GetFileName(target), NumberStyles.None, CultureInfo.InvariantCulture, out var thread) ? thread : null;
 
-    private static bool TrySet(int thread, ulong nanoseconds)
+    private static void TrySet(int thread, ulong nanoseconds)
     {
         var (get, set) = Calls!.Value;
         var attr = default(SchedAttr);
         if (SchedGetAttr(get, thread, ref attr, Marshal.SizeOf<SchedAttr>(), 0) != 0)
         {
-            return false; // ended meanwhile
+            return; // ended meanwhile
         }
         if (attr.Policy is not (PolicyNormal or PolicyBatch))
         {
-            return false; // real-time or idle threads are someone else's choice
+            return; // real-time or idle threads are someone else's choice
         }
         attr.Size = AttrSizeVersion0;
         attr.Flags &= ResetOnFork;
         attr.Runtime = nanoseconds;
-        return SchedSetAttr(set, thread, ref attr, 0) == 0;
+        _ = SchedSetAttr(set, thread, ref attr, 0);
     }
 
     private static ulong Nanoseconds(TimeSpan span) => (ulong)(span.Ticks * (1_000_000_000 / TimeSpan.TicksPerSecond));
@@ -192,13 +185,13 @@ public static class ThreadSlices
         public uint UtilMax;
     }
 
-    // libc's syscall(2): the C library has no wrapper for these two; every argument a long, as the kernel takes them. DllImport of a blittable struct by reference: no
-    // generated marshalling nor unsafe code.
-    [DllImport("libc", EntryPoint = "syscall", ExactSpelling = true, SetLastError = true)]
+    // libc's syscall(2): the C library has no wrapper for these two; every argument a long, as the kernel takes them.
+    // DllImport of a blittable struct by reference: no generated marshalling nor unsafe code.
+    [DllImport("libc", EntryPoint = "syscall", ExactSpelling = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern long SchedGetAttr(long number, long thread, ref SchedAttr attr, long size, long flags);
 
-    [DllImport("libc", EntryPoint = "syscall", ExactSpelling = true, SetLastError = true)]
+    [DllImport("libc", EntryPoint = "syscall", ExactSpelling = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern long SchedSetAttr(long number, long thread, ref SchedAttr attr, long flags);
 }
